@@ -1,0 +1,37 @@
+/**
+ * Creates imapflow clients that reach the server through our relay transport. The one place
+ * that knows imapflow's connection options, so sync, probe and actions all connect alike.
+ */
+import { ImapFlow } from 'imapflow';
+import type { Target, TransportFactory } from '../../relay/transport.ts';
+import { imapflowTransportOptions } from './imapflow-transport.ts';
+
+export interface ImapCredentials {
+  user: string;
+  pass: string;
+}
+
+/** Generous but finite: a dead server must not hold a sync forever. */
+export const IMAP_CONNECTION_TIMEOUT_MS = 30_000;
+/** imapflow's socket watchdog; IDLE traffic (re-issued every < 29 min) and NOOPs keep it fed. */
+export const IMAP_SOCKET_TIMEOUT_MS = 31 * 60_000;
+
+/** A new, not yet connected imapflow client for `target`. */
+export function createImapClient(
+  open: TransportFactory,
+  target: Target,
+  auth: ImapCredentials,
+  extra: { qresync?: boolean } = {},
+): ImapFlow {
+  return new ImapFlow({
+    ...imapflowTransportOptions(open, target),
+    auth,
+    logger: false,
+    qresync: extra.qresync ?? true,
+    connectionTimeout: IMAP_CONNECTION_TIMEOUT_MS,
+    socketTimeout: IMAP_SOCKET_TIMEOUT_MS,
+    // The relay verifies the certificate (or the user's pin); imapflow never sees raw TLS.
+    tls: {},
+    disableAutoIdle: true,
+  });
+}

@@ -1,0 +1,4 @@
+declare module 'browserify-zlib' {
+  const zlib: Record<string, unknown>;
+  export = zlib;
+}

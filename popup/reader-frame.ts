@@ -1,0 +1,2 @@
+// Reader frame script placeholder: replaced by the reader implementation.
+export {};

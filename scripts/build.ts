@@ -1,0 +1,173 @@
+/**
+ * `npm run build`: bundles the extension with esbuild into dist/chrome and dist/firefox, both
+ * loadable unpacked. `--watch` rebuilds on change (unminified, with source maps); `--dev`
+ * builds once unminified. Production builds are minified and their sizes printed.
+ *
+ * The service-worker bundle carries imapflow, which is written for Node: the resolver below
+ * maps Node built-ins to browser shims (extension/node-shims/) and packages, and `inject`
+ * provides Buffer, process and setImmediate.
+ */
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { drawIcon, encodePng, ICON_SIZES } from './icons.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const shims = join(root, 'extension/node-shims');
+const args = new Set(process.argv.slice(2));
+const watch = args.has('--watch');
+const dev = watch || args.has('--dev');
+
+export type BrowserTarget = 'chrome' | 'firefox';
+const TARGETS: BrowserTarget[] = ['chrome', 'firefox'];
+
+/** Node built-ins (with or without `node:`) → what the browser bundle uses instead. */
+const NODE_SHIMS: Record<string, string> = {
+  stream: resolvePackage('readable-stream'),
+  // the trailing slash asks for the npm package, not Node's built-in of the same name
+  events: resolvePackage('events/'),
+  buffer: resolvePackage('buffer/'),
+  string_decoder: resolvePackage('string_decoder/'),
+  process: join(shims, 'process.ts'),
+  crypto: join(shims, 'crypto.ts'),
+  zlib: join(shims, 'zlib.ts'),
+  path: join(shims, 'path.ts'),
+  util: join(shims, 'util.ts'),
+  assert: join(shims, 'assert.ts'),
+  net: join(shims, 'empty.ts'),
+  tls: join(shims, 'empty.ts'),
+  dns: join(shims, 'empty.ts'),
+  fs: join(shims, 'empty.ts'),
+  os: join(shims, 'empty.ts'),
+};
+
+function resolvePackage(pkg: string): string {
+  return createRequire(import.meta.url).resolve(pkg);
+}
+
+const nodeShimPlugin: esbuild.Plugin = {
+  name: 'node-shims',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_]+\/?$/ }, (a) => {
+      const name = a.path.replace(/^node:/, '').replace(/\/$/, '');
+      const target = NODE_SHIMS[name];
+      return target ? { path: target } : undefined;
+    });
+    // imapflow imports libmime's ESM build and mailsplit requires its CJS build: one copy only.
+    build.onResolve({ filter: /^libmime$/ }, () => ({ path: fileURLToPath(import.meta.resolve('libmime')) }));
+    // Optional transports imapflow never uses here.
+    build.onResolve({ filter: /^socks$/ }, () => ({ path: join(shims, 'socks.ts') }));
+  },
+};
+
+function common(target: BrowserTarget): esbuild.BuildOptions {
+  return {
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome116', 'firefox128'],
+    minify: !dev,
+    sourcemap: dev ? 'inline' : false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    define: {
+      __BROWSER__: JSON.stringify(target),
+      'process.env.NODE_ENV': dev ? '"development"' : '"production"',
+    },
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    outdir: join(root, 'dist', target),
+    metafile: true,
+  };
+}
+
+function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
+  return [
+    {
+      ...common(target),
+      entryPoints: { background: join(root, 'background/index.ts') },
+      inject: [join(shims, 'globals.ts')],
+      plugins: [nodeShimPlugin],
+      mainFields: ['browser', 'module', 'main'],
+    },
+    {
+      ...common(target),
+      entryPoints: {
+        popup: join(root, 'popup/index.tsx'),
+        options: join(root, 'options/index.tsx'),
+        reader: join(root, 'popup/reader-frame.ts'),
+      },
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+    },
+  ];
+}
+
+/** The manifest for one browser, derived from the single manifest.json. */
+export function manifestFor(target: BrowserTarget): Record<string, unknown> {
+  const m = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  if (target === 'chrome') {
+    delete m.browser_specific_settings;
+  } else {
+    delete m.key;
+    delete m.minimum_chrome_version;
+    m.background = { scripts: ['background.js'], type: 'module' };
+  }
+  return m;
+}
+
+function writeStatic(target: BrowserTarget): void {
+  const out = join(root, 'dist', target);
+  mkdirSync(join(out, 'icons'), { recursive: true });
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifestFor(target), null, 2)}\n`);
+  for (const size of ICON_SIZES)
+    writeFileSync(join(out, `icons/${size}.png`), encodePng(size, drawIcon(size)));
+  cpSync(join(root, '_locales'), join(out, '_locales'), { recursive: true });
+  for (const page of ['popup/popup.html', 'options/options.html', 'popup/reader.html']) {
+    if (existsSync(join(root, page))) copyFileSync(join(root, page), join(out, page.split('/')[1]!));
+  }
+  for (const css of ['extension/ui/theme.css']) {
+    if (existsSync(join(root, css))) copyFileSync(join(root, css), join(out, css.split('/').pop()!));
+  }
+}
+
+function printSizes(target: BrowserTarget, metas: esbuild.Metafile[]): void {
+  const rows: string[] = [];
+  for (const meta of metas) {
+    for (const [file, info] of Object.entries(meta.outputs)) {
+      const gz = gzipSync(readFileSync(join(root, file))).length;
+      rows.push(
+        `  ${file.replace(`dist/${target}/`, '').padEnd(40)} ${(info.bytes / 1024).toFixed(1).padStart(8)} KB  ${(gz / 1024).toFixed(1).padStart(7)} KB gzip`,
+      );
+    }
+  }
+  console.log(`dist/${target}:\n${rows.join('\n')}`);
+}
+
+async function main(): Promise<void> {
+  for (const target of TARGETS) rmSync(join(root, 'dist', target), { recursive: true, force: true });
+  for (const target of TARGETS) {
+    writeStatic(target);
+    const options = buildOptions(target);
+    if (watch) {
+      for (const o of options) await (await esbuild.context(o)).watch();
+    } else {
+      const results = await Promise.all(options.map((o) => esbuild.build(o)));
+      if (!dev && target === 'chrome')
+        printSizes(
+          target,
+          results.map((r) => r.metafile!),
+        );
+    }
+  }
+  if (watch)
+    console.log(
+      'watching for changes… (static files are copied at start; restart to pick up manifest edits)',
+    );
+  else console.log(`built ${TARGETS.map((t) => `dist/${t}`).join(' and ')}`);
+}
+
+await main();

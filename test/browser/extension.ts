@@ -1,0 +1,65 @@
+/**
+ * Launches Debian's Chromium through Playwright with the built extension (dist/chrome) loaded,
+ * headless, in a fresh profile. Playwright adds --disable-extensions unless both
+ * --disable-extensions-except and --load-extension name the folder.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BrowserContext, chromium, type Page, type Worker } from 'playwright';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const DIST_CHROME = resolve(import.meta.dirname, '../../dist/chrome');
+/** Fixed by the manifest `key`. */
+export const EXTENSION_ID = 'dbonihppoidfekehkoeogfoehelllkbp';
+
+/** Flags that keep Chromium off the (closed) network and quiet in a container. */
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-features=Translate,OptimizationHints,MediaRouter',
+];
+
+export interface LaunchedExtension {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  /** Opens an extension page such as `popup.html`. */
+  openPage(path: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Starts Chromium with the extension and waits for its service worker. */
+export async function launchExtension(options: { headless?: boolean } = {}): Promise<LaunchedExtension> {
+  if (!existsSync(join(DIST_CHROME, 'manifest.json'))) {
+    throw new Error('dist/chrome is missing: run `npm run build` first');
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'biff-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: options.headless ?? true,
+    args: [...FLAGS, `--disable-extensions-except=${DIST_CHROME}`, `--load-extension=${DIST_CHROME}`],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    worker,
+    extensionId,
+    async openPage(path: string) {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/${path}`);
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
