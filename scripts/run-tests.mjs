@@ -14,7 +14,8 @@ function collect(dir, out = []) {
     if (SKIP.has(entry.name)) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) collect(path, out);
-    else if (entry.name.endsWith('.test.ts') || entry.name.endsWith('.test.tsx')) out.push(relative(root, path));
+    else if (entry.name.endsWith('.test.ts') || entry.name.endsWith('.test.tsx'))
+      out.push(relative(root, path));
   }
   return out;
 }
