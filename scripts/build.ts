@@ -7,7 +7,7 @@
  * maps Node built-ins to browser shims (extension/node-shims/) and packages, and `inject`
  * provides Buffer, process and setImmediate.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,13 +125,37 @@ function writeStatic(target: BrowserTarget): void {
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifestFor(target), null, 2)}\n`);
   for (const size of ICON_SIZES)
     writeFileSync(join(out, `icons/${size}.png`), encodePng(size, drawIcon(size)));
-  cpSync(join(root, '_locales'), join(out, '_locales'), { recursive: true });
+  mkdirSync(join(out, '_locales/en'), { recursive: true });
+  writeFileSync(join(out, '_locales/en/messages.json'), `${JSON.stringify(mergedMessages(), null, 2)}\n`);
   for (const page of ['popup/popup.html', 'options/options.html', 'popup/reader.html']) {
     if (existsSync(join(root, page))) copyFileSync(join(root, page), join(out, page.split('/')[1]!));
   }
   for (const css of ['extension/ui/theme.css']) {
     if (existsSync(join(root, css))) copyFileSync(join(root, css), join(out, css.split('/').pop()!));
   }
+}
+
+/** Each context keeps its own UI strings; the extension gets one messages.json. */
+export const MESSAGE_SOURCES = [
+  '_locales/en/messages.json',
+  'extension/ui/messages.en.json',
+  'popup/messages.en.json',
+  'options/messages.en.json',
+  'background/messages.en.json',
+];
+
+export function mergedMessages(): Record<string, { message: string; description?: string }> {
+  const merged: Record<string, { message: string; description?: string }> = {};
+  for (const source of MESSAGE_SOURCES) {
+    const path = join(root, source);
+    if (!existsSync(path)) continue;
+    const strings = JSON.parse(readFileSync(path, 'utf8')) as typeof merged;
+    for (const [key, value] of Object.entries(strings)) {
+      if (key in merged) throw new Error(`UI string ${key} is defined twice (again in ${source})`);
+      merged[key] = value;
+    }
+  }
+  return merged;
 }
 
 function printSizes(target: BrowserTarget, metas: esbuild.Metafile[]): void {
