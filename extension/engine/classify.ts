@@ -1,0 +1,161 @@
+/**
+ * Turns any failure of a sync into what the user needs: a kind (auth, certificate, relay,
+ * unreachable, timeout, protocol, storage), a stable code and a plain message. The one place
+ * that knows the error shapes of the relay, imapflow, our POP3 client and the store.
+ * Messages never include secrets: they are built here from codes, not copied from servers.
+ */
+import type { AccountErrorKind } from '../contract.ts';
+import type { CertificateDetails } from '../relay/transport.ts';
+
+export interface ClassifiedError {
+  kind: AccountErrorKind;
+  code: string;
+  message: string;
+  certificate?: CertificateDetails;
+  /** Whether retrying soon can help (an auth failure retried quickly can lock the account). */
+  retry: 'soon' | 'next-check' | 'never';
+}
+
+const TRANSPORT: Record<string, Omit<ClassifiedError, 'code' | 'certificate'>> = {
+  relay_unreachable: { kind: 'relay', message: 'The Biff relay is not running.', retry: 'soon' },
+  relay_refused: {
+    kind: 'relay',
+    message: 'The relay refused the connection: check the pairing token.',
+    retry: 'next-check',
+  },
+  relay_closed: { kind: 'relay', message: 'The connection to the relay was lost.', retry: 'soon' },
+  relay_protocol: { kind: 'relay', message: 'The relay answered something unexpected.', retry: 'next-check' },
+  too_many_sessions: { kind: 'relay', message: 'The relay has too many connections open.', retry: 'soon' },
+  bad_request: { kind: 'protocol', message: 'The relay rejected the request.', retry: 'next-check' },
+  target_denied: {
+    kind: 'unreachable',
+    message: 'The relay does not allow this server or port (see its --allow-port and --allow-private flags).',
+    retry: 'next-check',
+  },
+  dns_failed: { kind: 'unreachable', message: 'The server name could not be found.', retry: 'soon' },
+  connect_refused: { kind: 'unreachable', message: 'The server refused the connection.', retry: 'soon' },
+  connect_timeout: { kind: 'timeout', message: 'The server did not answer in time.', retry: 'soon' },
+  idle_timeout: { kind: 'timeout', message: 'The connection was idle for too long.', retry: 'soon' },
+  upstream_closed: { kind: 'unreachable', message: 'The server closed the connection.', retry: 'soon' },
+  tls_failed: {
+    kind: 'certificate',
+    message: 'A secure connection to the server could not be set up.',
+    retry: 'next-check',
+  },
+  tls_untrusted: {
+    kind: 'certificate',
+    message: 'The server’s certificate is not trusted. Review it in the settings.',
+    retry: 'never',
+  },
+};
+
+const POP3: Record<string, Omit<ClassifiedError, 'code'>> = {
+  auth_failed: { kind: 'auth', message: 'The server rejected the user name or password.', retry: 'never' },
+  in_use: {
+    kind: 'protocol',
+    message: 'The mailbox is in use by another program; trying again shortly.',
+    retry: 'soon',
+  },
+  login_delay: {
+    kind: 'protocol',
+    message: 'The server asks to wait before logging in again.',
+    retry: 'next-check',
+  },
+  temporary: { kind: 'protocol', message: 'The server reported a temporary problem.', retry: 'soon' },
+  permanent: {
+    kind: 'protocol',
+    message: 'The server reported a problem with the mailbox.',
+    retry: 'next-check',
+  },
+  unsupported: {
+    kind: 'protocol',
+    message: 'The server does not support what Biff needs (UIDL).',
+    retry: 'never',
+  },
+  protocol: {
+    kind: 'protocol',
+    message: 'The server sent a reply Biff could not understand.',
+    retry: 'next-check',
+  },
+  timeout: { kind: 'timeout', message: 'The server stopped answering.', retry: 'soon' },
+  closed: { kind: 'unreachable', message: 'The connection closed unexpectedly.', retry: 'soon' },
+  tls_required: {
+    kind: 'certificate',
+    message: 'The server does not offer a secure connection.',
+    retry: 'never',
+  },
+  stls_failed: {
+    kind: 'certificate',
+    message: 'The server refused to start a secure connection.',
+    retry: 'next-check',
+  },
+  too_large: { kind: 'protocol', message: 'A message is larger than the size limit.', retry: 'next-check' },
+};
+
+function field(err: unknown, name: string): unknown {
+  return typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[name] : undefined;
+}
+
+/** Classifies a sync failure; unknown errors become `protocol` with a generic message. */
+export function classifyError(err: unknown): ClassifiedError {
+  const name = field(err, 'name');
+  const code = String(field(err, 'code') ?? '');
+  if (name === 'TransportError' && code in TRANSPORT) {
+    const certificate = field(err, 'certificate') as CertificateDetails | undefined;
+    return { ...TRANSPORT[code]!, code, ...(certificate ? { certificate } : {}) };
+  }
+  if (name === 'Pop3Error' && code in POP3) return { ...POP3[code]!, code };
+  if (name === 'StoreError') {
+    return {
+      kind: 'storage',
+      code: code || 'store',
+      message:
+        code === 'quota_exceeded'
+          ? 'The browser has no room left for Biff’s mail cache.'
+          : 'Biff could not write its mail cache.',
+      retry: 'next-check',
+    };
+  }
+  // imapflow: https://github.com/postalsys/imapflow — errors carry these flags and codes
+  if (field(err, 'authenticationFailed') === true || code === 'AUTHENTICATIONFAILED') {
+    return { kind: 'auth', code: 'auth_failed', message: POP3.auth_failed!.message, retry: 'never' };
+  }
+  if (field(err, 'tlsFailed') === true) {
+    return {
+      kind: 'certificate',
+      code: 'tls_failed',
+      message: TRANSPORT.tls_failed!.message,
+      retry: 'next-check',
+    };
+  }
+  if (
+    code === 'ETIMEOUT' ||
+    code === 'ETIMEDOUT' ||
+    code === 'CONNECT_TIMEOUT' ||
+    code === 'GREETING_TIMEOUT'
+  ) {
+    return { kind: 'timeout', code: 'timeout', message: 'The server stopped answering.', retry: 'soon' };
+  }
+  if (
+    code === 'NoConnection' ||
+    code === 'EConnectionClosed' ||
+    code === 'ClosedAfterConnectTLS' ||
+    code === 'ECONNRESET'
+  ) {
+    return { kind: 'unreachable', code: 'closed', message: POP3.closed!.message, retry: 'soon' };
+  }
+  if (code === 'too_large')
+    return { kind: 'protocol', code, message: POP3.too_large!.message, retry: 'next-check' };
+  return {
+    kind: 'protocol',
+    code: code || 'unknown',
+    message: 'Checking this account failed.',
+    retry: 'next-check',
+  };
+}
+
+/** Delay before the n-th consecutive retry (1-based), capped by the account's interval. */
+export function retryDelayMs(attempt: number, intervalMs: number): number {
+  const steps = [30_000, 60_000, 2 * 60_000, 5 * 60_000, 15 * 60_000];
+  return Math.min(steps[Math.min(attempt, steps.length) - 1]!, intervalMs);
+}

@@ -1,0 +1,31 @@
+/**
+ * What the engine hands a protocol's sync, and what it gets back. IMAP (mail/imap/sync.ts)
+ * and POP3 (mail/pop3/sync.ts) implement the same shape, so the scheduler treats them alike.
+ */
+import type { Account } from '../accounts.ts';
+import type { TransportFactory } from '../relay/transport.ts';
+import type { BiffDatabase, MessageRow } from '../store/schema.ts';
+
+/** Everything one sync of one account needs; nothing here touches `browser.*`. */
+export interface SyncContext {
+  db: BiffDatabase;
+  account: Account;
+  /** The account's password, read from the secrets area just before the sync. */
+  password: string;
+  /** Opens connections through the relay (or, in tests, any Transport). */
+  open: TransportFactory;
+  /** Clock, injectable for "remove after N days" tests. */
+  now: () => number;
+  /** Progress for the popup's "Sync now" indicator. */
+  onProgress?: (done: number, total: number) => void;
+  /** Aborts the sync at the next safe point (never between a commit and its bookkeeping). */
+  signal?: AbortSignal;
+}
+
+/** What a finished sync reports to the scheduler (for notifications and the badge). */
+export interface SyncResult {
+  /** Messages that arrived since the last sync and are unread: what notifications announce. */
+  newMessages: MessageRow[];
+  /** Unread count of the account after the sync, across watched folders (STATUS for IMAP). */
+  unread: number;
+}
