@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { MessageRow } from '../extension/store/schema.ts';
+import { inQuietHours, planNotifications } from './notification-plan.ts';
+
+function row(uid: number, subject: string, date: number): MessageRow {
+  return {
+    accountId: 'a',
+    folder: 'INBOX',
+    uid,
+    id: `a\0INBOX\0${uid}`,
+    date,
+    from: { name: 'Ada Lovelace', address: 'ada@example.org' },
+    to: [],
+    cc: [],
+    subject,
+    preview: '\nFirst line of text\nsecond',
+    size: 100,
+    seen: false,
+    flagged: false,
+    answered: false,
+    hasAttachments: false,
+    messageId: null,
+    deletedLocally: false,
+    bodyState: 'none',
+    unread: 1,
+    shownDate: date,
+  };
+}
+
+test('quiet hours, including ranges that wrap midnight', () => {
+  const at = (h: number, m = 0) => new Date(2026, 10, 28, h, m);
+  const night = { enabled: true, start: '22:00', end: '07:00' };
+  assert.equal(inQuietHours(at(23), night), true);
+  assert.equal(inQuietHours(at(3), night), true);
+  assert.equal(inQuietHours(at(7), night), false);
+  assert.equal(inQuietHours(at(12), night), false);
+  const lunch = { enabled: true, start: '12:00', end: '13:30' };
+  assert.equal(inQuietHours(at(13, 15), lunch), true);
+  assert.equal(inQuietHours(at(13, 30), lunch), false);
+  assert.equal(inQuietHours(at(23), { ...night, enabled: false }), false);
+});
+
+test('one message: sender, subject and its first line of text', () => {
+  const [n] = planNotifications([row(1, 'Hello', 1)], () => 'Work');
+  assert.equal(n?.kind, 'single');
+  assert.equal(n?.title, 'Ada Lovelace — Hello');
+  assert.equal(n?.body, 'First line of text');
+});
+
+test('several at once collapse into one "N new messages", newest first', () => {
+  const plan = planNotifications([row(1, 'old', 1), row(2, 'new', 5), row(3, 'mid', 3)], () => 'Work');
+  assert.equal(plan.length, 1);
+  const [n] = plan;
+  assert.equal(n?.kind, 'summary');
+  assert.equal(n?.title, '3 new messages');
+  assert.match(n!.body, /^Ada Lovelace: new\nAda Lovelace: mid/);
+  if (n?.kind === 'summary')
+    assert.deepEqual(n.messageIds, ['a\0INBOX\x002', 'a\0INBOX\x003', 'a\0INBOX\x001']);
+});

@@ -1,0 +1,70 @@
+/**
+ * Decides which desktop notifications new mail gets: none in quiet hours or for accounts with
+ * notifications off; one per message for a few; one "N new messages" when several arrive at
+ * once. Pure, so the rules are tested without a browser.
+ */
+import type { MessageRow } from '../extension/store/schema.ts';
+
+/** More than this many new messages at once collapse into one summary notification. */
+export const COLLAPSE_ABOVE = 1;
+
+export interface QuietHours {
+  enabled: boolean;
+  /** "HH:MM", local time. */
+  start: string;
+  end: string;
+}
+
+function minutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+/** Whether `date` (local time) falls in the quiet range; a range may wrap midnight (22:00–07:00). */
+export function inQuietHours(date: Date, quiet: QuietHours): boolean {
+  if (!quiet.enabled) return false;
+  const now = date.getHours() * 60 + date.getMinutes();
+  const start = minutes(quiet.start);
+  const end = minutes(quiet.end);
+  if (start === end) return false;
+  return start < end ? now >= start && now < end : now >= start || now < end;
+}
+
+export type PlannedNotification =
+  | { kind: 'single'; message: MessageRow; title: string; body: string }
+  | { kind: 'summary'; count: number; title: string; body: string; messageIds: string[] };
+
+function sender(row: MessageRow): string {
+  return row.from?.name || row.from?.address || 'Unknown sender';
+}
+
+/** The notifications for messages that just arrived. */
+export function planNotifications(
+  messages: MessageRow[],
+  accountName: (id: string) => string,
+): PlannedNotification[] {
+  if (messages.length === 0) return [];
+  if (messages.length > COLLAPSE_ABOVE) {
+    const newest = [...messages].sort((a, b) => b.date - a.date);
+    const accounts = [...new Set(newest.map((m) => accountName(m.accountId)))];
+    return [
+      {
+        kind: 'summary',
+        count: messages.length,
+        title: `${messages.length} new messages`,
+        body: [
+          ...newest.slice(0, 3).map((m) => `${sender(m)}: ${m.subject || '(no subject)'}`),
+          ...(newest.length > 3 ? [`and ${newest.length - 3} more`] : []),
+          accounts.join(', '),
+        ].join('\n'),
+        messageIds: newest.map((m) => m.id),
+      },
+    ];
+  }
+  return messages.map((message) => ({
+    kind: 'single' as const,
+    message,
+    title: `${sender(message)} — ${message.subject || '(no subject)'}`,
+    body: message.preview.split(/\r?\n/).find((l) => l.trim() !== '') ?? '',
+  }));
+}
