@@ -1,0 +1,336 @@
+/**
+ * The local mail cache: one typed schema for every IndexedDB store and index, and the one
+ * function that opens it. The background keeps each account's mail here so the popup opens
+ * instantly and works offline; the repositories next to this file are the only code that reads
+ * or writes it.
+ *
+ * Key conventions, relied on throughout the store:
+ * - A message is keyed `[accountId, folder, uid]`. `uid` is the IMAP UID (a number) or, for
+ *   POP3, the UIDL (a string, RFC 1939 §7). The type of `uid` therefore tells the protocol: a
+ *   string uid is POP3 mail, which may exist nowhere else and is never evicted.
+ * - POP3 accounts have one pseudo-folder, `INBOX` (`POP3_FOLDER`).
+ * - Dates are milliseconds since the epoch (numbers), never strings.
+ * - IndexedDB cannot index booleans and leaves a record out of an index when a key path is
+ *   missing. Both are used on purpose: `unread` is 0|1, and `shownDate`/`evictAt` are absent on
+ *   rows that must not appear in the list or eviction indexes.
+ */
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames, wrap } from 'idb';
+import { StoreError, toStoreError } from './errors.ts';
+
+/** IMAP UID (number) or POP3 UIDL (string). */
+export type MessageUid = number | string;
+/** Primary key of `messages` and `bodies`. */
+export type MessageKey = [accountId: string, folder: string, uid: MessageUid];
+
+/** The single folder path a POP3 account's messages live under. */
+export const POP3_FOLDER = 'INBOX';
+
+/** A mailbox address as the popup shows it. */
+export interface Address {
+  name: string;
+  address: string;
+}
+
+/** `none`: envelope summary only; `headers`: the header block is stored; `full`: the whole source is stored. */
+export type BodyState = 'none' | 'headers' | 'full';
+
+/** Whether a POP3 message is still in the server's maildrop. */
+export type ServerState = 'on-server' | 'removed';
+
+/** What the mail engine knows about a message: the fields it supplies to `putSummaries`. */
+export interface MessageSummary {
+  accountId: string;
+  folder: string;
+  uid: MessageUid;
+  /** Internal date (IMAP) or Date header (POP3), ms since the epoch. */
+  date: number;
+  from: Address | null;
+  to: Address[];
+  cc: Address[];
+  subject: string;
+  /** A short plain-text excerpt; longer text is cut to PREVIEW_MAX_CHARS. */
+  preview: string;
+  /** RFC822.SIZE (IMAP) or LIST size (POP3), bytes. */
+  size: number;
+  seen: boolean;
+  flagged: boolean;
+  answered: boolean;
+  hasAttachments: boolean;
+  /** The Message-ID header, for threading and de-duplication across folders. */
+  messageId: string | null;
+}
+
+/** A stored message summary: the engine's fields plus state the store owns. */
+export interface MessageRow extends MessageSummary {
+  /** `${accountId}\0${folder}\0${uid}`: one stable string for the UI and the list indexes' tie-break. */
+  id: string;
+  /** A delete is queued in `pending`; the row is hidden from lists and counts until it completes. */
+  deletedLocally: boolean;
+  bodyState: BodyState;
+  /** POP3 only: when the message was downloaded. */
+  downloadedAt?: number;
+  /** POP3 only: whether the message is still on the server. */
+  serverState?: ServerState;
+  /** 1 when the message counts as unread (not seen and not deleted locally); indexed with the account. */
+  unread: 0 | 1;
+  /** `date` while the row is visible; absent while `deletedLocally`, which keeps it out of the list indexes. */
+  shownDate?: number;
+}
+
+/** IMAP folder state from SELECT/STATUS; a POP3 account has one row for `INBOX`. */
+export interface FolderRow {
+  accountId: string;
+  path: string;
+  uidValidity: number | null;
+  uidNext: number | null;
+  /**
+   * HIGHESTMODSEQ as a decimal string: mod-sequences are unsigned 63-bit (RFC 7162 §7), past
+   * Number.MAX_SAFE_INTEGER, and imapflow hands them over as BigInt.
+   */
+  highestModseq: string | null;
+  /** STATUS MESSAGES. */
+  messages: number;
+  /** STATUS UNSEEN. */
+  unseen: number;
+  /** RFC 6154 attribute such as `\Trash`, or null. */
+  specialUse: string | null;
+  /** When the folder was last synchronised, ms; null before the first sync. */
+  lastSync: number | null;
+}
+
+/** Metadata and bytes of one attachment or inline part. */
+export interface AttachmentPart {
+  filename: string | null;
+  mimeType: string;
+  /** Decoded size in bytes. */
+  size: number;
+  contentId: string | null;
+  disposition: 'attachment' | 'inline' | null;
+  /** Decoded bytes, or null when only the metadata is kept. */
+  data: Uint8Array | null;
+}
+
+/** A cached message body. */
+export interface BodyRow {
+  accountId: string;
+  folder: string;
+  uid: MessageUid;
+  /** The RFC 5322 source: the whole message when `complete`, else only the header block (POP3 TOP). */
+  raw: Uint8Array | null;
+  complete: boolean;
+  /** Parsed text part. */
+  text: string | null;
+  /** Parsed HTML part, unsanitised: sanitise when showing it. */
+  html: string | null;
+  attachments: AttachmentPart[];
+  /** Bytes this row costs against the body budget (see bodies-repo.ts `bodySize`). */
+  size: number;
+  fetchedAt: number;
+  lastOpenedAt: number;
+  /** `lastOpenedAt` for IMAP bodies; absent for POP3 bodies so the `lru` index, and so eviction, never sees them. */
+  evictAt?: number;
+}
+
+/**
+ * An offline IMAP action. POP3 deletions are not queued here: their one source of truth is
+ * the `pop3` store's state (see pop3-repo.ts).
+ */
+export type PendingKind = 'seen' | 'unseen' | 'flag' | 'unflag' | 'delete';
+
+/** A queued action as stored; `id` is the auto-increment key, so ids order the queue. */
+export interface PendingRecord {
+  id?: number;
+  accountId: string;
+  folder: string;
+  uid: number;
+  kind: PendingKind;
+  createdAt: number;
+  attempts: number;
+  lastError: string | null;
+}
+
+/**
+ * POP3 UIDL state:
+ * - `stored`: downloaded and kept here, still on the server.
+ * - `deleted-locally`: deleted here, left on the server; never downloaded again.
+ * - `dele-pending`: chosen for DELE; stays so until a session's QUIT commits it (RFC 1939 §6).
+ * - `removed-from-server`: the server no longer has it.
+ */
+export type Pop3State = 'stored' | 'deleted-locally' | 'dele-pending' | 'removed-from-server';
+
+/** What the store remembers of one UIDL of a POP3 account. */
+export interface Pop3Row {
+  accountId: string;
+  uidl: string;
+  state: Pop3State;
+  /** When the message was stored here; drives "remove from the server after N days". */
+  storedAt: number;
+  firstSeenAt: number;
+}
+
+/** The whole database. */
+export interface BiffDB extends DBSchema {
+  folders: {
+    key: [accountId: string, path: string];
+    value: FolderRow;
+  };
+  messages: {
+    key: MessageKey;
+    value: MessageRow;
+    indexes: {
+      /** Newest first across all accounts; `id` makes equal dates a stable order. */
+      'by-date': [shownDate: number, id: string];
+      'by-account-date': [accountId: string, shownDate: number, id: string];
+      'by-folder-date': [accountId: string, folder: string, shownDate: number, id: string];
+      'unread-by-account': [accountId: string, unread: 0 | 1];
+    };
+  };
+  bodies: {
+    key: MessageKey;
+    value: BodyRow;
+    indexes: {
+      /** Key-only cursor over it sums the cache without loading a single body. */
+      'by-size': number;
+      /** Least recently opened first; POP3 bodies are absent (no `evictAt`). */
+      lru: [evictAt: number, size: number];
+    };
+  };
+  pending: {
+    key: number;
+    value: PendingRecord;
+    indexes: {
+      /** Duplicates are ordered by primary key, so this is each account's queue in order. */
+      'by-account': string;
+      'by-message': [accountId: string, folder: string, uid: number];
+    };
+  };
+  pop3: {
+    key: [accountId: string, uidl: string];
+    value: Pop3Row;
+  };
+}
+
+/** An open connection to the cache. */
+export type BiffDatabase = IDBPDatabase<BiffDB>;
+
+/** Current schema version; every bump adds a `case` to `upgrade()`. */
+export const DB_VERSION = 1;
+export const DEFAULT_DB_NAME = 'biff';
+/**
+ * How long to wait for other extension pages to close an older connection before giving up:
+ * ours close on `versionchange`, so only a stuck page (or a third-party debugger) exceeds it.
+ */
+export const BLOCKED_TIMEOUT_MS = 10_000;
+
+/** Options of `openBiffDb`. */
+export interface OpenOptions {
+  /** Give up with `blocked` after this long; default BLOCKED_TIMEOUT_MS. */
+  blockedTimeoutMs?: number;
+}
+
+/**
+ * Creates or migrates the schema. Cases fall through in order so a database at any old version
+ * is brought to DB_VERSION step by step.
+ *
+ * @param db The database being upgraded.
+ * @param oldVersion The version on disk, 0 for a new database.
+ * @param _tx The versionchange transaction, for migrations that read existing rows.
+ */
+function upgrade(
+  db: BiffDatabase,
+  oldVersion: number,
+  _tx: IDBPTransaction<BiffDB, StoreNames<BiffDB>[], 'versionchange'>,
+): void {
+  switch (oldVersion) {
+    case 0: {
+      db.createObjectStore('folders', { keyPath: ['accountId', 'path'] });
+
+      const messages = db.createObjectStore('messages', { keyPath: ['accountId', 'folder', 'uid'] });
+      messages.createIndex('by-date', ['shownDate', 'id']);
+      messages.createIndex('by-account-date', ['accountId', 'shownDate', 'id']);
+      messages.createIndex('by-folder-date', ['accountId', 'folder', 'shownDate', 'id']);
+      messages.createIndex('unread-by-account', ['accountId', 'unread']);
+
+      const bodies = db.createObjectStore('bodies', { keyPath: ['accountId', 'folder', 'uid'] });
+      bodies.createIndex('by-size', 'size');
+      bodies.createIndex('lru', ['evictAt', 'size']);
+
+      const pending = db.createObjectStore('pending', { keyPath: 'id', autoIncrement: true });
+      pending.createIndex('by-account', 'accountId');
+      pending.createIndex('by-message', ['accountId', 'folder', 'uid']);
+
+      db.createObjectStore('pop3', { keyPath: ['accountId', 'uidl'] });
+    }
+    // Version 2 goes here as `case 1:`, reached by falling through from case 0.
+  }
+}
+
+/**
+ * Opens (creating or upgrading) the cache.
+ *
+ * The connection closes itself when another page opens a newer version, so that upgrade is
+ * never blocked by us; after that every call on it fails with `unavailable` and the caller opens
+ * a new one.
+ *
+ * @param name Database name; tests pass a unique one.
+ * @param factory IDBFactory to open it with; the global `indexedDB` by default, fake-indexeddb in Node tests.
+ * @param options See OpenOptions.
+ */
+export function openBiffDb(
+  name: string = DEFAULT_DB_NAME,
+  factory: IDBFactory | undefined = globalThis.indexedDB,
+  options: OpenOptions = {},
+): Promise<BiffDatabase> {
+  const blockedTimeoutMs = options.blockedTimeoutMs ?? BLOCKED_TIMEOUT_MS;
+  return new Promise((resolve, reject) => {
+    if (!factory) {
+      reject(new StoreError('unavailable', 'IndexedDB is not available in this context'));
+      return;
+    }
+    let request: IDBOpenDBRequest;
+    try {
+      request = factory.open(name, DB_VERSION);
+    } catch (error) {
+      reject(toStoreError(error));
+      return;
+    }
+    let settled = false;
+    let blockedTimer: ReturnType<typeof setTimeout> | undefined;
+
+    request.addEventListener('upgradeneeded', (event) => {
+      const db = wrap(request.result) as unknown as BiffDatabase;
+      const tx = wrap(request.transaction!) as unknown as IDBPTransaction<
+        BiffDB,
+        StoreNames<BiffDB>[],
+        'versionchange'
+      >;
+      upgrade(db, event.oldVersion, tx);
+    });
+    request.addEventListener('blocked', () => {
+      blockedTimer ??= setTimeout(() => {
+        settled = true;
+        reject(new StoreError('blocked', `another page keeps an old version of ${name} open`));
+      }, blockedTimeoutMs);
+    });
+    request.addEventListener('success', () => {
+      clearTimeout(blockedTimer);
+      const raw = request.result;
+      if (settled) {
+        // We already gave up with `blocked`; the open went through later. Nobody holds it.
+        raw.close();
+        return;
+      }
+      settled = true;
+      raw.addEventListener('versionchange', () => raw.close());
+      resolve(wrap(raw) as unknown as BiffDatabase);
+    });
+    request.addEventListener('error', (event) => {
+      clearTimeout(blockedTimer);
+      // Keep the error from also surfacing as an uncaught error on the global scope.
+      event.preventDefault();
+      if (settled) return;
+      settled = true;
+      reject(toStoreError(request.error));
+    });
+  });
+}
