@@ -36,7 +36,7 @@ const NODE_SHIMS: Record<string, string> = {
   zlib: join(shims, 'zlib.ts'),
   path: join(shims, 'path.ts'),
   util: join(shims, 'util.ts'),
-  assert: join(shims, 'assert.ts'),
+  assert: join(shims, 'assert.cjs'),
   net: join(shims, 'empty.ts'),
   tls: join(shims, 'empty.ts'),
   dns: join(shims, 'empty.ts'),
