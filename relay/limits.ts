@@ -1,0 +1,63 @@
+/**
+ * Every default limit of the relay, with the reason it exists. Each one can be changed with
+ * the CLI flag named next to it (relay/args.ts); relay/PROTOCOL.md lists them all.
+ */
+
+/** `--port`: the relay's well-known port, shared with the extension's default settings. */
+export { DEFAULT_RELAY_PORT } from './protocol.ts';
+
+/** `--host`: loopback only, so nothing off this machine can reach the relay at all. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** Mail ports allowed by default: POP3 110/995 and IMAP 143/993. Anything else needs `--allow-port`. */
+export const DEFAULT_ALLOWED_PORTS: readonly number[] = [110, 143, 993, 995];
+
+/**
+ * `--max-sessions`: a browser holds one or two connections per account; 32 covers many
+ * accounts while stopping a runaway client from exhausting file descriptors.
+ */
+export const DEFAULT_MAX_SESSIONS = 32;
+
+/**
+ * `--max-message`: the largest WebSocket message the relay accepts (ws `maxPayload`). Mail
+ * commands are small; the extension splits uploads into chunks. Bigger messages close the
+ * WebSocket with 1009, so one message can never make the relay buffer more than this.
+ */
+export const DEFAULT_MAX_MESSAGE = 1024 * 1024;
+
+/**
+ * `--connect-timeout`: TCP connect plus the TLS handshake (implicit TLS and STARTTLS). A
+ * server that needs longer is unusable for a notifier anyway; the OS default is minutes.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+
+/**
+ * `--idle-timeout`: no mail bytes either way for this long closes the session (close 4001).
+ * 31 minutes: an IMAP client must re-issue IDLE at least every 29 minutes (RFC 2177 §3),
+ * and an idle POP3 server may drop us after 10 (RFC 1939 §3), so a live session never hits it.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 31 * 60_000;
+
+/**
+ * `--hello-timeout`: time allowed between the upgrade and the `connect` frame. A client that
+ * says nothing holds a session slot for nothing.
+ */
+export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
+
+/**
+ * Upstream reading pauses while more than this many bytes wait to go out on the WebSocket,
+ * and resumes below LOW_WATER_MARK: bounds the relay's memory per session whatever the
+ * mail server sends and however slowly the browser reads.
+ */
+export const HIGH_WATER_MARK = 1024 * 1024;
+/** See HIGH_WATER_MARK. */
+export const LOW_WATER_MARK = 256 * 1024;
+
+/** How long a closing upstream may take to flush what the client sent before it is destroyed. */
+export const UPSTREAM_LINGER_MS = 2_000;
+
+/** How long shutdown waits for sessions to close before exiting anyway. */
+export const SHUTDOWN_GRACE_MS = 2_000;
+
+/** Length of a generated pairing token in bytes: 256 bits, written as 43 base64url characters. */
+export const TOKEN_BYTES = 32;

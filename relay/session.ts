@@ -1,0 +1,379 @@
+/**
+ * One session: a WebSocket from the extension piped to one TCP (or TLS) connection to a mail
+ * server. Owns both ends, the connect timeout, the idle timeout, STARTTLS and backpressure.
+ *
+ *   hello ──connect──▶ connecting ──connected──▶ open ◀──secured── securing
+ *                                                  └────starttls────▲
+ * Any state can go to closed; every close but the client's own says why (error frame,
+ * close code and reason: relay/PROTOCOL.md).
+ */
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import type { RawData, WebSocket } from 'ws';
+import { RelayError } from './errors.ts';
+import { parseClientFrame } from './frames.ts';
+import { HIGH_WATER_MARK, LOW_WATER_MARK, UPSTREAM_LINGER_MS } from './limits.ts';
+import type { Logger } from './log.ts';
+import { type ConnectRequest, RELAY_CLOSE_CODES, type ServerFrame } from './protocol.ts';
+import { connectTcp, formatRemote, resolveTarget, secure, type TargetPolicy } from './upstream.ts';
+
+/** The limits a session enforces. */
+export interface SessionSettings extends TargetPolicy {
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  helloTimeoutMs: number;
+}
+
+type State = 'hello' | 'connecting' | 'open' | 'securing' | 'closed';
+
+const noop = (): void => {};
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/** One WebSocket ↔ TCP pipe. */
+export class Session {
+  private state: State = 'hello';
+  private request: ConnectRequest | null = null;
+  private upstream: Socket | null = null;
+  private detachUpstream: () => void = noop;
+  private secured = false;
+  /** Aborted when the session ends: cancels a pending lookup, connect or handshake. */
+  private readonly ended = new AbortController();
+  private timer: NodeJS.Timeout | null = null;
+  private lastActivity = Date.now();
+  /** Upstream reading paused because the WebSocket has too much to send. */
+  private upstreamPaused = false;
+  /** WebSocket reading paused because the upstream write buffer is full. */
+  private clientPaused = false;
+  private readonly startedAt = Date.now();
+  private target = '-';
+  private remote = '-';
+  private up = 0;
+  private down = 0;
+  private closeLabel: string | null = null;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly origin: string,
+    private readonly settings: SessionSettings,
+    private readonly log: Logger,
+    private readonly onClosed: (session: Session) => void,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', (code) => this.onClientClose(code));
+    // ws reports protocol violations here and closes by itself (1009 for an oversize
+    // message, 1002 for a bad frame); 'close' follows.
+    ws.on('error', (error: Error & { code?: string }) => {
+      if (this.state === 'closed') return;
+      const tooBig = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+      this.finish(
+        tooBig ? RELAY_CLOSE_CODES.tooBig : 1002,
+        tooBig ? 'message_too_big' : 'protocol_error',
+        false,
+      );
+    });
+    this.timer = setTimeout(() => {
+      const seconds = settings.helloTimeoutMs / 1000;
+      this.fail(new RelayError('bad_request', `no connect frame within ${seconds} s`));
+    }, settings.helloTimeoutMs);
+  }
+
+  /** Closes the session because the relay is stopping (close 1001). */
+  shutdown(): void {
+    if (this.state !== 'closed') this.finish(RELAY_CLOSE_CODES.shutdown, 'shutdown', false);
+  }
+
+  /** Drops the WebSocket without a closing handshake (end of shutdown grace). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  private send(frame: ServerFrame): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    if (isBinary) {
+      this.onClientBytes(toBuffer(data));
+      return;
+    }
+    const parsed = parseClientFrame(toBuffer(data).toString('utf8'));
+    if (!parsed.ok) {
+      this.fail(new RelayError('bad_request', parsed.message));
+      return;
+    }
+    const frame = parsed.frame;
+    if (this.state === 'hello') {
+      if (frame.op === 'connect') void this.connect(frame);
+      else this.fail(new RelayError('bad_request', 'the first frame must be "connect"'));
+      return;
+    }
+    switch (frame.op) {
+      case 'ping':
+        this.send({ op: 'pong' });
+        return;
+      case 'connect':
+        this.fail(new RelayError('bad_request', 'one "connect" per session'));
+        return;
+      case 'starttls':
+        void this.startTls();
+        return;
+    }
+  }
+
+  private onClientBytes(chunk: Buffer): void {
+    if (this.state !== 'open') {
+      // During STARTTLS the bytes could be meant for either side of the handshake, and
+      // before "connected" there is nowhere to send them: both are client bugs.
+      const when = this.state === 'securing' ? 'during the STARTTLS handshake' : 'before "connected"';
+      this.fail(new RelayError('bad_request', `binary frame ${when}`));
+      return;
+    }
+    this.up += chunk.length;
+    this.lastActivity = Date.now();
+    if (!this.upstream!.write(chunk) && !this.clientPaused) {
+      this.clientPaused = true;
+      this.ws.pause();
+    }
+  }
+
+  private readonly onUpstreamDrain = (): void => {
+    if (!this.clientPaused) return;
+    this.clientPaused = false;
+    this.ws.resume();
+  };
+
+  private readonly onUpstreamData = (chunk: Buffer): void => {
+    this.down += chunk.length;
+    this.lastActivity = Date.now();
+    this.ws.send(chunk, { binary: true }, this.onSent);
+    if (!this.upstreamPaused && this.ws.bufferedAmount > HIGH_WATER_MARK) {
+      this.upstreamPaused = true;
+      this.upstream?.pause();
+    }
+  };
+
+  /** A frame reached the kernel; the last one before the buffer empties always gets here. */
+  private readonly onSent = (): void => {
+    if (this.upstreamPaused && this.state === 'open' && this.ws.bufferedAmount <= LOW_WATER_MARK) {
+      this.upstreamPaused = false;
+      this.upstream?.resume();
+    }
+  };
+
+  /** A signal for one connect or handshake phase: aborts on the connect timeout or session end. */
+  private phase(stage: () => string): { signal: AbortSignal; done: () => void } {
+    const controller = new AbortController();
+    const ms = this.settings.connectTimeoutMs;
+    const timer = setTimeout(() => {
+      controller.abort(new RelayError('connect_timeout', `${stage()} did not finish within ${ms / 1000} s`));
+    }, ms);
+    const onEnd = (): void => controller.abort(this.ended.signal.reason);
+    this.ended.signal.addEventListener('abort', onEnd, { once: true });
+    return {
+      signal: controller.signal,
+      done: () => {
+        clearTimeout(timer);
+        this.ended.signal.removeEventListener('abort', onEnd);
+      },
+    };
+  }
+
+  private async connect(request: ConnectRequest): Promise<void> {
+    this.clearTimer();
+    this.state = 'connecting';
+    this.request = request;
+    this.target = formatRemote(request.host, request.port);
+    let stage = 'DNS lookup';
+    const phase = this.phase(() => stage);
+    try {
+      const addresses = await resolveTarget(request.host, request.port, this.settings, phase.signal);
+      stage = 'TCP connect';
+      let socket: Socket = await connectTcp(addresses, request.port, phase.signal);
+      this.remote = formatRemote(socket.remoteAddress ?? addresses[0]!, socket.remotePort ?? request.port);
+      let reply: Extract<ServerFrame, { op: 'connected' }> = { op: 'connected', remote: this.remote };
+      if (request.tls === 'implicit') {
+        stage = 'TLS handshake';
+        const secured = await secure(socket, request.host, request.pin, phase.signal);
+        socket = secured.socket;
+        reply = { ...reply, tls: secured.info };
+        this.secured = true;
+      }
+      if (this.state !== 'connecting') {
+        socket.destroy();
+        return;
+      }
+      this.state = 'open';
+      this.send(reply);
+      this.attach(socket);
+      this.startIdleTimer();
+    } catch (error) {
+      if (this.state === 'connecting') this.fail(asRelayError(error));
+    } finally {
+      phase.done();
+    }
+  }
+
+  /**
+   * STARTTLS (RFC 2595 §4, RFC 3207 §5): the client saw the server accept the command. Bytes
+   * the server sent after that answer and before the handshake are dropped, never delivered
+   * as if they were protected (response injection, CVE-2011-0411's mirror image); bytes that
+   * come later go into the TLS engine, which rejects anything not from the TLS peer.
+   */
+  private async startTls(): Promise<void> {
+    if (this.state !== 'open' || this.request?.tls !== 'starttls' || this.secured) {
+      const why = this.secured ? 'the connection is already secured' : 'connect with tls "starttls" first';
+      this.fail(new RelayError('bad_request', `starttls refused: ${why}`));
+      return;
+    }
+    this.state = 'securing';
+    const plain = this.upstream!;
+    this.detachUpstream();
+    plain.pause();
+    const phase = this.phase(() => 'STARTTLS handshake');
+    try {
+      // What the client wrote before asking (the STARTTLS command) must go out before the
+      // ClientHello; the server has answered it, so this is normally already empty.
+      if (plain.writableLength > 0) await Promise.race([once(plain, 'drain'), once(phase.signal, 'abort')]);
+      if (phase.signal.aborted) throw phase.signal.reason;
+      while (plain.read() !== null) {
+        // Dropped: see above. Node would otherwise feed these bytes to the TLS engine.
+      }
+      const secured = await secure(plain, this.request.host, this.request.pin, phase.signal);
+      if (this.state !== 'securing') {
+        secured.socket.destroy();
+        return;
+      }
+      this.secured = true;
+      this.state = 'open';
+      this.send({ op: 'secured', tls: secured.info });
+      this.attach(secured.socket);
+      this.lastActivity = Date.now();
+    } catch (error) {
+      if (this.state === 'securing') this.fail(asRelayError(error));
+    } finally {
+      phase.done();
+    }
+  }
+
+  /** Makes `socket` the upstream and starts piping. */
+  private attach(socket: Socket): void {
+    this.upstream = socket;
+    this.upstreamPaused = false;
+    const onEnd = (): void => {
+      if (this.state === 'open') this.finish(RELAY_CLOSE_CODES.normal, 'upstream_closed', false);
+    };
+    const onError = (error: NodeJS.ErrnoException): void => {
+      if (this.state !== 'open') return;
+      this.fail(
+        new RelayError('upstream_closed', `connection to the server failed: ${error.code ?? error.message}`),
+      );
+    };
+    socket.on('data', this.onUpstreamData);
+    socket.on('drain', this.onUpstreamDrain);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('error', onError);
+    this.detachUpstream = () => {
+      socket.off('data', this.onUpstreamData);
+      socket.off('drain', this.onUpstreamDrain);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      socket.off('error', onError);
+      socket.on('error', noop);
+      this.detachUpstream = noop;
+    };
+    socket.resume();
+    // The client may have been paused on the socket STARTTLS replaced.
+    this.onUpstreamDrain();
+  }
+
+  private startIdleTimer(): void {
+    const ms = this.settings.idleTimeoutMs;
+    this.lastActivity = Date.now();
+    const check = (): void => {
+      const idle = Date.now() - this.lastActivity;
+      if (idle >= ms && this.state === 'open') {
+        this.fail(new RelayError('idle_timeout', `no traffic for ${ms / 1000} s`));
+        return;
+      }
+      this.timer = setTimeout(check, Math.max(ms - idle, 1));
+    };
+    this.timer = setTimeout(check, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Sends an error frame and closes with its close code. */
+  private fail(error: RelayError): void {
+    if (this.state === 'closed') return;
+    this.send({
+      op: 'error',
+      code: error.code,
+      message: error.message,
+      ...(error.certificate ? { certificate: error.certificate } : {}),
+    });
+    const code = error.code === 'idle_timeout' ? RELAY_CLOSE_CODES.idle : RELAY_CLOSE_CODES.error;
+    this.finish(code, error.code, false);
+  }
+
+  /** Ends the session from the relay's side. */
+  private finish(code: number, reason: string, graceful: boolean): void {
+    this.state = 'closed';
+    this.closeLabel = `${code}/${reason}`;
+    this.clearTimer();
+    this.ended.abort(new RelayError('bad_request', 'session closed'));
+    this.closeUpstream(graceful);
+    this.ws.close(code, reason);
+  }
+
+  /** Ends the upstream: gracefully lets written bytes (a client's LOGOUT) reach the server. */
+  private closeUpstream(graceful: boolean): void {
+    const socket = this.upstream;
+    this.upstream = null;
+    this.detachUpstream();
+    if (!socket || socket.destroyed) return;
+    if (!graceful) {
+      socket.destroy();
+      return;
+    }
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), UPSTREAM_LINGER_MS).unref();
+    socket.once('close', () => clearTimeout(timer));
+  }
+
+  private onClientClose(code: number): void {
+    if (this.state !== 'closed') {
+      this.state = 'closed';
+      this.closeLabel = `${code}/client`;
+      this.clearTimer();
+      this.ended.abort(new RelayError('bad_request', 'session closed'));
+      this.closeUpstream(true);
+    }
+    this.log.session({
+      origin: this.origin,
+      target: this.target,
+      remote: this.remote,
+      tls: this.request ? `${this.request.tls}${this.request.pin ? '+pin' : ''}` : '-',
+      up: this.up,
+      down: this.down,
+      durationMs: Date.now() - this.startedAt,
+      close: this.closeLabel ?? `${code}/client`,
+    });
+    this.onClosed(this);
+  }
+}
+
+function asRelayError(error: unknown): RelayError {
+  if (error instanceof RelayError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new RelayError('connect_refused', `unexpected failure: ${message}`);
+}
