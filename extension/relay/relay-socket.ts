@@ -71,6 +71,23 @@ async function defaultProbe(httpUrl: string): Promise<boolean> {
   }
 }
 
+/**
+ * Why a WebSocket closed before it opened. A browser hides the HTTP status of a refused
+ * handshake, so ask whether anything answers HTTP there: yes means the relay refused us.
+ */
+async function closedBeforeOpen(
+  endpoint: RelayEndpoint,
+  options: RelaySocketOptions,
+): Promise<TransportError> {
+  const reachable = await (options.probeRelay ?? defaultProbe)(endpoint.url.replace(/^ws/, 'http'));
+  return reachable
+    ? new TransportError(
+        'relay_refused',
+        'The relay refused the connection: check the pairing token (and the extension ID, if the relay limits them)',
+      )
+    : new TransportError('relay_unreachable', 'The relay is not running or not reachable at this address');
+}
+
 function isServerFrame(value: unknown): value is ServerFrame {
   return typeof value === 'object' && value !== null && typeof (value as { op?: unknown }).op === 'string';
 }
@@ -212,19 +229,7 @@ export class RelaySocket implements Transport {
   private async onWsClose(code: number, reason: string, wasOpen: boolean): Promise<TransportError | null> {
     this.stopKeepalive();
     let err: TransportError | null = this.failure;
-    if (!err && !wasOpen) {
-      const httpUrl = this.endpoint.url.replace(/^ws/, 'http');
-      const reachable = await (this.options.probeRelay ?? defaultProbe)(httpUrl);
-      err = reachable
-        ? new TransportError(
-            'relay_refused',
-            'The relay refused the connection: check the pairing token (and the extension ID, if the relay limits them)',
-          )
-        : new TransportError(
-            'relay_unreachable',
-            'The relay is not running or not reachable at this address',
-          );
-    }
+    if (!err && !wasOpen) err = await closedBeforeOpen(this.endpoint, this.options);
     if (!err && code === RELAY_CLOSE_CODES.idle)
       err = new TransportError('idle_timeout', 'The relay closed an idle connection');
     if (!err && code === RELAY_CLOSE_CODES.tooBig)
@@ -323,4 +328,40 @@ export class RelaySocket implements Transport {
 /** A TransportFactory bound to one relay endpoint. */
 export function relayTransportFactory(endpoint: RelayEndpoint, options: RelaySocketOptions = {}) {
   return (target: Target): Promise<Transport> => openRelaySocket(endpoint, target, options);
+}
+
+/**
+ * Whether the relay accepts us (token, origin), without opening a mail connection: the
+ * WebSocket handshake alone proves it. Resolves with the protocol version the relay selected,
+ * or rejects with `relay_unreachable` / `relay_refused` / `relay_protocol`.
+ */
+export function checkRelay(endpoint: RelayEndpoint, options: RelaySocketOptions = {}): Promise<string> {
+  const Ctor = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor);
+  if (!/^wss?:\/\//.test(endpoint.url)) {
+    return Promise.reject(
+      new TransportError('relay_unreachable', 'The relay URL must start with ws:// or wss://'),
+    );
+  }
+  return new Promise<string>((resolve, reject) => {
+    let opened = false;
+    const ws = new Ctor(endpoint.url, [RELAY_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + endpoint.token]);
+    const timer = setTimeout(() => {
+      reject(new TransportError('relay_unreachable', 'The relay did not answer in time'));
+      ws.close();
+    }, options.openTimeoutMs ?? OPEN_TIMEOUT_MS);
+    ws.addEventListener('open', () => {
+      opened = true;
+      clearTimeout(timer);
+      const protocol = ws.protocol;
+      ws.close(1000);
+      if (protocol === RELAY_SUBPROTOCOL) resolve(protocol);
+      else reject(new TransportError('relay_protocol', 'The server at the relay URL is not a Biff relay'));
+    });
+    ws.addEventListener('error', () => {});
+    ws.addEventListener('close', () => {
+      if (opened) return;
+      clearTimeout(timer);
+      void closedBeforeOpen(endpoint, options).then(reject);
+    });
+  });
 }
