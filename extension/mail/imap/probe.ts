@@ -2,6 +2,9 @@
  * A read-only look at an IMAP account: log in, list folders, peek at INBOX. Used by the
  * options page's "Test connection" and by the browser tests of the transport.
  */
+import type { Account } from '../../accounts.ts';
+import type { ProtocolProbe } from '../../engine/connection-test.ts';
+import { targetOf } from '../../engine/target.ts';
 import type { Target, TransportFactory } from '../../relay/transport.ts';
 import { createImapClient, type ImapCredentials } from './client.ts';
 
@@ -17,10 +20,12 @@ export async function probeImap(
   open: TransportFactory,
   target: Target,
   auth: ImapCredentials,
-  peek = 10,
+  options: { peek?: number; onLoggedIn?: () => void } = {},
 ): Promise<ImapProbeResult> {
+  const peek = options.peek ?? 10;
   const client = createImapClient(open, target, auth);
   await client.connect();
+  options.onLoggedIn?.();
   try {
     const capabilities = [...client.capabilities.keys()].sort();
     const mailboxes = (await client.list()).map((m) => ({ path: m.path, specialUse: m.specialUse ?? null }));
@@ -29,7 +34,7 @@ export async function probeImap(
     let exists = 0;
     try {
       exists = client.mailbox ? client.mailbox.exists : 0;
-      if (exists > 0) {
+      if (exists > 0 && peek > 0) {
         const from = Math.max(1, exists - peek + 1);
         for await (const msg of client.fetch(`${from}:*`, { uid: true, envelope: true })) {
           envelopes.push({
@@ -50,3 +55,14 @@ export async function probeImap(
     await client.logout().catch(() => client.close());
   }
 }
+
+/** The IMAP stage of "Test connection": log in, list folders, count INBOX. */
+export const probeImapAccount: ProtocolProbe = async (open, account: Account, password, onLoggedIn) => {
+  const result = await probeImap(
+    open,
+    targetOf(account),
+    { user: account.username, pass: password },
+    { peek: 0, onLoggedIn },
+  );
+  return { folders: result.mailboxes, inboxCount: result.inbox.exists };
+};
