@@ -1,0 +1,308 @@
+/**
+ * Accounts, their passwords and the global settings, in a key-value area (browser.storage.local
+ * in the extension, a Map in tests; platform.ts passes the real one).
+ *
+ * Layout of the area:
+ * - `accounts`: Account[] in display order, without passwords, so settings can be logged,
+ *   exported or shown without leaking them;
+ * - `secrets`: `{ [accountId]: { password } }`;
+ * - `settings`: GlobalSettings.
+ *
+ * Everything is validated before anything is written, and an account and its password are
+ * written in one `set` call, which storage.local applies as a whole: nothing is saved half-way.
+ * storage.local has no transactions, so two pages saving at the same instant can lose one
+ * write; only the options page writes accounts and settings, so that is accepted.
+ */
+import { type Account, DEFAULT_CHECK_INTERVAL_MINUTES, DEFAULT_IMAP, DEFAULT_POP3 } from '../accounts.ts';
+import { StoreError } from './errors.ts';
+
+/** The subset of browser.storage.StorageArea the settings need. */
+export interface KeyValueArea {
+  get(keys: string[]): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string[]): Promise<void>;
+}
+
+/** Storage keys. */
+export const ACCOUNTS_KEY = 'accounts';
+export const SECRETS_KEY = 'secrets';
+export const SETTINGS_KEY = 'settings';
+
+/** Where the companion relay listens and the token that pairs us with it. */
+export interface RelaySettings {
+  /** `ws://` or `wss://` URL, e.g. `ws://127.0.0.1:6512/v1`. */
+  url: string;
+  token: string;
+}
+
+/** No notifications between `start` and `end` (local time, "HH:MM"; may span midnight). */
+export interface QuietHours {
+  enabled: boolean;
+  start: string;
+  end: string;
+}
+
+/** What the badge counts. */
+export type BadgeMode = 'unread' | 'new';
+
+/** Settings that are not per account. */
+export interface GlobalSettings {
+  /** null until the relay is paired. */
+  relay: RelaySettings | null;
+  quietHours: QuietHours;
+  /** Opening a message in the popup marks it read. */
+  openMarksRead: boolean;
+  badgeMode: BadgeMode;
+}
+
+/** Defaults of the global settings; a stored value missing a field gets it from here. */
+export const DEFAULT_SETTINGS: GlobalSettings = {
+  relay: null,
+  quietHours: { enabled: false, start: '22:00', end: '07:00' },
+  openMarksRead: true,
+  badgeMode: 'unread',
+};
+
+/**
+ * Account ids become part of IndexedDB keys and of `MessageRow.id`, where NUL separates the
+ * parts: restricting them to URL-safe characters (what crypto.randomUUID gives) keeps ids unambiguous.
+ */
+const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** chrome.alarms' minimum period was 1 minute before Chrome 120; a day is the longest sensible interval. */
+export const CHECK_INTERVAL_RANGE = [1, 24 * 60] as const;
+/** The newest N messages per folder summarised at first sync; beyond 100,000 the list is no longer a quick view. */
+export const SYNC_WINDOW_RANGE = [1, 100_000] as const;
+/** "Remove from the server after N days": up to ten years. */
+export const DELETE_AFTER_DAYS_RANGE = [1, 3650] as const;
+/** SHA-256 fingerprint as Node's `fingerprint256` writes it. */
+const FINGERPRINT = /^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/i;
+/** Hex, named, or rgb()/hsl() colours: what a colour picker or a palette produces, and nothing that can break out of a style value. */
+const COLOR = /^(#[0-9a-f]{3,4}|#[0-9a-f]{6}|#[0-9a-f]{8}|[a-z]{3,30}|(rgb|hsl)a?\([0-9.,%\s/]+\))$/i;
+/** Longer than any real password; bounds what a bug or a paste can put in storage. */
+export const PASSWORD_MAX_CHARS = 4096;
+const HOST = /^[^\s/@]{1,253}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+type Json = Record<string, unknown>;
+
+function fail(path: string, message: string): never {
+  throw new StoreError('invalid', `${path}: ${message}`);
+}
+
+function object(value: unknown, path: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be an object');
+  return value as Json;
+}
+
+function bool(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') fail(path, 'must be true or false');
+  return value;
+}
+
+function text(value: unknown, path: string, pattern?: RegExp, max = 1000): string {
+  if (typeof value !== 'string') fail(path, 'must be a string');
+  if (value.length > max) fail(path, `longer than ${max} characters`);
+  if (pattern && !pattern.test(value)) fail(path, `${JSON.stringify(value)} is not valid here`);
+  return value;
+}
+
+function nonEmpty(value: unknown, path: string, max?: number): string {
+  const s = text(value, path, undefined, max);
+  if (s.trim() === '') fail(path, 'must not be empty');
+  return s;
+}
+
+function integer(value: unknown, path: string, [min, max]: readonly [number, number]): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(path, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, path: string, options: readonly T[]): T {
+  if (!options.includes(value as T)) fail(path, `must be one of ${options.join(', ')}`);
+  return value as T;
+}
+
+/** A checked copy of an account, unknown fields dropped; throws `invalid` naming the first bad field. */
+export function validateAccount(value: unknown): Account {
+  const a = object(value, 'account');
+  const imap = object(a.imap, 'imap');
+  const pop3 = object(a.pop3, 'pop3');
+  if (!Array.isArray(imap.folders) || imap.folders.length === 0)
+    fail('imap.folders', 'must list at least one folder');
+  const folders = imap.folders.map((f, i) => nonEmpty(f, `imap.folders[${i}]`));
+  if (new Set(folders).size !== folders.length) fail('imap.folders', 'lists a folder twice');
+  const account: Account = {
+    id: text(a.id, 'id', ACCOUNT_ID),
+    name: nonEmpty(a.name, 'name', 100),
+    color: text(a.color, 'color', COLOR),
+    email: text(a.email, 'email', EMAIL, 320),
+    protocol: oneOf(a.protocol, 'protocol', ['imap', 'pop3']),
+    host: text(a.host, 'host', HOST),
+    port: integer(a.port, 'port', [1, 65535]),
+    security: oneOf(a.security, 'security', ['implicit', 'starttls', 'none']),
+    username: nonEmpty(a.username, 'username', 320),
+    enabled: bool(a.enabled, 'enabled'),
+    checkIntervalMinutes: integer(a.checkIntervalMinutes, 'checkIntervalMinutes', CHECK_INTERVAL_RANGE),
+    notify: bool(a.notify, 'notify'),
+    imap: {
+      folders,
+      syncWindow: integer(imap.syncWindow, 'imap.syncWindow', SYNC_WINDOW_RANGE),
+      deleteToTrash: bool(imap.deleteToTrash, 'imap.deleteToTrash'),
+      useQresync: bool(imap.useQresync, 'imap.useQresync'),
+    },
+    pop3: {
+      leaveCopy: bool(pop3.leaveCopy, 'pop3.leaveCopy'),
+      deleteAfterDays:
+        pop3.deleteAfterDays === null
+          ? null
+          : integer(pop3.deleteAfterDays, 'pop3.deleteAfterDays', DELETE_AFTER_DAYS_RANGE),
+      deleteWhenDeletedHere: bool(pop3.deleteWhenDeletedHere, 'pop3.deleteWhenDeletedHere'),
+      headersOnlyAboveBytes: integer(pop3.headersOnlyAboveBytes, 'pop3.headersOnlyAboveBytes', [
+        0,
+        Number.MAX_SAFE_INTEGER,
+      ]),
+    },
+  };
+  if (a.pin !== undefined) account.pin = text(a.pin, 'pin', FINGERPRINT);
+  return account;
+}
+
+/** A checked copy of the global settings; throws `invalid` naming the first bad field. */
+export function validateSettings(value: unknown): GlobalSettings {
+  const s = object(value, 'settings');
+  let relay: RelaySettings | null = null;
+  if (s.relay !== null) {
+    const r = object(s.relay, 'relay');
+    const url = nonEmpty(r.url, 'relay.url', 2000);
+    let protocol = '';
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      fail('relay.url', 'is not a URL');
+    }
+    if (protocol !== 'ws:' && protocol !== 'wss:') fail('relay.url', 'must be a ws:// or wss:// URL');
+    relay = { url, token: nonEmpty(r.token, 'relay.token', 512) };
+  }
+  const q = object(s.quietHours, 'quietHours');
+  return {
+    relay,
+    quietHours: {
+      enabled: bool(q.enabled, 'quietHours.enabled'),
+      start: text(q.start, 'quietHours.start', TIME),
+      end: text(q.end, 'quietHours.end', TIME),
+    },
+    openMarksRead: bool(s.openMarksRead, 'openMarksRead'),
+    badgeMode: oneOf(s.badgeMode, 'badgeMode', ['unread', 'new']),
+  };
+}
+
+/** A new account with every default filled in, for the options page's "Add account". */
+export function newAccount(
+  fields: Pick<Account, 'id' | 'name' | 'email' | 'protocol' | 'host' | 'port' | 'security' | 'username'> &
+    Partial<Account>,
+): Account {
+  return validateAccount({
+    color: '#3b82f6',
+    enabled: true,
+    checkIntervalMinutes: DEFAULT_CHECK_INTERVAL_MINUTES,
+    notify: true,
+    imap: { ...DEFAULT_IMAP, folders: [...DEFAULT_IMAP.folders] },
+    pop3: { ...DEFAULT_POP3 },
+    ...fields,
+  });
+}
+
+type Secrets = Record<string, { password: string }>;
+
+/** Accounts, passwords and global settings over a key-value area. */
+export class SettingsStore {
+  constructor(private readonly area: KeyValueArea) {}
+
+  /** Every account in display order. Stored data that fails validation is an `invalid` error, not silently dropped. */
+  async listAccounts(): Promise<Account[]> {
+    const stored = (await this.area.get([ACCOUNTS_KEY]))[ACCOUNTS_KEY];
+    if (stored === undefined) return [];
+    if (!Array.isArray(stored)) fail(ACCOUNTS_KEY, 'stored value is not a list');
+    return stored.map(validateAccount);
+  }
+
+  /** One account; undefined when there is none with that id. */
+  async getAccount(id: string): Promise<Account | undefined> {
+    return (await this.listAccounts()).find((a) => a.id === id);
+  }
+
+  /**
+   * Adds or replaces an account (matched by id) and, when `password` is given, its password,
+   * in one write. Without `password` the stored one is kept. Returns the account as stored.
+   */
+  async saveAccount(account: Account, password?: string): Promise<Account> {
+    const checked = validateAccount(account);
+    if (password !== undefined) text(password, 'password', undefined, PASSWORD_MAX_CHARS);
+    const accounts = await this.listAccounts();
+    const index = accounts.findIndex((a) => a.id === checked.id);
+    if (index === -1) accounts.push(checked);
+    else accounts[index] = checked;
+    const items: Record<string, unknown> = { [ACCOUNTS_KEY]: accounts };
+    if (password !== undefined)
+      items[SECRETS_KEY] = { ...(await this.secrets()), [checked.id]: { password } };
+    await this.area.set(items);
+    return checked;
+  }
+
+  /** Removes an account and its password in one write. False when there was no such account. */
+  async removeAccount(id: string): Promise<boolean> {
+    const accounts = await this.listAccounts();
+    const remaining = accounts.filter((a) => a.id !== id);
+    const secrets = await this.secrets();
+    const hadSecret = id in secrets;
+    delete secrets[id];
+    if (remaining.length === accounts.length && !hadSecret) return false;
+    await this.area.set({ [ACCOUNTS_KEY]: remaining, [SECRETS_KEY]: secrets });
+    return remaining.length !== accounts.length;
+  }
+
+  /** The account's password; null when none is stored. */
+  async getPassword(id: string): Promise<string | null> {
+    return (await this.secrets())[id]?.password ?? null;
+  }
+
+  /** The global settings, defaults filled in for fields not stored yet. */
+  async getSettings(): Promise<GlobalSettings> {
+    const stored = (await this.area.get([SETTINGS_KEY]))[SETTINGS_KEY];
+    if (stored === undefined) return structuredClone(DEFAULT_SETTINGS);
+    return validateSettings({ ...DEFAULT_SETTINGS, ...object(stored, SETTINGS_KEY) });
+  }
+
+  /** Changes some global settings (each given field replaced whole); returns the result. */
+  async updateSettings(patch: Partial<GlobalSettings>): Promise<GlobalSettings> {
+    const next = validateSettings({ ...(await this.getSettings()), ...patch });
+    await this.area.set({ [SETTINGS_KEY]: next });
+    return next;
+  }
+
+  /** Forgets every account, password and setting. */
+  async clear(): Promise<void> {
+    await this.area.remove([ACCOUNTS_KEY, SECRETS_KEY, SETTINGS_KEY]);
+  }
+
+  private async secrets(): Promise<Secrets> {
+    const stored = (await this.area.get([SECRETS_KEY]))[SECRETS_KEY];
+    if (stored === undefined) return {};
+    const map = object(stored, SECRETS_KEY);
+    const secrets: Secrets = {};
+    for (const [id, entry] of Object.entries(map)) {
+      secrets[id] = {
+        password: text(
+          object(entry, `${SECRETS_KEY}.${id}`).password,
+          `${SECRETS_KEY}.${id}.password`,
+          undefined,
+          PASSWORD_MAX_CHARS,
+        ),
+      };
+    }
+    return secrets;
+  }
+}
