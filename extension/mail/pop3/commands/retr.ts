@@ -1,0 +1,17 @@
+/**
+ * RETR (RFC 1939 §5): the whole message, dot-unstuffed, CRLF line ends kept. More than
+ * `maxBytes` of it is a too_large error from the parser.
+ */
+import { bodyOf, type Command, commandLine, messageNumber } from './command.ts';
+
+export function retr(n: number, maxBytes: number): Command<Uint8Array> {
+  return {
+    verb: 'RETR',
+    bytes: commandLine('RETR', messageNumber(n)),
+    expect: { kind: 'message', maxBytes },
+    timeout: 'transfer',
+    exclusive: false,
+    failure: 'rejected',
+    parse: (reply) => bodyOf(reply, 'message').bytes,
+  };
+}
