@@ -13,7 +13,7 @@
 import { StoreError } from './errors.ts';
 import { checkKey, isPop3Uid, keyOf } from './keys.ts';
 import type { BiffDatabase, BodyRow, MessageKey } from './schema.ts';
-import { deleteAll, runTx } from './tx.ts';
+import { deleteAll, putAll, runTx } from './tx.ts';
 
 /** What callers supply; the store adds size and times. */
 export type BodyInput = Pick<
@@ -92,10 +92,8 @@ export class BodiesRepo {
     await runTx(tx, async () => {
       const messages = tx.objectStore('messages');
       const summary = await messages.get(keyOf(row));
-      await Promise.all([
-        tx.objectStore('bodies').put(row),
-        summary && messages.put({ ...summary, bodyState: row.complete ? 'full' : 'headers' }),
-      ]);
+      putAll(tx.objectStore('bodies'), [row]);
+      if (summary) putAll(messages, [{ ...summary, bodyState: row.complete ? 'full' : 'headers' }]);
     });
   }
 
@@ -159,8 +157,9 @@ export class BodiesRepo {
       }
       const messages = tx.objectStore('messages');
       const summaries = await Promise.all(evicted.map((key) => messages.get(key)));
-      await Promise.all(
-        summaries.map((summary) => summary && messages.put({ ...summary, bodyState: 'none' })),
+      putAll(
+        messages,
+        summaries.flatMap((summary) => (summary ? [{ ...summary, bodyState: 'none' as const }] : [])),
       );
       return { evicted, freedBytes, totalBytes: total };
     });

@@ -12,7 +12,7 @@ import { checkKey, isPop3Uid, messageId } from './keys.ts';
 import { patchRow } from './message-row.ts';
 import { effectOf, supersedes } from './pending-ops.ts';
 import type { BiffDatabase, MessageKey, MessageRow, PendingKind, PendingRecord } from './schema.ts';
-import { runTx } from './tx.ts';
+import { addAll, deleteAll, putAll, runTx } from './tx.ts';
 
 /** A queued action as the engine sees it. */
 export type PendingOp = Omit<PendingRecord, 'id'> & { id: number };
@@ -89,12 +89,12 @@ export class PendingRepo {
       const pending = tx.objectStore('pending');
       const record = await pending.get(id);
       if (!record) return false;
-      const writes: Promise<unknown>[] = [pending.delete(id)];
+      deleteAll(pending, [id]);
       if (record.kind === 'delete') {
         const key: MessageKey = [record.accountId, record.folder, record.uid];
-        writes.push(tx.objectStore('messages').delete(key), tx.objectStore('bodies').delete(key));
+        deleteAll(tx.objectStore('messages'), [key]);
+        deleteAll(tx.objectStore('bodies'), [key]);
       }
-      await Promise.all(writes);
       return true;
     });
   }
@@ -136,22 +136,21 @@ export class PendingRepo {
         ),
       ]);
       const changed: MessageRow[] = [];
-      const writes: Promise<unknown>[] = [];
+      const superseded: number[] = [];
+      const added: PendingRecord[] = [];
       list.forEach(([accountId, folder, uid], i) => {
         const row = rows[i];
         if (!row || alreadyApplied(row, kind)) return;
-        const next = patchRow(row, effectOf(kind));
-        changed.push(next);
-        writes.push(messages.put(next));
+        changed.push(patchRow(row, effectOf(kind)));
         if (typeof uid !== 'number') return;
         for (const old of queued[i] ?? []) {
-          if (old.id !== undefined && supersedes(kind, old.kind)) writes.push(pending.delete(old.id));
+          if (old.id !== undefined && supersedes(kind, old.kind)) superseded.push(old.id);
         }
-        writes.push(
-          pending.add({ accountId, folder, uid, kind, createdAt: now, attempts: 0, lastError: null }),
-        );
+        added.push({ accountId, folder, uid, kind, createdAt: now, attempts: 0, lastError: null });
       });
-      await Promise.all(writes);
+      putAll(messages, changed);
+      deleteAll(pending, superseded);
+      addAll(pending, added);
       return changed;
     });
   }

@@ -21,12 +21,13 @@ import { prefixRange } from './keys.ts';
 import { checkSummary, toRow } from './message-row.ts';
 import {
   type BiffDatabase,
+  type MessageKey,
   type MessageRow,
   type MessageSummary,
   POP3_FOLDER,
   type Pop3Row,
 } from './schema.ts';
-import { runTx } from './tx.ts';
+import { addAll, deleteAll, putAll, runTx } from './tx.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -108,13 +109,11 @@ export class Pop3Repo {
     });
     const tx = this.db.transaction(['messages', 'bodies', 'pop3'], 'readwrite');
     return runTx(tx, async () => {
-      await Promise.all([
-        tx.objectStore('messages').put(row),
-        body && tx.objectStore('bodies').put(body),
-        // `add`, not `put`: a known UIDL fails the request and so aborts the whole transaction.
-        tx
-          .objectStore('pop3')
-          .add({ accountId, uidl: download.uidl, state: 'stored', storedAt: now, firstSeenAt: now }),
+      putAll(tx.objectStore('messages'), [row]);
+      if (body) putAll(tx.objectStore('bodies'), [body]);
+      // `add`, not `put`: a known UIDL fails the request and so aborts the whole transaction.
+      addAll(tx.objectStore('pop3'), [
+        { accountId, uidl: download.uidl, state: 'stored', storedAt: now, firstSeenAt: now },
       ]);
       return row;
     });
@@ -131,22 +130,16 @@ export class Pop3Repo {
     await runTx(tx, async () => {
       const pop3 = tx.objectStore('pop3');
       const rows = await Promise.all(uidls.map((uidl) => pop3.get([accountId, uidl])));
-      const writes: Promise<unknown>[] = [];
+      const keys = uidls.map((uidl): MessageKey => [accountId, POP3_FOLDER, uidl]);
+      deleteAll(tx.objectStore('messages'), keys);
+      deleteAll(tx.objectStore('bodies'), keys);
+      const states: Pop3Row[] = [];
       uidls.forEach((uidl, i) => {
-        writes.push(
-          tx.objectStore('messages').delete([accountId, POP3_FOLDER, uidl]),
-          tx.objectStore('bodies').delete([accountId, POP3_FOLDER, uidl]),
-        );
         const row = rows[i];
-        if (!row) {
-          writes.push(
-            pop3.put({ accountId, uidl, state: 'deleted-locally', storedAt: now, firstSeenAt: now }),
-          );
-        } else if (row.state === 'stored') {
-          writes.push(pop3.put({ ...row, state: 'deleted-locally' }));
-        }
+        if (!row) states.push({ accountId, uidl, state: 'deleted-locally', storedAt: now, firstSeenAt: now });
+        else if (row.state === 'stored') states.push({ ...row, state: 'deleted-locally' });
       });
-      await Promise.all(writes);
+      putAll(pop3, states);
     });
   }
 
@@ -196,11 +189,12 @@ export class Pop3Repo {
           );
         }
       });
-      await Promise.all(
-        rows.map(
-          (row) =>
-            (row?.state === 'stored' || row?.state === 'deleted-locally') &&
-            pop3.put({ ...row, state: 'dele-pending' }),
+      putAll(
+        pop3,
+        rows.flatMap((row) =>
+          row?.state === 'stored' || row?.state === 'deleted-locally'
+            ? [{ ...row, state: 'dele-pending' as const }]
+            : [],
         ),
       );
     });
@@ -218,18 +212,22 @@ export class Pop3Repo {
         Promise.all(list.map((uidl) => pop3.get([accountId, uidl]))),
         Promise.all(list.map((uidl) => messages.get([accountId, POP3_FOLDER, uidl]))),
       ]);
-      const writes: Promise<unknown>[] = [];
-      list.forEach((_uidl, i) => {
-        const row = rows[i];
-        const summary = summaries[i];
-        if (row && row.state !== 'removed-from-server') {
-          writes.push(pop3.put({ ...row, state: 'removed-from-server' }));
-        }
-        if (summary && summary.serverState !== 'removed') {
-          writes.push(messages.put({ ...summary, serverState: 'removed' }));
-        }
-      });
-      await Promise.all(writes);
+      putAll(
+        pop3,
+        rows.flatMap((row) =>
+          row && row.state !== 'removed-from-server'
+            ? [{ ...row, state: 'removed-from-server' as const }]
+            : [],
+        ),
+      );
+      putAll(
+        messages,
+        summaries.flatMap((summary) =>
+          summary && summary.serverState !== 'removed'
+            ? [{ ...summary, serverState: 'removed' as const }]
+            : [],
+        ),
+      );
     });
   }
 

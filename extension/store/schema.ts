@@ -14,8 +14,8 @@
  *   missing. Both are used on purpose: `unread` is 0|1, and `shownDate`/`evictAt` are absent on
  *   rows that must not appear in the list or eviction indexes.
  */
-import { type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames, wrap } from 'idb';
-import { StoreError, toStoreError } from './errors.ts';
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import { openDatabase } from './open-db.ts';
 
 /** IMAP UID (number) or POP3 UIDL (string). */
 export type MessageUid = number | string;
@@ -229,48 +229,44 @@ export interface OpenOptions {
 }
 
 /**
- * Creates or migrates the schema. Cases fall through in order so a database at any old version
- * is brought to DB_VERSION step by step.
+ * Creates or migrates the schema, one step per version, each step guarded by the version on
+ * disk so a database at any old version is brought to DB_VERSION in order. (A `switch` with
+ * fall-through cases says the same, but `noFallthroughCasesInSwitch` forbids it.)
  *
  * @param db The database being upgraded.
  * @param oldVersion The version on disk, 0 for a new database.
- * @param _tx The versionchange transaction, for migrations that read existing rows.
+ * @param _tx The versionchange transaction, for steps that migrate existing rows.
  */
 function upgrade(
   db: BiffDatabase,
   oldVersion: number,
   _tx: IDBPTransaction<BiffDB, StoreNames<BiffDB>[], 'versionchange'>,
 ): void {
-  switch (oldVersion) {
-    case 0: {
-      db.createObjectStore('folders', { keyPath: ['accountId', 'path'] });
+  if (oldVersion < 1) {
+    db.createObjectStore('folders', { keyPath: ['accountId', 'path'] });
 
-      const messages = db.createObjectStore('messages', { keyPath: ['accountId', 'folder', 'uid'] });
-      messages.createIndex('by-date', ['shownDate', 'id']);
-      messages.createIndex('by-account-date', ['accountId', 'shownDate', 'id']);
-      messages.createIndex('by-folder-date', ['accountId', 'folder', 'shownDate', 'id']);
-      messages.createIndex('unread-by-account', ['accountId', 'unread']);
+    const messages = db.createObjectStore('messages', { keyPath: ['accountId', 'folder', 'uid'] });
+    messages.createIndex('by-date', ['shownDate', 'id']);
+    messages.createIndex('by-account-date', ['accountId', 'shownDate', 'id']);
+    messages.createIndex('by-folder-date', ['accountId', 'folder', 'shownDate', 'id']);
+    messages.createIndex('unread-by-account', ['accountId', 'unread']);
 
-      const bodies = db.createObjectStore('bodies', { keyPath: ['accountId', 'folder', 'uid'] });
-      bodies.createIndex('by-size', 'size');
-      bodies.createIndex('lru', ['evictAt', 'size']);
+    const bodies = db.createObjectStore('bodies', { keyPath: ['accountId', 'folder', 'uid'] });
+    bodies.createIndex('by-size', 'size');
+    bodies.createIndex('lru', ['evictAt', 'size']);
 
-      const pending = db.createObjectStore('pending', { keyPath: 'id', autoIncrement: true });
-      pending.createIndex('by-account', 'accountId');
-      pending.createIndex('by-message', ['accountId', 'folder', 'uid']);
+    const pending = db.createObjectStore('pending', { keyPath: 'id', autoIncrement: true });
+    pending.createIndex('by-account', 'accountId');
+    pending.createIndex('by-message', ['accountId', 'folder', 'uid']);
 
-      db.createObjectStore('pop3', { keyPath: ['accountId', 'uidl'] });
-    }
-    // Version 2 goes here as `case 1:`, reached by falling through from case 0.
+    db.createObjectStore('pop3', { keyPath: ['accountId', 'uidl'] });
   }
+  // Version 2 goes here: `if (oldVersion < 2) { ... }`.
 }
 
 /**
- * Opens (creating or upgrading) the cache.
- *
- * The connection closes itself when another page opens a newer version, so that upgrade is
- * never blocked by us; after that every call on it fails with `unavailable` and the caller opens
- * a new one.
+ * Opens (creating or upgrading) the cache. The connection closes itself when another page
+ * opens a newer version (see open-db.ts); the caller then opens a new one.
  *
  * @param name Database name; tests pass a unique one.
  * @param factory IDBFactory to open it with; the global `indexedDB` by default, fake-indexeddb in Node tests.
@@ -281,56 +277,11 @@ export function openBiffDb(
   factory: IDBFactory | undefined = globalThis.indexedDB,
   options: OpenOptions = {},
 ): Promise<BiffDatabase> {
-  const blockedTimeoutMs = options.blockedTimeoutMs ?? BLOCKED_TIMEOUT_MS;
-  return new Promise((resolve, reject) => {
-    if (!factory) {
-      reject(new StoreError('unavailable', 'IndexedDB is not available in this context'));
-      return;
-    }
-    let request: IDBOpenDBRequest;
-    try {
-      request = factory.open(name, DB_VERSION);
-    } catch (error) {
-      reject(toStoreError(error));
-      return;
-    }
-    let settled = false;
-    let blockedTimer: ReturnType<typeof setTimeout> | undefined;
-
-    request.addEventListener('upgradeneeded', (event) => {
-      const db = wrap(request.result) as unknown as BiffDatabase;
-      const tx = wrap(request.transaction!) as unknown as IDBPTransaction<
-        BiffDB,
-        StoreNames<BiffDB>[],
-        'versionchange'
-      >;
-      upgrade(db, event.oldVersion, tx);
-    });
-    request.addEventListener('blocked', () => {
-      blockedTimer ??= setTimeout(() => {
-        settled = true;
-        reject(new StoreError('blocked', `another page keeps an old version of ${name} open`));
-      }, blockedTimeoutMs);
-    });
-    request.addEventListener('success', () => {
-      clearTimeout(blockedTimer);
-      const raw = request.result;
-      if (settled) {
-        // We already gave up with `blocked`; the open went through later. Nobody holds it.
-        raw.close();
-        return;
-      }
-      settled = true;
-      raw.addEventListener('versionchange', () => raw.close());
-      resolve(wrap(raw) as unknown as BiffDatabase);
-    });
-    request.addEventListener('error', (event) => {
-      clearTimeout(blockedTimer);
-      // Keep the error from also surfacing as an uncaught error on the global scope.
-      event.preventDefault();
-      if (settled) return;
-      settled = true;
-      reject(toStoreError(request.error));
-    });
+  return openDatabase<BiffDB>({
+    factory,
+    name,
+    version: DB_VERSION,
+    upgrade,
+    blockedTimeoutMs: options.blockedTimeoutMs ?? BLOCKED_TIMEOUT_MS,
   });
 }

@@ -6,6 +6,9 @@
  *    transaction: requests already issued would still commit. So any throw aborts explicitly.
  * 2. idb creates `tx.done` for every transaction; when the transaction aborts and nobody awaits
  *    it, it is an unhandled rejection. So it is always awaited or caught here.
+ * 3. Likewise every request promise idb creates rejects when the transaction aborts. Writes are
+ *    therefore issued through `putAll`/`addAll`/`deleteAll`, which create no promises: a failed
+ *    write aborts the transaction and is reported once, by `tx.done`. Reads are awaited.
  */
 import { type IDBPObjectStore, type StoreKey, type StoreNames, type StoreValue, unwrap } from 'idb';
 import { toStoreError } from './errors.ts';
@@ -49,6 +52,15 @@ export function putAll<Name extends StoreNames<BiffDB>>(
 ): void {
   const raw = unwrap(store);
   for (const value of values) raw.put(value);
+}
+
+/** Like `putAll`, with `add`: a key that exists fails the request and so aborts the transaction. */
+export function addAll<Name extends StoreNames<BiffDB>>(
+  store: IDBPObjectStore<BiffDB, ArrayLike<StoreNames<BiffDB>>, Name, 'readwrite'>,
+  values: Iterable<StoreValue<BiffDB, Name>>,
+): void {
+  const raw = unwrap(store);
+  for (const value of values) raw.add(value);
 }
 
 /** Like `putAll`, for deletes by key or key range. */

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { IDBFactory } from 'fake-indexeddb';
+import { StoreError } from './errors.ts';
+import { DB_VERSION, openBiffDb } from './schema.ts';
+import './test-support.ts';
+
+/** Opens a raw connection at `version` with no handlers, as a stuck or newer page would hold it. */
+function openRaw(factory: IDBFactory, name: string, version: number): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const request = factory.open(name, version);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+test('upgrade from empty creates every store with its key path and indexes', async () => {
+  const db = await openBiffDb('schema', new IDBFactory());
+  assert.equal(db.version, DB_VERSION);
+  assert.deepEqual([...db.objectStoreNames].sort(), ['bodies', 'folders', 'messages', 'pending', 'pop3']);
+  const tx = db.transaction(['folders', 'messages', 'bodies', 'pending', 'pop3']);
+  const shape = (name: 'folders' | 'messages' | 'bodies' | 'pending' | 'pop3') => {
+    const store = tx.objectStore(name);
+    const indexes: Record<string, unknown> = {};
+    for (const index of store.indexNames) {
+      const i = store.index(index);
+      indexes[index] = { keyPath: i.keyPath, unique: i.unique, multiEntry: i.multiEntry };
+    }
+    return { keyPath: store.keyPath, autoIncrement: store.autoIncrement, indexes };
+  };
+  assert.deepEqual(shape('folders'), { keyPath: ['accountId', 'path'], autoIncrement: false, indexes: {} });
+  const plain = { unique: false, multiEntry: false };
+  assert.deepEqual(shape('messages'), {
+    keyPath: ['accountId', 'folder', 'uid'],
+    autoIncrement: false,
+    indexes: {
+      'by-date': { keyPath: ['shownDate', 'id'], ...plain },
+      'by-account-date': { keyPath: ['accountId', 'shownDate', 'id'], ...plain },
+      'by-folder-date': { keyPath: ['accountId', 'folder', 'shownDate', 'id'], ...plain },
+      'unread-by-account': { keyPath: ['accountId', 'unread'], ...plain },
+    },
+  });
+  assert.deepEqual(shape('bodies'), {
+    keyPath: ['accountId', 'folder', 'uid'],
+    autoIncrement: false,
+    indexes: { 'by-size': { keyPath: 'size', ...plain }, lru: { keyPath: ['evictAt', 'size'], ...plain } },
+  });
+  assert.deepEqual(shape('pending'), {
+    keyPath: 'id',
+    autoIncrement: true,
+    indexes: {
+      'by-account': { keyPath: 'accountId', ...plain },
+      'by-message': { keyPath: ['accountId', 'folder', 'uid'], ...plain },
+    },
+  });
+  assert.deepEqual(shape('pop3'), { keyPath: ['accountId', 'uidl'], autoIncrement: false, indexes: {} });
+  await tx.done;
+  db.close();
+});
+
+test('reopening an existing database keeps its data (no upgrade runs again)', async () => {
+  const factory = new IDBFactory();
+  const first = await openBiffDb('reopen', factory);
+  await first.put('pop3', { accountId: 'a', uidl: 'u1', state: 'stored', storedAt: 1, firstSeenAt: 1 });
+  first.close();
+  const second = await openBiffDb('reopen', factory);
+  assert.equal((await second.get('pop3', ['a', 'u1']))?.state, 'stored');
+  second.close();
+});
+
+test('a database from a newer version of the extension fails with `version`', async () => {
+  const factory = new IDBFactory();
+  (await openRaw(factory, 'newer', DB_VERSION + 1)).close();
+  await assert.rejects(
+    openBiffDb('newer', factory),
+    (e: unknown) => e instanceof StoreError && e.code === 'version',
+  );
+});
+
+test('our connection closes itself when another page upgrades, so it never blocks', async () => {
+  const factory = new IDBFactory();
+  const db = await openBiffDb('yield', factory, { blockedTimeoutMs: 50 });
+  const newer = await openRaw(factory, 'yield', DB_VERSION + 1);
+  assert.equal(newer.version, DB_VERSION + 1);
+  newer.close();
+  await assert.rejects(
+    db.get('pop3', ['a', 'b']),
+    (e: unknown) => e instanceof Error && e.name === 'InvalidStateError',
+  );
+});
+
+test('without IndexedDB (e.g. a private window) the open fails with `unavailable`', async (t) => {
+  const saved = globalThis.indexedDB;
+  t.after(() => {
+    globalThis.indexedDB = saved;
+  });
+  globalThis.indexedDB = undefined as unknown as IDBFactory;
+  await assert.rejects(
+    openBiffDb('none'),
+    (e: unknown) => e instanceof StoreError && e.code === 'unavailable',
+  );
+});
