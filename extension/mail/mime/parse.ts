@@ -1,0 +1,197 @@
+/**
+ * Parsing raw RFC 5322 messages in the service worker: a thin, typed wrapper over postal-mime
+ * (no DOM, no Node APIs). The HTML body is returned exactly as sent; it is sanitised in the page
+ * that shows it (extension/ui/sanitize.ts), never here.
+ */
+
+import type { Address, Attachment, Email } from 'postal-mime';
+import PostalMime from 'postal-mime';
+import { MimeError } from './errors.ts';
+import { htmlToText } from './html-to-text.ts';
+import type { MailAddress, MessageAttachment, MessageHeaders, ParsedMessage } from './types.ts';
+
+/**
+ * Largest raw message parsed. Mainstream providers refuse messages much above 25–35 MB, so a
+ * bigger one is unusual; parsing holds the raw bytes, the decoded parts and the body strings at
+ * once (about three times the input), which keeps the worker's peak near 120 MB at this size.
+ */
+export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+
+/**
+ * Largest header block parseHeaders reads. The same as postal-mime's own total header budget
+ * (2 MiB): a header block that large is already an attack or a broken server.
+ */
+export const MAX_HEADER_BYTES = 2 * 1024 * 1024;
+
+/** Options of parseMessage. */
+export interface ParseOptions {
+  /** Refuse messages larger than this many bytes with `too_large`; default MAX_MESSAGE_BYTES. */
+  maxBytes?: number;
+}
+
+/** Parses a whole raw message. A structure postal-mime cannot read still yields a readable best effort. */
+export async function parseMessage(raw: Uint8Array, options: ParseOptions = {}): Promise<ParsedMessage> {
+  if (!(raw instanceof Uint8Array)) throw new MimeError('invalid_input', 'parseMessage needs a Uint8Array');
+  const maxBytes = limitOption(options.maxBytes, MAX_MESSAGE_BYTES, 'maxBytes');
+  if (raw.byteLength > maxBytes) {
+    throw new MimeError('too_large', `message is ${raw.byteLength} bytes, the limit is ${maxBytes}`);
+  }
+  let email: Email;
+  try {
+    email = await PostalMime.parse(raw, { attachmentEncoding: 'arraybuffer' });
+  } catch {
+    // The cause is not kept: its text can quote message bytes, and the code says all the UI needs.
+    return recover(raw);
+  }
+  const html = email.html ?? null;
+  const hasBody = email.text !== undefined || html !== null || email.attachments.length > 0;
+  // With no line that reads as a header, postal-mime takes the whole input for a header block
+  // and finds no body; what the sender wrote is then only visible as the raw text.
+  if (!hasBody && !email.headers.some(isWellFormedHeader) && raw.byteLength > 0) {
+    return { ...emptyMessage(), text: decodeLoose(raw), recoveredFrom: 'malformed' };
+  }
+  return {
+    headers: headersOf(email),
+    text: email.text ?? (html === null ? '' : htmlToText(html)),
+    html,
+    attachments: email.attachments.map(attachmentOf),
+    recoveredFrom: null,
+  };
+}
+
+/**
+ * Decodes a header block on its own (a POP3 TOP 0 or an IMAP BODY[HEADER] fetch). Anything
+ * after the first blank line is ignored.
+ */
+export async function parseHeaders(rawHeader: Uint8Array): Promise<MessageHeaders> {
+  if (!(rawHeader instanceof Uint8Array)) {
+    throw new MimeError('invalid_input', 'parseHeaders needs a Uint8Array');
+  }
+  const block = rawHeader.subarray(0, headerEnd(rawHeader));
+  if (block.byteLength > MAX_HEADER_BYTES) {
+    throw new MimeError('malformed', `header block is ${block.byteLength} bytes, over ${MAX_HEADER_BYTES}`);
+  }
+  try {
+    return headersOf(await PostalMime.parse(block));
+  } catch (cause) {
+    throw new MimeError('malformed', 'header block could not be parsed', { cause });
+  }
+}
+
+function limitOption(value: number | undefined, fallback: number, name: string): number {
+  // Validated, not `||`-defaulted: 0 means 0, and NaN or a string must not switch the limit off.
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new MimeError('invalid_input', `${name} must be a non-negative integer`);
+  }
+  return value;
+}
+
+/** RFC 5322 §2.2: a field name is printable US-ASCII except the colon, and the line has one. */
+function isWellFormedHeader(header: { key: string; value: string }): boolean {
+  return /^[\x21-\x39\x3b-\x7e]+$/.test(header.key) && header.value.trim() !== '';
+}
+
+function flatten(addresses: Address[] | Address | undefined): MailAddress[] {
+  if (!addresses) return [];
+  const list = Array.isArray(addresses) ? addresses : [addresses];
+  return list.flatMap((a) =>
+    a.group
+      ? a.group.map((m) => ({ name: m.name, address: m.address }))
+      : [{ name: a.name, address: a.address }],
+  );
+}
+
+function headersOf(email: Email): MessageHeaders {
+  const date = email.date ? Date.parse(email.date) : Number.NaN;
+  const messageId = email.messageId?.trim();
+  return {
+    from: flatten(email.from)[0] ?? null,
+    to: flatten(email.to),
+    cc: flatten(email.cc),
+    replyTo: flatten(email.replyTo),
+    date: Number.isFinite(date) ? date : null,
+    subject: email.subject ?? '',
+    messageId: messageId ? messageId : null,
+  };
+}
+
+function attachmentOf(a: Attachment): MessageAttachment {
+  const content =
+    typeof a.content === 'string'
+      ? new TextEncoder().encode(a.content)
+      : a.content instanceof Uint8Array
+        ? a.content
+        : new Uint8Array(a.content);
+  const contentId = a.contentId?.trim().replace(/^<|>$/g, '').trim();
+  return {
+    filename: a.filename,
+    mimeType: a.mimeType,
+    size: content.byteLength,
+    contentId: contentId ? contentId : null,
+    // RFC 2183 §2.8: an unrecognised disposition type is treated as `attachment`.
+    disposition: a.disposition === null ? null : a.disposition === 'inline' ? 'inline' : 'attachment',
+    related: a.related === true,
+    content,
+  };
+}
+
+function emptyHeaders(): MessageHeaders {
+  return { from: null, to: [], cc: [], replyTo: [], date: null, subject: '', messageId: null };
+}
+
+function emptyMessage(): ParsedMessage {
+  return { headers: emptyHeaders(), text: '', html: null, attachments: [], recoveredFrom: null };
+}
+
+/** Offset of the blank line ending the header block (CRLF CRLF or LF LF), or the input length. */
+function headerEnd(raw: Uint8Array): number {
+  for (let i = 0; i < raw.length - 1; i++) {
+    if (raw[i] !== 0x0a) continue;
+    if (raw[i + 1] === 0x0a) return i + 1;
+    if (raw[i + 1] === 0x0d && raw[i + 2] === 0x0a) return i + 1;
+  }
+  return raw.length;
+}
+
+/** UTF-8 with replacement characters, control characters other than tab and newline dropped. */
+function decodeLoose(bytes: Uint8Array): string {
+  return (
+    new TextDecoder('utf-8', { fatal: false })
+      .decode(bytes)
+      .replace(/\r\n?/g, '\n')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+      .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+  );
+}
+
+/**
+ * The raw body minus the lines that only hold MIME structure (boundaries, part headers), which
+ * a reader of a broken message does not want to wade through.
+ */
+function withoutMimeScaffolding(body: string): string {
+  return body
+    .split('\n')
+    .filter((line) => !/^--[^\s]{1,70}$|^(?:content-[a-z-]+|mime-version):/i.test(line))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** The best reading of a message postal-mime refused: headers if they parse, the raw body as text. */
+async function recover(raw: Uint8Array): Promise<ParsedMessage> {
+  const end = headerEnd(raw);
+  let headers = emptyHeaders();
+  try {
+    headers = await parseHeaders(raw.subarray(0, end));
+  } catch {
+    // the header block is part of what broke: show everything as text
+  }
+  const body = end < raw.length ? raw.subarray(end) : raw;
+  return {
+    ...emptyMessage(),
+    headers,
+    text: withoutMimeScaffolding(decodeLoose(body)),
+    recoveredFrom: 'malformed',
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The preview line and attachment flag of a parsed message, for the message list and for
+ * notifications. Works on text only; HTML is rendered to text first.
+ */
+import { htmlToText } from './html-to-text.ts';
+import type { MessageAttachment, MessageDigest, ParsedMessage } from './types.ts';
+
+/** Preview length in characters: the list shows two lines, a notification about three. */
+export const PREVIEW_CHARS = 200;
+
+/**
+ * How much of the body is looked at. The preview needs 200 characters; only a message whose
+ * first 64 K are all quotes or blank would show less, and a 5 MB body costs nothing extra.
+ */
+const SCAN_CHARS = 64 * 1024;
+
+/**
+ * Characters that render as nothing. Newsletters pad their hidden preheader with runs of
+ * them (`&zwnj;&nbsp;` and U+034F) so that mail clients show only the preheader.
+ */
+const INVISIBLE =
+  /\u034f|[\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u206a-\u206f\u3164\ufeff\uffa0]/g;
+
+/** RFC 3676 §4.3 signature separator, plus the bare `--` many clients send after trimming. */
+const SIGNATURE = /^-- ?$/;
+
+/** Lines after which a client pasted the message being replied to (Outlook and others). */
+const ORIGINAL_MESSAGE =
+  /^(?:-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original)\s*-{2,}|_{20,})$/i;
+
+/** "On <date>, <name> wrote:" and its translations: the line introducing a quote. */
+const ATTRIBUTION =
+  /(?:wrote|schrieb|a écrit|escribió|ha scritto|skrev|schreef|napisał|написал\(а\)|написал|kirjoitti):?\s*$/i;
+
+/** The digest of a parsed message: preview text and whether it has real attachments. */
+export function summarize(parsed: ParsedMessage): MessageDigest {
+  return {
+    preview: previewOf(parsed),
+    hasAttachments: parsed.attachments.some((a) => !isInlineImage(a, parsed.html)),
+  };
+}
+
+function previewOf(parsed: ParsedMessage): string {
+  let text = parsed.text.slice(0, SCAN_CHARS);
+  // Some senders put only a blank line or "view this in a browser" in the text part; a blank
+  // one is useless, so the HTML speaks instead.
+  if (text.replace(INVISIBLE, '').trim() === '' && parsed.html)
+    text = htmlToText(parsed.html.slice(0, SCAN_CHARS * 4));
+  return truncate(collapse(ownWords(text.replace(INVISIBLE, ''))));
+}
+
+/** The sender's own lines: quoted text, its attribution line and the signature dropped. */
+function ownWords(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const kept: string[] = [];
+  for (const line of lines) {
+    const trimmed = line.trim();
+    if (SIGNATURE.test(line.trimEnd()) || (ORIGINAL_MESSAGE.test(trimmed) && hasWords(kept))) break;
+    if (trimmed.startsWith('>')) {
+      dropAttribution(kept);
+      continue;
+    }
+    kept.push(line);
+  }
+  // A message that is nothing but a quote (a bare forward) still gets a preview: the quote.
+  if (!hasWords(kept)) {
+    const signature = lines.findIndex((l) => SIGNATURE.test(l.trimEnd()));
+    return lines
+      .slice(0, signature < 0 ? lines.length : signature)
+      .map((l) => l.replace(/^\s*(?:>\s?)+/, ''))
+      .join('\n');
+  }
+  return kept.join('\n');
+}
+
+/** Removes the "On … wrote:" lines just before a quote, which Gmail wraps over up to three lines. */
+function dropAttribution(kept: string[]): void {
+  let last = kept.length - 1;
+  while (last >= 0 && kept[last]!.trim() === '') last--;
+  if (last < 0 || !ATTRIBUTION.test(kept[last]!)) return;
+  let first = last;
+  // Walk back over the wrapped start of the attribution, to the line that begins "On …".
+  for (let back = last; back >= Math.max(0, last - 2); back--) {
+    if (kept[back]!.trim() === '') break;
+    if (/^\s*(?:on|am|le|el|il|op|den|w dniu)\b/i.test(kept[back]!)) {
+      first = back;
+      break;
+    }
+  }
+  kept.length = first;
+}
+
+function hasWords(lines: string[]): boolean {
+  return lines.some((l) => l.trim() !== '');
+}
+
+function collapse(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** At most PREVIEW_CHARS UTF-16 units with the ellipsis (what the store keeps), never half a surrogate pair. */
+function truncate(text: string): string {
+  if (text.length <= PREVIEW_CHARS) return text;
+  let cut = PREVIEW_CHARS - 1;
+  if (/[\ud800-\udbff]/.test(text[cut - 1] ?? '')) cut--;
+  let head = text.slice(0, cut);
+  // Cut at a word boundary when one is near the end.
+  const space = head.lastIndexOf(' ');
+  if (space > PREVIEW_CHARS * 0.75) head = head.slice(0, space);
+  return `${head.trimEnd()}…`;
+}
+
+/**
+ * An image the HTML shows in place (a multipart/related part with a Content-ID, or one the
+ * HTML names by `cid:`), as opposed to a file the user would call an attachment.
+ */
+function isInlineImage(a: MessageAttachment, html: string | null): boolean {
+  if (a.disposition === 'attachment' || a.contentId === null) return false;
+  if (a.related) return true;
+  return (html ?? '').toLowerCase().includes(`cid:${a.contentId.toLowerCase()}`);
+}
