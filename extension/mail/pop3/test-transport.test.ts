@@ -76,7 +76,7 @@ describe('TranscriptTransport', () => {
     transport.onClose((reason) => closes.push(reason));
     await transport.settle();
     assert.deepEqual(received, ['ab', 'cde', 'fg']);
-    assert.deepEqual(closes, []);
+    assert.deepEqual(closes, [] as unknown[]);
     transport.release('later');
     await transport.settle();
     assert.deepEqual(received, ['ab', 'cde', 'fg', 'x', 'y', 'z']);
