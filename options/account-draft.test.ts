@@ -26,6 +26,7 @@ function stored(): Account {
     pin: 'AA:BB',
     checkIntervalMinutes: 10,
     notify: false,
+    enabled: false,
     pop3: { leaveCopy: true, deleteAfterDays: 30, deleteWhenDeletedHere: true, headersOnlyAboveBytes: 12345 },
   };
 }

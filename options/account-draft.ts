@@ -39,6 +39,7 @@ export interface AccountDraft {
   security: TlsMode;
   username: string;
   pin: string | undefined;
+  enabled: boolean;
   checkInterval: string;
   notify: boolean;
   folders: string[];
@@ -88,6 +89,7 @@ export function draftFromAccount(account: Account, isNew: boolean): AccountDraft
     security: account.security,
     username: account.username,
     pin: account.pin,
+    enabled: account.enabled,
     checkInterval: String(account.checkIntervalMinutes),
     notify: account.notify,
     folders: [...account.imap.folders],
@@ -120,6 +122,7 @@ export function draftToAccount(draft: AccountDraft): Account {
     port: parseBoundedInt(draft.port, PORT) ?? base.port,
     security: draft.security,
     username: draft.username.trim(),
+    enabled: draft.enabled,
     checkIntervalMinutes:
       parseBoundedInt(draft.checkInterval, CHECK_INTERVAL_MINUTES) ?? base.checkIntervalMinutes,
     notify: draft.notify,

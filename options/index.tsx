@@ -1,7 +1,6 @@
+/** Entry of options.html. */
 import { render } from 'preact';
+import { OptionsPage } from './options-page.tsx';
+import './options.css';
 
-function Options() {
-  return <main>Biff settings</main>;
-}
-
-render(<Options />, document.getElementById('app')!);
+render(<OptionsPage />, document.getElementById('app')!);

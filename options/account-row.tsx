@@ -1,0 +1,74 @@
+/** One account in the list: colour, name, server, live status and its actions. */
+import type { Account } from '../extension/accounts.ts';
+import type { AccountStatus } from '../extension/contract.ts';
+import { t } from '../extension/ui/i18n.ts';
+import { accountStatusView } from './account-status-view.ts';
+import { text } from './field.tsx';
+import { serverSummary } from './server-labels.ts';
+
+interface Props {
+  account: Account;
+  status: AccountStatus | undefined;
+  first: boolean;
+  last: boolean;
+  onMove: (delta: -1 | 1) => void;
+  onEdit: () => void;
+  onRemove: () => void;
+}
+
+const formatTime = (ms: number) =>
+  new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** A list item; the buttons are described by the account name so each is identifiable. */
+export function AccountRow({ account, status, first, last, onMove, onEdit, onRemove }: Props) {
+  const nameId = `account-name-${account.id}`;
+  const view = accountStatusView(status, account.enabled, formatTime);
+  return (
+    <li class="account-row">
+      <span class="color-dot" style={{ background: account.color }} aria-hidden="true" />
+      <div class="account-main">
+        <div class="account-name" id={nameId}>
+          {account.name || account.email}
+        </div>
+        <div class="account-server muted">
+          {account.email && account.email !== account.name ? `${account.email} · ` : ''}
+          {serverSummary(account)}
+        </div>
+        <div class={`account-status ${view.tone}`}>
+          <span class="status-dot" aria-hidden="true" />
+          {text(view.message)}
+        </div>
+      </div>
+      <div class="account-actions">
+        <button
+          type="button"
+          class="icon"
+          id={`move-up-${account.id}`}
+          aria-label={t('options_moveUp', account.name || account.email)}
+          title={t('options_moveUp', account.name || account.email)}
+          disabled={first}
+          onClick={() => onMove(-1)}
+        >
+          ↑
+        </button>
+        <button
+          type="button"
+          class="icon"
+          id={`move-down-${account.id}`}
+          aria-label={t('options_moveDown', account.name || account.email)}
+          title={t('options_moveDown', account.name || account.email)}
+          disabled={last}
+          onClick={() => onMove(1)}
+        >
+          ↓
+        </button>
+        <button type="button" id={`edit-${account.id}`} aria-describedby={nameId} onClick={onEdit}>
+          {t('options_edit')}
+        </button>
+        <button type="button" class="danger" aria-describedby={nameId} onClick={onRemove}>
+          {t('options_removeAccount')}
+        </button>
+      </div>
+    </li>
+  );
+}
