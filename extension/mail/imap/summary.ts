@@ -26,14 +26,22 @@ function toMillis(value: Date | string | undefined): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
+/** Server flags of an IMAP message, whose UID is always a number. */
+export type ImapFlags = ServerFlags & {
+  uid: number;
+  /** \Deleted: marked for removal by some client; Biff treats it as gone. */
+  deleted: boolean;
+};
+
 /** \Seen, \Flagged and \Answered from a FETCH FLAGS set (RFC 3501 §2.3.2). */
-export function flagsOf(msg: Pick<FetchMessageObject, 'uid' | 'flags'>): ServerFlags {
+export function flagsOf(msg: Pick<FetchMessageObject, 'uid' | 'flags'>): ImapFlags {
   const flags = msg.flags ?? new Set<string>();
   return {
     uid: msg.uid,
     seen: flags.has('\\Seen'),
     flagged: flags.has('\\Flagged'),
     answered: flags.has('\\Answered'),
+    deleted: flags.has('\\Deleted'),
   };
 }
 

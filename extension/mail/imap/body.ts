@@ -1,0 +1,115 @@
+/**
+ * Downloading a whole message when it is opened: RFC822.SIZE is checked against the cap before
+ * a byte of the body is fetched, the source is read with BODY.PEEK[] on an EXAMINEd folder (so
+ * opening never sets \Seen by itself; "open marks read" is a queued action of the engine),
+ * parsed, and stored with its attachments; the summary's bodyState becomes `full`.
+ */
+import type { SyncContext } from '../../engine/types.ts';
+import type { BodyRow, MessageKey } from '../../store/schema.ts';
+import { parseMessage } from '../mime/parse.ts';
+import { withAccountLock } from './account-lock.ts';
+import { ImapError, redactSecret } from './errors.ts';
+import { ImapSession } from './session.ts';
+
+/**
+ * Largest message downloaded when opened. Mainstream providers refuse mail much above 25 MB,
+ * and parsing holds about three times the message in memory at once.
+ */
+export const DEFAULT_BODY_CAP_BYTES = 25 * 1024 * 1024;
+
+/** Options of `fetchImapBody`. */
+export interface BodyOptions {
+  /** Refuse messages larger than this with `too_large`; default DEFAULT_BODY_CAP_BYTES. */
+  maxBytes?: number;
+}
+
+function capOf(options: BodyOptions): number {
+  const cap = options.maxBytes ?? DEFAULT_BODY_CAP_BYTES;
+  if (!Number.isSafeInteger(cap) || cap < 1) throw new RangeError('maxBytes must be a positive integer');
+  return cap;
+}
+
+/** Downloads, parses and stores the body of `uid` in `folder`; returns the stored row. */
+export function fetchImapBody(
+  ctx: SyncContext,
+  folder: string,
+  uid: number,
+  options: BodyOptions = {},
+): Promise<BodyRow> {
+  const cap = capOf(options);
+  const accountId = ctx.account.id;
+  const key: MessageKey = [accountId, folder, uid];
+  return withAccountLock(accountId, async () => {
+    const session = await ImapSession.open(ctx);
+    try {
+      const row = await session.folders.get(accountId, folder);
+      if (!row || row.uidValidity === null) {
+        throw new ImapError('folder_not_synced', `${folder} has not been synchronised yet`);
+      }
+      const lock = await session.client.getMailboxLock(folder, { readOnly: true });
+      let source: Uint8Array;
+      try {
+        const mailbox = session.client.mailbox;
+        if (!mailbox || Number(mailbox.uidValidity) !== row.uidValidity) {
+          throw new ImapError('uidvalidity_changed', `${folder} changed UIDVALIDITY; sync it first`);
+        }
+        const meta = await session.client.fetchOne(String(uid), { uid: true, size: true }, { uid: true });
+        if (!meta || meta.uid !== uid) {
+          await session.messages.remove([key]);
+          throw new ImapError('message_gone', `Message ${uid} is no longer in ${folder}`);
+        }
+        const size = meta.size ?? 0;
+        if (size > cap) {
+          throw new ImapError('too_large', `The message is ${size} bytes, the limit is ${cap}`, {
+            size,
+            limit: cap,
+          });
+        }
+        const full = await session.client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+        if (!full?.source) {
+          await session.messages.remove([key]);
+          throw new ImapError('message_gone', `Message ${uid} is no longer in ${folder}`);
+        }
+        if (full.source.byteLength > cap) {
+          const actual = full.source.byteLength;
+          throw new ImapError('too_large', `The message is ${actual} bytes, the limit is ${cap}`, {
+            size: actual,
+            limit: cap,
+          });
+        }
+        // A copy: imapflow's Buffer may be a view into a larger pooled buffer.
+        source = new Uint8Array(full.source);
+      } finally {
+        lock.release();
+      }
+      const parsed = await parseMessage(source, { maxBytes: cap });
+      await session.bodies.put(
+        {
+          accountId,
+          folder,
+          uid,
+          raw: source,
+          complete: true,
+          text: parsed.text,
+          html: parsed.html,
+          attachments: parsed.attachments.map((a) => ({
+            filename: a.filename,
+            mimeType: a.mimeType,
+            size: a.size,
+            contentId: a.contentId,
+            disposition: a.disposition,
+            data: a.content,
+          })),
+        },
+        ctx.now(),
+      );
+      const stored = await session.bodies.get(key);
+      if (!stored) throw new ImapError('message_gone', `Message ${uid} vanished while it was stored`);
+      return stored;
+    } catch (error) {
+      throw redactSecret(error, ctx.password, ctx.account.username);
+    } finally {
+      await session.close();
+    }
+  });
+}

@@ -1,0 +1,317 @@
+/**
+ * Synchronising one folder's cache with the server. The order of writes is what makes an
+ * interrupted sync harmless: message rows first (puts keyed by UID, so a repeat never
+ * duplicates), the folder row (UIDNEXT, HIGHESTMODSEQ) last, so a sync cut short is simply
+ * done again from the old bookmarks by the next one.
+ *
+ * - Initial (no folder row, or one whose initial sync never finished, `uidNext === null`): the
+ *   newest `syncWindow` messages by sequence number, newest chunk first.
+ * - UIDVALIDITY changed (RFC 3501 §2.3.1.1): the folder's cache (rows, bodies, queued actions)
+ *   is dropped and rebuilt as an initial sync.
+ * - Incremental: STATUS first; when UIDNEXT, MESSAGES and HIGHESTMODSEQ are all unchanged
+ *   nothing changed and the folder is not even selected. Otherwise, with CONDSTORE, one
+ *   `UID FETCH <cached> (FLAGS) (CHANGEDSINCE m VANISHED)` (RFC 7162 §3.1.4.1, §3.2.6) gives
+ *   flag changes and, with QRESYNC, expunges; without QRESYNC a UID SEARCH finds expunges;
+ *   without CONDSTORE a FLAGS sweep over the cached range gives both (a UID FETCH answers
+ *   exactly for the UIDs that still exist, RFC 3501 §6.4.8). New mail is what lies at or above
+ *   the stored UIDNEXT, found by UID SEARCH, never inferred from a count.
+ */
+import type { StatusObject } from 'imapflow';
+import type { FolderRow, MessageKey, MessageRow } from '../../store/schema.ts';
+import { ImapError } from './errors.ts';
+import { fetchAndStoreSummaries } from './fetch-summaries.ts';
+import type { Progress } from './progress.ts';
+import type { ImapSession } from './session.ts';
+import { storedFlags } from './store-helpers.ts';
+import { flagsOf, type ImapFlags } from './summary.ts';
+
+/** What one folder's sync reports. */
+export interface FolderOutcome {
+  path: string;
+  /** Unread messages that arrived since the previous sync (never on an initial sync or a rebuild). */
+  newMessages: MessageRow[];
+  /** STATUS UNSEEN after the sync. */
+  unseen: number;
+}
+
+/** Mail landing in these folders (RFC 6154) is not announced. */
+const QUIET_FOLDERS: ReadonlySet<string> = new Set(['\\Junk', '\\Trash']);
+
+function isMissingMailbox(error: unknown): boolean {
+  const e = error as { code?: unknown; mailboxMissing?: unknown };
+  return e?.code === 'NotFound' || e?.mailboxMissing === true;
+}
+
+function maxUid(uids: readonly number[]): number {
+  let max = 0;
+  for (const uid of uids) if (uid > max) max = uid;
+  return max;
+}
+
+function uidList(session: ImapSession, found: number[] | false | undefined, what: string): number[] {
+  return session.orThrow(found, what);
+}
+
+/** Synchronises `path`; see the file comment for the cases. */
+export async function syncFolder(
+  session: ImapSession,
+  path: string,
+  progress: Progress,
+): Promise<FolderOutcome> {
+  session.checkAborted();
+  const accountId = session.accountId;
+  const row = await session.folders.get(accountId, path);
+  let status: StatusObject;
+  try {
+    status = await session.status(path);
+  } catch (error) {
+    if (!isMissingMailbox(error)) throw error;
+    // The folder is gone from the server, and with it everything cached of it.
+    if (row) await session.messages.removeFolder(accountId, path);
+    return { path, newMessages: [], unseen: 0 };
+  }
+  const uidValidity = Number(status.uidValidity ?? 0);
+  if (row && row.uidValidity !== null && row.uidValidity !== uidValidity) {
+    await session.messages.removeFolder(accountId, path);
+    return initialSync(session, path, null, progress);
+  }
+  if (!row || row.uidNext === null) return initialSync(session, path, row ?? null, progress);
+  if (unchanged(session, row, status)) {
+    const unseen = status.unseen ?? row.unseen;
+    const messages = status.messages ?? row.messages;
+    await session.folders.put({ ...row, unseen, messages, lastSync: session.ctx.now() });
+    return { path, newMessages: [], unseen };
+  }
+  return incrementalSync(session, path, row, progress);
+}
+
+/** True when STATUS proves nothing changed since `row` was written (needs HIGHESTMODSEQ for flags). */
+function unchanged(session: ImapSession, row: FolderRow, status: StatusObject): boolean {
+  if (!session.caps.condstore || row.highestModseq === null || status.highestModseq === undefined)
+    return false;
+  return (
+    status.uidNext === row.uidNext &&
+    status.messages === row.messages &&
+    status.highestModseq.toString() === row.highestModseq
+  );
+}
+
+/** The folder's snapshot right after SELECT (or after STATUS of the already selected folder). */
+function snapshot(session: ImapSession, path: string) {
+  const mailbox = session.client.mailbox;
+  if (!mailbox || mailbox.path !== path) throw new ImapError('connection_lost', `${path} is not selected`);
+  return {
+    uidValidity: Number(mailbox.uidValidity),
+    uidNext: mailbox.uidNext,
+    exists: mailbox.exists,
+    highestModseq: session.caps.condstore && mailbox.highestModseq ? mailbox.highestModseq.toString() : null,
+  };
+}
+
+async function initialSync(
+  session: ImapSession,
+  path: string,
+  row: FolderRow | null,
+  progress: Progress,
+): Promise<FolderOutcome> {
+  const { client, ctx } = session;
+  const accountId = session.accountId;
+  const specialUse = row?.specialUse ?? (await session.specialUseOf(path));
+  const lock = await client.getMailboxLock(path);
+  try {
+    const snap = snapshot(session, path);
+    if (row && row.uidValidity !== null && row.uidValidity !== snap.uidValidity) {
+      await session.messages.removeFolder(accountId, path);
+    }
+    // Record the UIDVALIDITY the rows below belong to before writing any of them, with
+    // `uidNext: null` for "initial sync not finished": an action queued on one of them can then
+    // always be checked against it, and the next sync resumes the initial sync.
+    await session.folders.put({
+      accountId,
+      path,
+      uidValidity: snap.uidValidity,
+      uidNext: null,
+      highestModseq: null,
+      messages: snap.exists,
+      unseen: row?.unseen ?? 0,
+      specialUse,
+      lastSync: row?.lastSync ?? null,
+    });
+    let uids: number[] = [];
+    if (snap.exists > 0) {
+      const from = Math.max(1, snap.exists - ctx.account.imap.syncWindow + 1);
+      uids = uidList(session, await client.search({ seq: `${from}:*` }, { uid: true }), 'SEARCH');
+    }
+    // Rows left by an interrupted earlier run that are not in the window any more were expunged
+    // meanwhile (or fell out of it): drop them, unless an action on them still waits.
+    const window = new Set(uids);
+    const queued = await queuedUids(session, path);
+    const stale = (await session.messages.uidsInFolder(accountId, path)).filter(
+      (uid): uid is number => typeof uid === 'number' && !window.has(uid) && !queued.has(uid),
+    );
+    await session.messages.remove(stale.map((uid): MessageKey => [accountId, path, uid]));
+    progress.plan(uids.length);
+    await fetchAndStoreSummaries(session, path, uids, (n) => progress.advance(n));
+    const after = await session.status(path);
+    await session.folders.put({
+      accountId,
+      path,
+      uidValidity: snap.uidValidity,
+      uidNext: Math.max(snap.uidNext || 0, maxUid(uids) + 1),
+      highestModseq: snap.highestModseq,
+      messages: after.messages ?? snap.exists,
+      unseen: after.unseen ?? 0,
+      specialUse,
+      lastSync: ctx.now(),
+    });
+    return { path, newMessages: [], unseen: after.unseen ?? 0 };
+  } finally {
+    lock.release();
+  }
+}
+
+/** UIDs of `path` with a queued action. */
+async function queuedUids(session: ImapSession, path: string): Promise<Set<number>> {
+  const ops = await session.pending.peekAll(session.accountId);
+  return new Set(ops.filter((op) => op.folder === path).map((op) => op.uid));
+}
+
+async function incrementalSync(
+  session: ImapSession,
+  path: string,
+  row: FolderRow,
+  progress: Progress,
+): Promise<FolderOutcome> {
+  const { client, ctx } = session;
+  const accountId = session.accountId;
+  const prevUidNext = row.uidNext ?? 1;
+  const lock = await client.getMailboxLock(path);
+  let released = false;
+  try {
+    const snap = snapshot(session, path);
+    if (snap.uidValidity !== row.uidValidity) {
+      // Changed between STATUS and SELECT.
+      released = true;
+      lock.release();
+      await session.messages.removeFolder(accountId, path);
+      return initialSync(session, path, null, progress);
+    }
+    const cachedAll = (await session.messages.uidsInFolder(accountId, path)).filter(
+      (uid): uid is number => typeof uid === 'number',
+    );
+    const cachedBefore = new Set(cachedAll);
+    const cachedUids = cachedAll.filter((uid) => uid < prevUidNext);
+
+    // 1. New mail: everything at or above the stored UIDNEXT (first, as it is what the user waits for).
+    let fresh: number[] = [];
+    if (!(snap.uidNext > 0) || snap.uidNext > prevUidNext) {
+      const found = uidList(
+        session,
+        await client.search({ uid: `${prevUidNext}:*` }, { uid: true }),
+        'SEARCH',
+      );
+      fresh = found.filter((uid) => uid >= prevUidNext);
+    }
+    const window = ctx.account.imap.syncWindow;
+    if (fresh.length > window) {
+      // More new mail than the window holds (a long time offline): keep the newest `window` and
+      // let the cache start there, so it stays one contiguous UID range that "load older" extends.
+      fresh = [...fresh].sort((a, b) => b - a).slice(0, window);
+      const lowest = fresh.reduce((a, b) => Math.min(a, b));
+      const queued = await queuedUids(session, path);
+      const below = cachedAll.filter((uid) => uid < lowest && !queued.has(uid));
+      await session.messages.remove(below.map((uid): MessageKey => [accountId, path, uid]));
+    }
+    progress.plan(fresh.length);
+    const stored = await fetchAndStoreSummaries(session, path, fresh, (n) => progress.advance(n));
+
+    // 2. Flag changes and expunges among the messages cached before.
+    if (cachedUids.length > 0) {
+      const range = `${cachedUids[0]}:${prevUidNext - 1}`;
+      const { changed, existing, vanished, complete } = await serverChanges(
+        session,
+        range,
+        row,
+        snap.highestModseq,
+      );
+      let flagChanges = changed.filter((f) => cachedBefore.has(f.uid) && !f.deleted);
+      if (complete) {
+        // A sweep reports every message: write only those whose flags differ from the stored ones.
+        const mine = await storedFlags(ctx.db, accountId, path);
+        flagChanges = flagChanges.filter((f) => {
+          const old = mine.get(f.uid);
+          return old && (old.seen !== f.seen || old.flagged !== f.flagged || old.answered !== f.answered);
+        });
+      }
+      await session.messages.applyServerFlags(accountId, path, flagChanges);
+      const gone = cachedUids.filter((uid) => (existing ? !existing.has(uid) : vanished.has(uid)));
+      await session.messages.remove(gone.map((uid): MessageKey => [accountId, path, uid]));
+    }
+
+    // 3. What to announce: unread, new since the last sync, and not stored before.
+    const quiet = row.specialUse !== null && QUIET_FOLDERS.has(row.specialUse);
+    const candidates = quiet
+      ? []
+      : stored.filter((s) => !s.seen && Number(s.uid) >= prevUidNext && !cachedBefore.has(Number(s.uid)));
+    const rows = await Promise.all(candidates.map((s) => session.messages.get([accountId, path, s.uid])));
+    const newMessages = rows.filter((r): r is MessageRow => r !== undefined && r.unread === 1);
+
+    const after = await session.status(path);
+    await session.folders.put({
+      ...row,
+      uidValidity: snap.uidValidity,
+      uidNext: Math.max(snap.uidNext || 0, prevUidNext, maxUid(fresh) + 1),
+      highestModseq: snap.highestModseq,
+      messages: after.messages ?? snap.exists,
+      unseen: after.unseen ?? row.unseen,
+      lastSync: ctx.now(),
+    });
+    return { path, newMessages, unseen: after.unseen ?? row.unseen };
+  } finally {
+    if (!released) lock.release();
+  }
+}
+
+/**
+ * Server flags of changed messages in `range`, and which messages are gone: `existing` (the
+ * full set still on the server) when known, else `vanished` (QRESYNC's list of expunged UIDs).
+ */
+async function serverChanges(
+  session: ImapSession,
+  range: string,
+  row: FolderRow,
+  highestModseq: string | null,
+): Promise<{ changed: ImapFlags[]; existing: Set<number> | null; vanished: Set<number>; complete: boolean }> {
+  const { client, caps } = session;
+  const vanished = new Set<number>();
+  if (caps.condstore && row.highestModseq !== null && highestModseq !== null) {
+    if (highestModseq === row.highestModseq)
+      return { changed: [], existing: null, vanished, complete: false };
+    const onExpunge = (event: { uid?: number; vanished: boolean }) => {
+      if (event.vanished && event.uid !== undefined) vanished.add(event.uid);
+    };
+    client.on('expunge', onExpunge);
+    let rows: Awaited<ReturnType<typeof client.fetchAll>>;
+    try {
+      rows = await client.fetchAll(
+        range,
+        { uid: true, flags: true },
+        { uid: true, changedSince: BigInt(row.highestModseq) },
+      );
+    } finally {
+      client.off('expunge', onExpunge);
+    }
+    const changed = rows.map(flagsOf);
+    for (const f of changed) if (f.deleted) vanished.add(f.uid);
+    if (caps.qresync) return { changed, existing: null, vanished, complete: false };
+    const found = uidList(
+      session,
+      await client.search({ uid: range, deleted: false }, { uid: true }),
+      'SEARCH',
+    );
+    return { changed, existing: new Set(found), vanished, complete: false };
+  }
+  const changed = (await client.fetchAll(range, { uid: true, flags: true }, { uid: true })).map(flagsOf);
+  const existing = new Set(changed.filter((f) => !f.deleted).map((f) => f.uid));
+  return { changed, existing, vanished, complete: true };
+}

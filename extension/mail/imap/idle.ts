@@ -1,0 +1,251 @@
+/**
+ * `ImapPush`: push for one account. Holds one connection with IDLE (RFC 2177) on INBOX (or the
+ * first watched folder), NOOP polling where the server has no IDLE (imapflow's fallback with
+ * `maxIdleTime` as the interval), and on any EXISTS, EXPUNGE or FETCH the server announces runs
+ * an incremental sync ON THAT SAME CONNECTION: the sync's first command breaks IDLE (DONE), the
+ * new mail is fetched and stored, `onChange` gets the result, and IDLE starts again. No second
+ * login, no scheduler hop: the badge follows the server's notification by a few round trips.
+ *
+ * IDLE is restarted every IDLE_RESTART_MS, under the 29 minutes after which RFC 2177 §3 lets a
+ * server drop an idle client. A dropped connection (server, network, relay restart) is
+ * re-opened with backoff, and the first thing a new connection does is catch up with a sync.
+ * A rejected password stops the push: retrying would only risk locking the account.
+ */
+import type { SyncResult } from '../../engine/types.ts';
+import { withAccountLock } from './account-lock.ts';
+import { ImapError, redactSecret } from './errors.ts';
+import { replayPending } from './replay.ts';
+import { ImapSession, type SessionContext } from './session.ts';
+import { syncOnSession, watchedFolders } from './sync.ts';
+
+/** Restart IDLE this often: below RFC 2177's 29 minutes, with room for a slow network. */
+export const IDLE_RESTART_MS = 25 * 60_000;
+/** Poll interval with NOOP where the server has no IDLE. */
+export const POLL_INTERVAL_MS = 60_000;
+/** Waits between reconnect attempts; the last one repeats. */
+export const DEFAULT_BACKOFF_MS: readonly number[] = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
+/** A connection that lived this long resets the backoff: it was a drop, not a failing server. */
+const STABLE_AFTER_MS = 60_000;
+
+/** What the push connection is doing. */
+export type PushState = 'connecting' | 'syncing' | 'idle' | 'waiting' | 'failed' | 'stopped';
+
+/** Options of ImapPush. */
+export interface ImapPushOptions {
+  /** The account, password and store for each (re)connection; read anew every time. */
+  context: () => SessionContext | Promise<SessionContext>;
+  /** The result of every sync run on the push connection (after a notification, after (re)connecting). */
+  onChange: (result: SyncResult) => void;
+  /** Failures: a dropped connection, a failed sync. The push goes on unless `state` became 'failed'. */
+  onError?: (error: unknown) => void;
+  /** Every state change. */
+  onState?: (state: PushState) => void;
+  /** Reconnect waits in ms; default DEFAULT_BACKOFF_MS. */
+  backoffMs?: readonly number[];
+  /** IDLE restart interval; default IDLE_RESTART_MS. */
+  idleRestartMs?: number;
+  /** NOOP poll interval without IDLE; default POLL_INTERVAL_MS. */
+  pollIntervalMs?: number;
+  /** Aborting it stops the push, like `stop()`. */
+  signal?: AbortSignal;
+}
+
+function isAuthFailure(error: unknown): boolean {
+  return (error as { authenticationFailed?: unknown } | null)?.authenticationFailed === true;
+}
+
+/** Push for one IMAP account; see the file comment. */
+export class ImapPush {
+  private stopped = false;
+  private session: ImapSession | null = null;
+  private dirty = false;
+  private busy = 0;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private currentState: PushState = 'stopped';
+  private readonly backoff: readonly number[];
+
+  constructor(private readonly options: ImapPushOptions) {
+    this.backoff = options.backoffMs?.length ? options.backoffMs : DEFAULT_BACKOFF_MS;
+    options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
+  }
+
+  get state(): PushState {
+    return this.currentState;
+  }
+
+  /** Whether a logged-in push connection is up right now. */
+  get connected(): boolean {
+    return this.session?.client.usable === true;
+  }
+
+  /** Starts connecting; idempotent. */
+  start(): void {
+    if (this.loop || this.stopped || this.options.signal?.aborted) return;
+    this.loop = this.run();
+  }
+
+  /** Logs out and stops reconnecting; resolves once the connection is closed. */
+  async stop(): Promise<void> {
+    if (this.stopped) return this.loop ?? undefined;
+    this.stopped = true;
+    this.poke();
+    const session = this.session;
+    if (session) await session.close();
+    await this.loop;
+    this.setState('stopped');
+  }
+
+  /**
+   * Sends queued actions now, over the push connection, then syncs so the cache shows what the
+   * server made of them. False when not connected: the next sync sends them.
+   */
+  async flushPending(): Promise<boolean> {
+    const session = this.session;
+    if (!session || !this.connected || this.stopped) return false;
+    await this.exclusive(async () => {
+      await replayPending(session);
+    });
+    this.dirty = true;
+    this.poke();
+    return true;
+  }
+
+  /** Asks for a sync on the push connection (e.g. the user pressed "Sync now" while connected). */
+  syncSoon(): void {
+    this.dirty = true;
+    this.poke();
+  }
+
+  private setState(state: PushState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.options.onState?.(state);
+  }
+
+  private poke(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** Runs `job` as the only user of the connection and of the account's folder state. */
+  private async exclusive<T>(job: () => Promise<T>): Promise<T> {
+    this.busy++;
+    try {
+      const session = this.session;
+      return await withAccountLock(session?.accountId ?? '', job);
+    } finally {
+      this.busy--;
+      this.poke();
+    }
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      const started = Date.now();
+      try {
+        await this.connection();
+      } catch (error) {
+        if (this.stopped) break;
+        this.options.onError?.(error);
+        if (isAuthFailure(error)) {
+          this.setState('failed');
+          return;
+        }
+      }
+      if (this.stopped) break;
+      if (Date.now() - started >= STABLE_AFTER_MS) attempt = 0;
+      const delay = this.backoff[Math.min(attempt, this.backoff.length - 1)] ?? 1_000;
+      attempt++;
+      this.setState('waiting');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** One connection's life: connect, catch up, idle and sync until it closes. */
+  private async connection(): Promise<void> {
+    this.setState('connecting');
+    const ctx = await this.options.context();
+    const session = await ImapSession.open(ctx);
+    const { client } = session;
+    if (this.stopped) {
+      await session.close();
+      return;
+    }
+    this.session = session;
+    const folders = watchedFolders(ctx);
+    const pushFolder = folders.includes('INBOX') ? 'INBOX' : folders[0]!;
+    client.maxIdleTime = session.caps.idle
+      ? (this.options.idleRestartMs ?? IDLE_RESTART_MS)
+      : (this.options.pollIntervalMs ?? POLL_INTERVAL_MS);
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    void closed.then(() => this.poke());
+    const changed = () => {
+      this.dirty = true;
+      this.poke();
+    };
+    client.on('exists', changed);
+    client.on('expunge', changed);
+    client.on('flags', changed);
+    try {
+      // Whatever happened while we were away is caught up first.
+      this.dirty = true;
+      let idling: Promise<unknown> = Promise.resolve();
+      while (!this.stopped && client.usable) {
+        if (this.busy > 0) {
+          await this.sleepUntilPoked();
+          continue;
+        }
+        if (this.dirty) {
+          this.dirty = false;
+          this.setState('syncing');
+          await this.exclusive(async () => {
+            const result = await syncOnSession(session, [pushFolder]);
+            if (client.mailbox === false || client.mailbox.path !== pushFolder)
+              await client.mailboxOpen(pushFolder);
+            this.options.onChange(result);
+          }).catch((error: unknown) => {
+            if (!client.usable) throw error;
+            // A failed sync on a working connection (a refused command, a store error) is
+            // reported; the connection goes on and the next notification tries again.
+            this.options.onError?.(redactSecret(error, ctx.password, ctx.account.username));
+          });
+          continue;
+        }
+        await idling;
+        if (this.dirty || this.busy > 0 || this.stopped || !client.usable) continue;
+        if (client.mailbox === false || client.mailbox.path !== pushFolder)
+          await client.mailboxOpen(pushFolder);
+        this.setState('idle');
+        // Resolves when IDLE ends: broken by the next command (a sync, a flush, LOGOUT) or the connection closing.
+        idling = client.idle().catch(() => undefined);
+        await Promise.race([idling, this.sleepUntilPoked()]);
+      }
+      if (!this.stopped) throw new ImapError('connection_lost', 'The push connection closed');
+    } finally {
+      client.off('exists', changed);
+      client.off('expunge', changed);
+      client.off('flags', changed);
+      if (this.session === session) this.session = null;
+      if (client.usable) await session.close();
+    }
+  }
+
+  private sleepUntilPoked(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const previous = this.wake;
+      this.wake = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+}

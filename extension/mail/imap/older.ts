@@ -1,0 +1,59 @@
+/**
+ * Loading older messages on demand (the popup scrolled past the cached window): the next
+ * `count` messages below the lowest cached UID, so the cache stays one contiguous range.
+ */
+import type { SyncContext } from '../../engine/types.ts';
+import { withAccountLock } from './account-lock.ts';
+import { ImapError, redactSecret } from './errors.ts';
+import { fetchAndStoreSummaries } from './fetch-summaries.ts';
+import { ImapSession } from './session.ts';
+
+/** What `loadOlderImap` did. */
+export interface OlderResult {
+  /** Messages stored. */
+  loaded: number;
+  /** Whether the server has still older messages. */
+  more: boolean;
+}
+
+/** Most messages one call loads: a few screens of scrolling, one or two chunks. */
+export const MAX_OLDER_BATCH = 1000;
+
+/** Extends `folder`'s cache downward by up to `count` messages. */
+export function loadOlderImap(ctx: SyncContext, folder: string, count: number): Promise<OlderResult> {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
+  const wanted = Math.min(count, MAX_OLDER_BATCH);
+  return withAccountLock(ctx.account.id, async () => {
+    const session = await ImapSession.open(ctx);
+    try {
+      const row = await session.folders.get(ctx.account.id, folder);
+      if (!row || row.uidValidity === null || row.uidNext === null) {
+        throw new ImapError('folder_not_synced', `${folder} has not been synchronised yet`);
+      }
+      const lock = await session.client.getMailboxLock(folder, { readOnly: true });
+      try {
+        const mailbox = session.client.mailbox;
+        if (!mailbox || Number(mailbox.uidValidity) !== row.uidValidity) {
+          throw new ImapError('uidvalidity_changed', `${folder} changed UIDVALIDITY; sync it first`);
+        }
+        const cached = await session.messages.uidsInFolder(ctx.account.id, folder);
+        const floor = typeof cached[0] === 'number' ? cached[0] : row.uidNext;
+        if (floor <= 1) return { loaded: 0, more: false };
+        const found = session.orThrow(
+          await session.client.search({ uid: `1:${floor - 1}`, deleted: false }, { uid: true }),
+          'SEARCH',
+        );
+        const below = found.filter((uid) => uid < floor).sort((a, b) => b - a);
+        const batch = below.slice(0, wanted);
+        const stored = await fetchAndStoreSummaries(session, folder, batch);
+        return { loaded: stored.length, more: below.length > batch.length };
+      } finally {
+        lock.release();
+      }
+    } catch (error) {
+      throw redactSecret(error, ctx.password, ctx.account.username);
+    } finally {
+      await session.close();
+    }
+  });
+}

@@ -1,0 +1,169 @@
+/**
+ * One logged-in IMAP connection of one account, with the repositories and what the server can
+ * do. Sync, replay, body downloads and the push connection all work through a session.
+ */
+import type { ImapFlow, ListResponse, StatusObject } from 'imapflow';
+import type { Account } from '../../accounts.ts';
+import type { SyncContext } from '../../engine/types.ts';
+import type { Target } from '../../relay/transport.ts';
+import { BodiesRepo } from '../../store/bodies-repo.ts';
+import { FoldersRepo } from '../../store/folders-repo.ts';
+import { MessagesRepo } from '../../store/messages-repo.ts';
+import { PendingRepo } from '../../store/pending-repo.ts';
+import { createImapClient } from './client.ts';
+import { ImapError, redactSecret } from './errors.ts';
+
+/** What a session needs of the sync context. */
+export type SessionContext = Pick<
+  SyncContext,
+  'db' | 'account' | 'password' | 'open' | 'now' | 'signal' | 'onProgress'
+>;
+
+/** Server features the sync relies on, as negotiated for this session. */
+export interface ImapCaps {
+  /** CONDSTORE is enabled and the account allows it: MODSEQ and CHANGEDSINCE (RFC 7162 §3.1). */
+  condstore: boolean;
+  /** QRESYNC is enabled: CHANGEDSINCE ... VANISHED reports expunges (RFC 7162 §3.2). */
+  qresync: boolean;
+  /** UID EXPUNGE (RFC 4315 §2.1), which removes only the given messages. */
+  uidplus: boolean;
+  /** UID MOVE (RFC 6851). */
+  move: boolean;
+  /** IDLE (RFC 2177). */
+  idle: boolean;
+}
+
+/** Where the relay should connect for `account`. */
+export function imapTarget(account: Account): Target {
+  const target: Target = { host: account.host, port: account.port, tls: account.security };
+  if (account.pin) target.pin = account.pin;
+  return target;
+}
+
+/** Special-use attributes (RFC 6154 §2) a delete or a notification cares about. */
+export type SpecialUse = '\\Trash' | '\\Junk' | string;
+
+export class ImapSession {
+  readonly messages: MessagesRepo;
+  readonly folders: FoldersRepo;
+  readonly pending: PendingRepo;
+  readonly bodies: BodiesRepo;
+  private listing: Promise<ListResponse[]> | null = null;
+
+  private constructor(
+    readonly client: ImapFlow,
+    readonly ctx: SessionContext,
+  ) {
+    this.messages = new MessagesRepo(ctx.db);
+    this.folders = new FoldersRepo(ctx.db);
+    this.pending = new PendingRepo(ctx.db);
+    this.bodies = new BodiesRepo(ctx.db);
+  }
+
+  /**
+   * Connects and logs in (imapflow picks AUTH=PLAIN with SASL-IR, else LOGIN). Errors keep
+   * imapflow's `code`/`authenticationFailed`/`responseStatus` (or the relay's TransportError
+   * code) and never carry the password.
+   */
+  static async open(ctx: SessionContext): Promise<ImapSession> {
+    const { account, password } = ctx;
+    const client = createImapClient(
+      ctx.open,
+      imapTarget(account),
+      { user: account.username, pass: password },
+      { qresync: account.imap.useQresync },
+    );
+    // An 'error' event nobody listens to would be thrown by EventEmitter; the failure also
+    // rejects the pending command or closes the connection, which is where it is handled.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (error) {
+      client.close();
+      throw redactSecret(error, password, account.username);
+    }
+    return new ImapSession(client, ctx);
+  }
+
+  /** Wraps an already connected client (the push connection). */
+  static wrap(client: ImapFlow, ctx: SessionContext): ImapSession {
+    return new ImapSession(client, ctx);
+  }
+
+  get accountId(): string {
+    return this.ctx.account.id;
+  }
+
+  get caps(): ImapCaps {
+    const c = this.client;
+    const allowed = this.ctx.account.imap.useQresync;
+    return {
+      condstore: allowed && c.enabled.has('CONDSTORE'),
+      qresync: allowed && c.enabled.has('QRESYNC'),
+      uidplus: c.capabilities.has('UIDPLUS'),
+      move: c.capabilities.has('MOVE'),
+      idle: c.capabilities.has('IDLE'),
+    };
+  }
+
+  /** Throws `aborted` when the caller aborted: called only between units of work. */
+  checkAborted(): void {
+    if (this.ctx.signal?.aborted) throw new ImapError('aborted', 'The sync was aborted');
+  }
+
+  /** LIST, once per session. */
+  mailboxes(): Promise<ListResponse[]> {
+    this.listing ??= this.client.list({ listOnly: true });
+    this.listing.catch(() => {
+      this.listing = null;
+    });
+    return this.listing;
+  }
+
+  /**
+   * The mailbox with `use` (RFC 6154): the server's SPECIAL-USE attribute first, else imapflow's
+   * match on well-known names for servers without SPECIAL-USE. Null when there is none.
+   */
+  async specialFolder(use: SpecialUse): Promise<string | null> {
+    const list = await this.mailboxes();
+    const byExtension = list.find((m) => m.specialUse === use && m.specialUseSource !== 'name');
+    return (byExtension ?? list.find((m) => m.specialUse === use))?.path ?? null;
+  }
+
+  /** The special-use attribute of `path`, or null. */
+  async specialUseOf(path: string): Promise<string | null> {
+    const list = await this.mailboxes();
+    return list.find((m) => m.path === path)?.specialUse ?? null;
+  }
+
+  /**
+   * STATUS with everything a sync decides on. imapflow answers a failed STATUS with `false`;
+   * this turns that into an error, and keeps imapflow's `NotFound` for a missing mailbox.
+   */
+  async status(path: string): Promise<StatusObject> {
+    const status = await this.client.status(path, {
+      messages: true,
+      uidNext: true,
+      uidValidity: true,
+      unseen: true,
+      highestModseq: this.caps.condstore,
+    });
+    return this.orThrow(status, `STATUS ${path}`);
+  }
+
+  /** imapflow reports some failures as `false`: a dropped connection or a NO/BAD. Tells which. */
+  orThrow<T>(result: T | false | undefined, what: string): T {
+    if (result !== false && result !== undefined) return result;
+    if (!this.client.usable) throw new ImapError('connection_lost', `The connection dropped during ${what}`);
+    throw new ImapError('command_failed', `The server refused ${what}`);
+  }
+
+  /** Logs out (closing the connection even if LOGOUT fails). */
+  async close(): Promise<void> {
+    try {
+      await this.client.logout();
+    } catch {
+      this.client.close();
+    }
+  }
+}
