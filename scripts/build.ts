@@ -130,7 +130,7 @@ function writeStatic(target: BrowserTarget): void {
   for (const page of ['popup/popup.html', 'options/options.html', 'popup/reader.html']) {
     if (existsSync(join(root, page))) copyFileSync(join(root, page), join(out, page.split('/')[1]!));
   }
-  for (const css of ['extension/ui/theme.css']) {
+  for (const css of ['extension/ui/theme.css', 'popup/popup.css']) {
     if (existsSync(join(root, css))) copyFileSync(join(root, css), join(out, css.split('/').pop()!));
   }
 }

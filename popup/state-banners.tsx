@@ -1,0 +1,171 @@
+/**
+ * The honest-state banners (decided in banners.ts): what is wrong, in plain words, and the one
+ * thing to do about it. The relay banner shows the exact command to start the relay.
+ */
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { t } from '../extension/ui/i18n.ts';
+import type { AccountInfo } from './account-info.ts';
+import type { Banner } from './banners.ts';
+
+/** The command that starts the relay (package.json `bin`). */
+export const RELAY_COMMAND = 'npx biff-relay';
+
+export interface StateBannersProps {
+  banners: readonly Banner[];
+  accounts: readonly AccountInfo[];
+  onOpenSettings(): void;
+  /** Fill the popup (nothing else to show, as with no accounts). */
+  fill?: boolean;
+}
+
+function names(ids: readonly string[], accounts: readonly AccountInfo[]): string {
+  return ids.map((id) => accounts.find((a) => a.id === id)?.name ?? id).join(', ');
+}
+
+function CopyCommand({ command }: { command: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div class="command">
+      <code>{command}</code>
+      <button
+        type="button"
+        onClick={() => {
+          navigator.clipboard.writeText(command).then(
+            () => setCopied(true),
+            // Without clipboard access the command is still there to select by hand.
+            (error: unknown) => console.warn('copy failed:', error),
+          );
+        }}
+      >
+        {copied ? t('popup_copied') : t('popup_copy')}
+      </button>
+    </div>
+  );
+}
+
+interface CardProps {
+  tone: 'info' | 'warning' | 'error';
+  title: string;
+  body?: string;
+  children?: ComponentChildren;
+}
+
+function Card({ tone, title, body, children }: CardProps) {
+  return (
+    <section class={`banner banner-${tone}`} role={tone === 'info' ? 'status' : 'alert'}>
+      <h2 class="banner-title">{title}</h2>
+      {body && <p class="banner-body">{body}</p>}
+      {children}
+    </section>
+  );
+}
+
+function BannerView({
+  banner,
+  accounts,
+  onOpenSettings,
+}: { banner: Banner } & Pick<StateBannersProps, 'accounts' | 'onOpenSettings'>) {
+  const settings = (label: string) => (
+    <button type="button" class="banner-action" onClick={onOpenSettings}>
+      {label}
+    </button>
+  );
+  switch (banner.kind) {
+    case 'cache-unavailable':
+      return <Card tone="error" title={t('popup_banner_cache_title')} body={banner.detail} />;
+    case 'no-accounts':
+      return (
+        <Card
+          tone="info"
+          title={t('popup_banner_no_accounts_title')}
+          body={t('popup_banner_no_accounts_body')}
+        >
+          <button type="button" class="primary banner-action" onClick={onOpenSettings}>
+            {t('popup_add_account')}
+          </button>
+        </Card>
+      );
+    case 'offline':
+      return (
+        <Card tone="info" title={t('popup_banner_offline_title')} body={t('popup_banner_offline_body')} />
+      );
+    case 'background-down':
+      return (
+        <Card
+          tone="warning"
+          title={t('popup_banner_background_title')}
+          body={t('popup_banner_background_body', banner.detail)}
+        />
+      );
+    case 'relay-unreachable':
+      return (
+        <Card
+          tone="warning"
+          title={t('popup_banner_relay_unreachable_title')}
+          body={t('popup_banner_relay_unreachable_body')}
+        >
+          <CopyCommand command={RELAY_COMMAND} />
+        </Card>
+      );
+    case 'relay-refused':
+      return (
+        <Card
+          tone="error"
+          title={t('popup_banner_relay_refused_title')}
+          body={t('popup_banner_relay_refused_body', banner.detail)}
+        >
+          {settings(t('popup_open_settings'))}
+        </Card>
+      );
+    case 'auth':
+      return (
+        <Card
+          tone="error"
+          title={t('popup_banner_auth_title', names(banner.accountIds, accounts))}
+          body={t('popup_banner_auth_body')}
+        >
+          {settings(t('popup_fix_account'))}
+        </Card>
+      );
+    case 'certificate':
+      return (
+        <Card
+          tone="error"
+          title={t('popup_banner_certificate_title', names(banner.accountIds, accounts))}
+          body={t('popup_banner_certificate_body')}
+        >
+          {settings(t('popup_review_certificate'))}
+        </Card>
+      );
+    case 'server-unreachable':
+      return (
+        <Card
+          tone="warning"
+          title={t('popup_banner_unreachable_title', names(banner.accountIds, accounts))}
+          body={t('popup_banner_unreachable_body')}
+        />
+      );
+    case 'account-error':
+      return (
+        <Card
+          tone="error"
+          title={t('popup_banner_account_error_title', names([banner.accountId], accounts))}
+          body={banner.detail}
+        >
+          {settings(t('popup_open_settings'))}
+        </Card>
+      );
+  }
+}
+
+export function StateBanners({ banners, accounts, onOpenSettings, fill }: StateBannersProps) {
+  if (banners.length === 0) return null;
+  return (
+    <div class={fill ? 'banners fill' : 'banners'}>
+      {banners.map((banner) => (
+        <BannerView key={banner.kind} banner={banner} accounts={accounts} onOpenSettings={onOpenSettings} />
+      ))}
+    </div>
+  );
+}

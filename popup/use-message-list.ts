@@ -1,0 +1,106 @@
+/**
+ * The loaded part of the message list for one filter: the first page as soon as the cache is
+ * open, more pages as the view nears the end, and a refresh through the visible rows when the
+ * background says mail changed. Keeps stale reads from landing: a filter change or refresh
+ * invalidates reads that started before it.
+ */
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { CacheReader } from './cache.ts';
+import { errorText } from './error-text.ts';
+import { type ListFilter, type Loaded, loadFirst, loadMore, reloadHead } from './message-pages.ts';
+
+/** The list as the view sees it. */
+export interface MessageListState {
+  /** Null until the first page of this filter was read. */
+  loaded: Loaded | null;
+  loadingMore: boolean;
+  /** Why the last read failed, or null. */
+  error: string | null;
+  /** Increases with every successful read, so derived reads (unread count) can follow. */
+  version: number;
+}
+
+/** `more()` asks for the next page; `refresh(count)` re-reads the newest `count` rows. */
+export function useMessageList(cache: CacheReader, filter: ListFilter) {
+  const [state, setState] = useState<MessageListState>({
+    loaded: null,
+    loadingMore: false,
+    error: null,
+    version: 0,
+  });
+  const current = useRef<Loaded | null>(null);
+  const generation = useRef(0);
+  const loadingMore = useRef(false);
+  const refreshing = useRef<{ again: number | null } | null>(null);
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
+  const list = useCallback((q: Parameters<CacheReader['listNewest']>[0]) => cache.listNewest(q), [cache]);
+
+  const commit = useCallback((loaded: Loaded) => {
+    current.current = loaded;
+    setState((s) => ({ loaded, loadingMore: false, error: null, version: s.version + 1 }));
+  }, []);
+  const fail = useCallback((error: unknown) => {
+    loadingMore.current = false;
+    setState((s) => ({ ...s, loadingMore: false, error: errorText(error) }));
+  }, []);
+
+  const { accountId, folder } = filter;
+  useEffect(() => {
+    const gen = ++generation.current;
+    current.current = null;
+    loadingMore.current = false;
+    setState((s) => ({ ...s, loaded: null, loadingMore: false, error: null }));
+    const f: ListFilter =
+      accountId === undefined ? {} : folder === undefined ? { accountId } : { accountId, folder };
+    loadFirst(list, f).then(
+      (loaded) => gen === generation.current && commit(loaded),
+      (error: unknown) => gen === generation.current && fail(error),
+    );
+  }, [list, accountId, folder, commit, fail]);
+
+  const more = useCallback(() => {
+    const base = current.current;
+    if (!base || base.next === null || base.capped || loadingMore.current) return;
+    loadingMore.current = true;
+    setState((s) => ({ ...s, loadingMore: true }));
+    loadMore(list, filterRef.current, base).then(
+      (loaded) => {
+        // Only onto what it was read after: a refresh or filter change meanwhile wins.
+        if (current.current !== base) return;
+        loadingMore.current = false;
+        commit(loaded);
+      },
+      (error: unknown) => current.current === base && fail(error),
+    );
+  }, [list, commit, fail]);
+
+  const refresh = useCallback(
+    (count: number) => {
+      // A burst of changes (a sync storing batches) becomes one refresh now and one after it.
+      if (refreshing.current) {
+        refreshing.current.again = Math.max(refreshing.current.again ?? 0, count);
+        return;
+      }
+      const run = (n: number) => {
+        const gen = ++generation.current;
+        loadingMore.current = false;
+        const job = { again: null as number | null };
+        refreshing.current = job;
+        reloadHead(list, filterRef.current, n)
+          .then(
+            (loaded) => gen === generation.current && commit(loaded),
+            (error: unknown) => gen === generation.current && fail(error),
+          )
+          .finally(() => {
+            refreshing.current = null;
+            if (job.again !== null) run(job.again);
+          });
+      };
+      run(count);
+    },
+    [list, commit, fail],
+  );
+
+  return { ...state, more, refresh };
+}
