@@ -17,7 +17,10 @@ export function checkFolder(row: FolderRow): void {
   if (!counter(row.uidNext, true)) fail('uidNext must be a non-negative integer or null');
   if (!counter(row.messages, false)) fail('messages must be a non-negative integer');
   if (!counter(row.unseen, false)) fail('unseen must be a non-negative integer');
-  if (row.highestModseq !== null && !/^\d{1,20}$/.test(row.highestModseq)) {
+  if (
+    row.highestModseq !== null &&
+    (typeof row.highestModseq !== 'string' || !/^\d{1,20}$/.test(row.highestModseq))
+  ) {
     fail('highestModseq must be a decimal string or null');
   }
   if (row.lastSync !== null && !Number.isFinite(row.lastSync)) fail('lastSync must be ms or null');

@@ -53,7 +53,7 @@ export class PendingRepo {
    * Hides IMAP messages here and queues their deletion; the rows go when the delete completes.
    * POP3 keys are refused: use pop3-repo.ts `deleteHere`.
    */
-  deleteLocally(keys: readonly MessageKey[], now = Date.now()): Promise<MessageRow[]> {
+  async deleteLocally(keys: readonly MessageKey[], now = Date.now()): Promise<MessageRow[]> {
     for (const key of keys) {
       if (isPop3Uid(key[2])) throw new StoreError('invalid', 'POP3 mail is deleted with Pop3Repo.deleteHere');
     }

@@ -11,17 +11,27 @@
  *    write aborts the transaction and is reported once, by `tx.done`. Reads are awaited.
  */
 import { type IDBPObjectStore, type StoreKey, type StoreNames, type StoreValue, unwrap } from 'idb';
-import { toStoreError } from './errors.ts';
+import { StoreError, toStoreError } from './errors.ts';
 import type { BiffDB } from './schema.ts';
 
 /** The part of an idb transaction this needs. */
 export interface Abortable {
   readonly done: Promise<void>;
   abort(): void;
+  addEventListener(type: 'error', listener: (event: Event) => void): void;
 }
 
-/** Runs `body` inside `tx`, waits for the commit, and aborts on any error. */
+/**
+ * Runs `body` inside `tx`, waits for the commit, and aborts on any error. The error reported is
+ * the first failed request's (a ConstraintError, say), not the AbortError it caused: idb's
+ * `tx.done` only sees the latter, because a request's error reaches the transaction before the
+ * abort sets `tx.error`.
+ */
 export async function runTx<T>(tx: Abortable, body: () => Promise<T>): Promise<T> {
+  let requestError: unknown;
+  tx.addEventListener('error', (event) => {
+    requestError ??= (event.target as IDBRequest | null)?.error ?? undefined;
+  });
   const done = tx.done;
   try {
     const result = await body();
@@ -36,7 +46,7 @@ export async function runTx<T>(tx: Abortable, body: () => Promise<T>): Promise<T
     } catch {
       // Already aborted by the failed request, or already committed.
     }
-    throw toStoreError(error);
+    throw toStoreError(error instanceof StoreError ? error : (requestError ?? error));
   }
 }
 
