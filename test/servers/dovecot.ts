@@ -1,0 +1,317 @@
+// A real Dovecot for integration and end-to-end tests: its own config, certificate, users and
+// Maildirs in a fresh temp folder, on free loopback ports, gone without trace after stop().
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeSelfSignedCertificate } from './certificate.ts';
+import { type DovecotPorts, renderDovecotConfig } from './dovecot-config.ts';
+import { freePorts } from './free-port.ts';
+import { descendants, isGone, signal, waitGone } from './process-tree.ts';
+
+export type { DovecotPorts } from './dovecot-config.ts';
+
+/** A mail account to create. */
+export interface DovecotUser {
+  user: string;
+  pass: string;
+}
+
+/** What startDovecot() can change; every field is optional. */
+export interface DovecotOptions {
+  /** Accounts to create before the server starts (more can be added later with addUser). */
+  users?: readonly DovecotUser[];
+  /** Advertise CONDSTORE and QRESYNC. Default true. */
+  qresync?: boolean;
+  /** Advertise IDLE. Default true. */
+  idle?: boolean;
+  /** Offer COMPRESS=DEFLATE. Default true. */
+  compress?: boolean;
+  /** Leave the temp folder after stop() for a post-mortem. Default: env BIFF_KEEP_DOVECOT=1. */
+  keepDir?: boolean;
+}
+
+/** A running Dovecot instance. */
+export interface DovecotServer {
+  readonly host: '127.0.0.1';
+  readonly ports: DovecotPorts;
+  /** The server certificate (self-signed, CN=localhost, SAN localhost and 127.0.0.1). */
+  readonly certPem: string;
+  /** SHA-256 fingerprint of the certificate, as Node's X509Certificate.fingerprint256 writes it. */
+  readonly fingerprint256: string;
+  /** The instance's temp folder (config, log, homes). */
+  readonly dir: string;
+  /** PID of the Dovecot master process. */
+  readonly pid: number;
+  /** Creates an account, or changes its password; works before and after start. */
+  addUser(name: string, password: string): void;
+  /** The user's Maildir root (INBOX; other folders are `.Name` inside it). */
+  maildir(user: string): string;
+  /** Dovecot's log so far (also after stop()). */
+  logs(): string;
+  /** SIGTERM, then resolves once the master and all its children are gone and the folder removed. */
+  stop(): Promise<void>;
+}
+
+/** uid/gid that mail runs as: Dovecot 2.3 refuses uid 0 for mail users, so `nobody:nogroup`. */
+export const MAIL_UID = 65534;
+export const MAIL_GID = 65534;
+
+/** Safety limits, each with the reason it exists. */
+const LIMITS = {
+  /** Dovecot accepts connections ~100 ms after spawn; 10 s only trips on a real failure. */
+  readyTimeoutMs: 10_000,
+  /** After SIGTERM the master waits for its log process; ~1 s is normal. */
+  stopTimeoutMs: 5_000,
+  /** A port picked by freePorts() may be taken before Dovecot binds it. */
+  bindAttempts: 3,
+} as const;
+
+const USER_NAME = /^[A-Za-z0-9._@+-]{1,64}$/;
+const DOVECOT_BINARY = existsSync('/usr/sbin/dovecot') ? '/usr/sbin/dovecot' : 'dovecot';
+const DH_PARAMS = '/usr/share/dovecot/dh.pem';
+
+const live = new Set<{ proc: ChildProcess; dir: string; keep: boolean }>();
+let exitHooksInstalled = false;
+
+/** Starts a fresh Dovecot; see DovecotOptions for the switches. */
+export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotServer> {
+  if (process.getuid?.() !== 0) {
+    throw new Error('startDovecot: tests run Dovecot as root (it drops mail to nobody); run as root');
+  }
+  installExitHooks();
+  const keep = opts.keepDir ?? process.env.BIFF_KEEP_DOVECOT === '1';
+  const dir = mkdtempSync(join(tmpdir(), 'biff-dovecot-'));
+  // mkdtemp makes 0700; Dovecot's unprivileged processes (dovenull, nobody) must traverse it.
+  chmodSync(dir, 0o755);
+  for (const sub of ['run', 'state', 'home']) mkdirSync(join(dir, sub), { mode: 0o755 });
+  const cert = makeSelfSignedCertificate(dir);
+  const users = new Map<string, string>();
+  const passwdPath = join(dir, 'passwd');
+  const logPath = join(dir, 'dovecot.log');
+  let lastPasswdSize = -1;
+
+  const writePasswd = (): void => {
+    const lines = [...users].map(
+      ([name, pass]) => `${name}:{PLAIN}${pass}:${MAIL_UID}:${MAIL_GID}::${join(dir, 'home', name)}::\n`,
+    );
+    let text = lines.join('');
+    // Dovecot reloads a passwd-file when its mtime (in seconds) or size changes: a same-second,
+    // same-size rewrite (a changed password) needs a different size to be noticed.
+    if (Buffer.byteLength(text) === lastPasswdSize) text += '#\n';
+    lastPasswdSize = Buffer.byteLength(text);
+    writeFileSync(`${passwdPath}.tmp`, text, { mode: 0o644 });
+    renameSync(`${passwdPath}.tmp`, passwdPath);
+  };
+  const addUser = (name: string, password: string): void => {
+    if (!USER_NAME.test(name)) throw new Error(`addUser: unsupported user name ${JSON.stringify(name)}`);
+    if (/[:\r\n]/.test(password) || password === '') {
+      throw new Error('addUser: a passwd-file password cannot be empty or contain ":" or a line break');
+    }
+    const home = join(dir, 'home', name);
+    if (!existsSync(home)) {
+      mkdirSync(home, { mode: 0o700 });
+      chownSync(home, MAIL_UID, MAIL_GID);
+    }
+    users.set(name, password);
+    writePasswd();
+  };
+  for (const u of opts.users ?? []) addUser(u.user, u.pass);
+  if (users.size === 0) writePasswd();
+
+  let proc: ChildProcess | undefined;
+  let ports: DovecotPorts | undefined;
+  let lastError: Error | undefined;
+  for (let attempt = 1; attempt <= LIMITS.bindAttempts && proc === undefined; attempt++) {
+    const [imap, imaps, pop3, pop3s] = await freePorts(4);
+    const candidate: DovecotPorts = { imap: imap!, imaps: imaps!, pop3: pop3!, pop3s: pop3s! };
+    const configPath = join(dir, 'dovecot.conf');
+    writeFileSync(
+      configPath,
+      renderDovecotConfig({
+        dir,
+        ports: candidate,
+        qresync: opts.qresync ?? true,
+        idle: opts.idle ?? true,
+        compress: opts.compress ?? true,
+        dhPath: existsSync(DH_PARAMS) ? DH_PARAMS : undefined,
+      }),
+    );
+    const child = spawn(DOVECOT_BINARY, ['-F', '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
+    const entry = { proc: child, dir, keep };
+    live.add(entry);
+    try {
+      await waitReady(child, candidate);
+      proc = child;
+      ports = candidate;
+    } catch (err) {
+      live.delete(entry);
+      await terminate(child);
+      const log = readText(logPath);
+      lastError = new Error(`Dovecot did not start: ${(err as Error).message}\n${stderr}${log}`);
+      if (!/Address already in use/.test(stderr + log)) break;
+    }
+  }
+  if (proc === undefined || ports === undefined || proc.pid === undefined) {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+    throw lastError ?? new Error('Dovecot did not start');
+  }
+
+  const master = proc;
+  const pid = proc.pid;
+  let finalLogs: string | undefined;
+  let stopping: Promise<void> | undefined;
+  return {
+    host: '127.0.0.1',
+    ports,
+    certPem: cert.certPem,
+    fingerprint256: cert.fingerprint256,
+    dir,
+    pid,
+    addUser,
+    maildir: (user) => join(dir, 'home', user, 'Maildir'),
+    logs: () => finalLogs ?? readText(logPath),
+    stop: () => {
+      stopping ??= (async () => {
+        await terminate(master);
+        finalLogs = readText(logPath);
+        for (const entry of live) if (entry.proc === master) live.delete(entry);
+        if (!keep) rmSync(dir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Resolves once every port accepts a connection and the cleartext ports send their greeting;
+ * rejects if Dovecot exits or time runs out. Waiting for a greeting (not just an accepted
+ * connection, which the master's listen backlog gives at once) means the login and auth processes
+ * are up: a master told to stop while they still start waits ~5 s for them.
+ */
+function waitReady(child: ChildProcess, ports: DovecotPorts): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + LIMITS.readyTimeoutMs;
+    let done = false;
+    const onExit = (code: number | null, sig: string | null): void => {
+      finish(new Error(`dovecot exited (code ${code}, signal ${sig})`));
+    };
+    const finish = (err?: Error): void => {
+      if (done) return;
+      done = true;
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    child.once('exit', onExit);
+    child.once('error', (err) => finish(err));
+    const greetings = new Map<number, RegExp | undefined>([
+      [ports.imap, /^\* OK /],
+      [ports.pop3, /^\+OK/],
+      [ports.imaps, undefined],
+      [ports.pop3s, undefined],
+    ]);
+    const pending = new Set(greetings.keys());
+    const probe = (port: number): void => {
+      if (done) return;
+      const greeting = greetings.get(port);
+      const socket = connect({ host: '127.0.0.1', port });
+      let received = '';
+      let settled = false;
+      const ok = (): void => {
+        settled = true;
+        socket.destroy();
+        pending.delete(port);
+        if (pending.size === 0) finish();
+      };
+      const retry = (): void => {
+        if (settled) return;
+        settled = true;
+        socket.destroy();
+        if (Date.now() > deadline)
+          finish(new Error(`port ${port} not ready after ${LIMITS.readyTimeoutMs} ms`));
+        else setTimeout(() => probe(port), 10);
+      };
+      socket.setEncoding('utf8');
+      socket.once('connect', () => {
+        if (greeting === undefined) ok();
+      });
+      socket.on('data', (chunk: string) => {
+        received += chunk;
+        if (greeting?.test(received)) ok();
+      });
+      socket.once('error', retry);
+      socket.once('close', retry);
+    };
+    for (const port of pending) probe(port);
+  });
+}
+
+/** SIGTERM the master, wait for it and every child to be gone (zombies count as gone), SIGKILL if slow. */
+async function terminate(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  const exited =
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => child.once('exit', () => r()));
+  const tree = [pid, ...descendants(pid)];
+  signal(pid, 'SIGTERM');
+  const gone = await Promise.race([
+    exited.then(() => waitGone(tree, LIMITS.stopTimeoutMs)),
+    new Promise<boolean>((r) => setTimeout(() => r(false), LIMITS.stopTimeoutMs)),
+  ]);
+  if (!gone) {
+    for (const p of [pid, ...descendants(pid), ...tree]) signal(p, 'SIGKILL');
+    await waitGone(tree, 1_000);
+  }
+}
+
+/** Kills what is left when the test process ends without stop() (a failed or interrupted test). */
+function killAllSync(): void {
+  for (const { proc, dir, keep } of live) {
+    if (proc.pid !== undefined) {
+      for (const p of [proc.pid, ...descendants(proc.pid)]) if (!isGone(p)) signal(p, 'SIGKILL');
+    }
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+  live.clear();
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on('exit', killAllSync);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const handler = (): void => {
+      killAllSync();
+      process.off(sig, handler);
+      // Re-raise so the process still dies of the signal, as it would without this hook.
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, handler);
+  }
+}
