@@ -30,10 +30,10 @@ export function AccountRow({ account, status, first, last, onMove, onEdit, onRem
         <div class="account-name" id={nameId}>
           {account.name || account.email}
         </div>
-        <div class="account-server muted">
-          {account.email && account.email !== account.name ? `${account.email} · ` : ''}
-          {serverSummary(account)}
-        </div>
+        {account.email && account.email !== account.name ? (
+          <div class="account-email muted">{account.email}</div>
+        ) : null}
+        <div class="account-server muted">{serverSummary(account)}</div>
         <div class={`account-status ${view.tone}`}>
           <span class="status-dot" aria-hidden="true" />
           {text(view.message)}

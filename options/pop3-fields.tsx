@@ -32,12 +32,10 @@ export function Pop3Fields({ draft, errors, onChange }: Props) {
             checked={draft.deleteAfter}
             disabled={keepOff}
             onChange={(e) => onChange({ deleteAfter: e.currentTarget.checked })}
-            // The name reads the sentence with the number in it: "Remove from the server after 14 days".
-            aria-labelledby="account-delete-after-before account-delete-days account-delete-after-unit"
+            // The name reads the whole sentence, number included: "Remove from the server after 14 days".
+            aria-label={t('options_deleteAfterName', draft.deleteAfterDays.trim() || '…')}
           />
-          <label id="account-delete-after-before" for="account-delete-after">
-            {t('options_deleteAfterBefore')}
-          </label>
+          <label for="account-delete-after">{t('options_deleteAfterBefore')}</label>
           <input
             id="account-delete-days"
             class="days"
@@ -52,7 +50,7 @@ export function Pop3Fields({ draft, errors, onChange }: Props) {
             aria-invalid={error ? true : undefined}
             aria-describedby={describedBy('account-delete-days', { error })}
           />
-          <span id="account-delete-after-unit">{t('options_deleteAfterUnit')}</span>
+          <span>{t('options_deleteAfterUnit')}</span>
         </div>
         <FieldNotes id="account-delete-days" error={error} />
       </div>
