@@ -66,7 +66,7 @@ export function fetchImapBody(
           });
         }
         const full = await session.client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-        if (!full?.source) {
+        if (full === false || !full.source) {
           await session.messages.remove([key]);
           throw new ImapError('message_gone', `Message ${uid} is no longer in ${folder}`);
         }

@@ -111,9 +111,9 @@ export class ImapSession {
     if (this.ctx.signal?.aborted) throw new ImapError('aborted', 'The sync was aborted');
   }
 
-  /** LIST, once per session. */
+  /** LIST (with special-use attributes), once per session. */
   mailboxes(): Promise<ListResponse[]> {
-    this.listing ??= this.client.list({ listOnly: true });
+    this.listing ??= this.client.list();
     this.listing.catch(() => {
       this.listing = null;
     });

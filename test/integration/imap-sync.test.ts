@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Account } from '../../extension/accounts.ts';
+import { loadOlderImap } from '../../extension/mail/imap/older.ts';
+import { syncImapAccount } from '../../extension/mail/imap/sync.ts';
+import { FoldersRepo } from '../../extension/store/folders-repo.ts';
+import { MessagesRepo } from '../../extension/store/messages-repo.ts';
+import type { BiffDatabase, MessageRow } from '../../extension/store/schema.ts';
+import { makeMessage } from '../servers/messages.ts';
+import { appendMessages, ImapWorld } from './imap-helpers.ts';
+
+let world: ImapWorld;
+let plainWorld: ImapWorld;
+before(async () => {
+  [world, plainWorld] = await Promise.all([ImapWorld.start(), ImapWorld.start({ qresync: false })]);
+});
+after(async () => {
+  await Promise.all([world?.stop(), plainWorld?.stop()]);
+});
+
+async function rows(db: BiffDatabase, account: Account, folder = 'INBOX'): Promise<MessageRow[]> {
+  const page = await new MessagesRepo(db).listNewest({ limit: 1000, accountId: account.id, folder });
+  return page.rows;
+}
+
+test('initial sync: newest window, fields, previews, unread from STATUS, nothing announced', async () => {
+  const user = world.newUser();
+  const other = await world.other(user);
+  const sent = await appendMessages(other, 'INBOX', 30);
+  const attachment = makeMessage(100, { kind: 'attachment', size: 'small' });
+  await other.append('INBOX', attachment.raw, ['\\Flagged'], attachment.date);
+  await other.mailboxOpen('INBOX');
+  await other.messageFlagsAdd('1:10', ['\\Seen']);
+  const db = await world.db();
+  const account = world.account(user, { syncWindow: 25 });
+  const progress: number[] = [];
+  const result = await syncImapAccount(world.ctx(db, account, { onProgress: (done) => progress.push(done) }));
+
+  assert.deepEqual(result.newMessages, [], 'a first sync announces nothing');
+  assert.equal(result.unread, 21, 'STATUS UNSEEN counts beyond the window (31 messages, 10 seen)');
+  assert.equal(progress.at(-1), 25);
+  const stored = await rows(db, account);
+  assert.equal(stored.length, 25, 'only the newest window');
+  assert.deepEqual(
+    stored.map((r) => r.uid).sort((a, b) => Number(a) - Number(b)),
+    Array.from({ length: 25 }, (_, i) => i + 7),
+  );
+  const withAttachment = stored.find((r) => r.uid === 31)!;
+  assert.equal(withAttachment.subject, attachment.subject);
+  assert.equal(withAttachment.hasAttachments, true);
+  assert.equal(withAttachment.flagged, true);
+  assert.equal(withAttachment.seen, false);
+  // INTERNALDATE has whole seconds (RFC 3501 §9 date-time).
+  assert.equal(withAttachment.date, Math.floor(attachment.date.getTime() / 1000) * 1000, 'INTERNALDATE');
+  for (const row of stored.filter((r) => Number(r.uid) <= 30)) {
+    const m = sent[Number(row.uid) - 1]!;
+    assert.equal(row.subject, m.subject);
+    assert.equal(row.from?.address, m.from.address);
+    assert.equal(row.from?.name, m.from.name);
+    assert.equal(row.to[0]?.address, 'tester@biff.test');
+    assert.equal(row.messageId, m.messageId);
+    assert.equal(row.size, m.size);
+    assert.equal(row.seen, Number(row.uid) <= 10);
+    assert.equal(row.hasAttachments, m.kind === 'attachment');
+    assert.ok(
+      row.preview.includes(m.snippet.slice(0, 30)),
+      `preview of ${row.uid} (${m.kind}) ${JSON.stringify(row.preview)} has ${JSON.stringify(m.snippet.slice(0, 30))}`,
+    );
+  }
+  const folder = await new FoldersRepo(db).get(account.id, 'INBOX');
+  assert.equal(folder?.unseen, 21);
+  assert.equal(folder?.messages, 31);
+  assert.equal(folder?.uidNext, 32);
+  assert.equal(folder?.specialUse, '\\Inbox');
+
+  // Older messages on demand extend the window downward.
+  assert.deepEqual(await loadOlderImap(world.ctx(db, account), 'INBOX', 4), { loaded: 4, more: true });
+  assert.deepEqual(await loadOlderImap(world.ctx(db, account), 'INBOX', 10), { loaded: 2, more: false });
+  assert.equal((await rows(db, account)).length, 31);
+});
+
+/** The three ways incremental sync can run: QRESYNC, a server without CONDSTORE/QRESYNC, and QRESYNC turned off. */
+const modes = [
+  { name: 'QRESYNC', world: () => world, useQresync: true, expectModseq: true },
+  { name: 'server without CONDSTORE/QRESYNC', world: () => plainWorld, useQresync: true, expectModseq: false },
+  { name: 'useQresync off', world: () => world, useQresync: false, expectModseq: false },
+];
+
+for (const mode of modes) {
+  test(`incremental (${mode.name}): new mail, flags and expunges by another client`, async () => {
+    const w = mode.world();
+    const user = w.newUser();
+    const other = await w.other(user);
+    await appendMessages(other, 'INBOX', 12);
+    const db = await w.db();
+    const account = w.account(user, { useQresync: mode.useQresync });
+    const ctx = w.ctx(db, account);
+    await syncImapAccount(ctx);
+    const folders = new FoldersRepo(db);
+    assert.equal((await folders.get(account.id, 'INBOX'))?.highestModseq !== null, mode.expectModseq);
+
+    // Nothing changed: nothing announced, nothing rewritten.
+    const quiet = await syncImapAccount(ctx);
+    assert.deepEqual(quiet.newMessages, []);
+    assert.equal(quiet.unread, 12);
+
+    // New mail: two unread and one already read.
+    const fresh = await appendMessages(other, 'INBOX', 2, { seed: 7 });
+    await appendMessages(other, 'INBOX', 1, { seed: 8, seen: true });
+    const withNew = await syncImapAccount(ctx);
+    assert.deepEqual(withNew.newMessages.map((m) => m.uid).sort(), [13, 14]);
+    assert.deepEqual(
+      withNew.newMessages.map((m) => m.subject).sort(),
+      fresh.map((m) => m.subject).sort(),
+    );
+    assert.equal(withNew.unread, 14);
+    assert.equal((await rows(db, account)).length, 15);
+    const again = await syncImapAccount(ctx);
+    assert.deepEqual(again.newMessages, [], 'announced once');
+
+    // Another client reads one, flags one, unflags nothing, and expunges two.
+    await other.mailboxOpen('INBOX');
+    await other.messageFlagsAdd('2', ['\\Seen'], { uid: true });
+    await other.messageFlagsAdd('3', ['\\Flagged'], { uid: true });
+    await other.messageFlagsRemove('15', ['\\Seen'], { uid: true });
+    await other.messageDelete('5,7', { uid: true });
+    const changed = await syncImapAccount(ctx);
+    assert.deepEqual(changed.newMessages, [], 'flag changes are not new mail');
+    assert.equal(changed.unread, 12);
+    const after = new Map((await rows(db, account)).map((r) => [r.uid, r]));
+    assert.equal(after.size, 13);
+    assert.equal(after.has(5), false);
+    assert.equal(after.has(7), false);
+    assert.equal(after.get(2)?.seen, true);
+    assert.equal(after.get(3)?.flagged, true);
+    assert.equal(after.get(15)?.seen, false);
+    assert.equal(after.get(4)?.seen, false);
+    assert.equal(await new MessagesRepo(db).countUnread(account.id), 12);
+  });
+}
+
+test('UIDVALIDITY change: the folder is rebuilt from scratch and nothing is announced', async () => {
+  const user = world.newUser();
+  const other = await world.other(user);
+  await other.mailboxCreate('Work');
+  const old = await appendMessages(other, 'Work', 3, { seed: 21 });
+  const db = await world.db();
+  const account = world.account(user, { folders: ['INBOX', 'Work'] });
+  const ctx = world.ctx(db, account);
+  await syncImapAccount(ctx);
+  const before = await new FoldersRepo(db).get(account.id, 'Work');
+  assert.equal((await rows(db, account, 'Work')).length, 3);
+
+  // Delete and recreate: same name, new UIDVALIDITY, UIDs start at 1 again for other messages.
+  await other.mailboxDelete('Work');
+  await other.mailboxCreate('Work');
+  const renumbered = await appendMessages(other, 'Work', 2, { seed: 22 });
+  const result = await syncImapAccount(ctx);
+  assert.deepEqual(result.newMessages, []);
+  assert.equal(result.unread, 2);
+  const folder = await new FoldersRepo(db).get(account.id, 'Work');
+  assert.notEqual(folder?.uidValidity, before?.uidValidity);
+  const now = await rows(db, account, 'Work');
+  assert.deepEqual(
+    now.map((r) => r.subject).sort(),
+    renumbered.map((m) => m.subject).sort(),
+  );
+  assert.ok(!now.some((r) => old.some((m) => m.messageId === r.messageId)), 'no row of the old mailbox survives');
+});
+
+test('mail in Junk is counted but not announced', async () => {
+  const user = world.newUser();
+  const other = await world.other(user);
+  const db = await world.db();
+  const account = world.account(user, { folders: ['INBOX', 'Junk'] });
+  const ctx = world.ctx(db, account);
+  await syncImapAccount(ctx);
+  await appendMessages(other, 'Junk', 2, { seed: 31 });
+  await appendMessages(other, 'INBOX', 1, { seed: 32 });
+  const result = await syncImapAccount(ctx);
+  assert.deepEqual(
+    result.newMessages.map((m) => m.folder),
+    ['INBOX'],
+  );
+  assert.equal(result.unread, 3);
+});
