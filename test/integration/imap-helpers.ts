@@ -15,7 +15,7 @@ import { type BiffDatabase, openBiffDb } from '../../extension/store/schema.ts';
 import { type RunningRelay, startRelay } from '../relay/helpers.ts';
 import { type DovecotOptions, type DovecotServer, startDovecot } from '../servers/dovecot.ts';
 import { imapClient } from '../servers/imap-client.ts';
-import { makeMailbox, type MessageOptions } from '../servers/messages.ts';
+import { type MessageOptions, makeMailbox } from '../servers/messages.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 const RELAY_TOKEN = 'imap-integration-test-token-0123456789';
@@ -45,7 +45,10 @@ export class ImapWorld {
    */
   static async start(options: DovecotOptions & { users?: number } = {}): Promise<ImapWorld> {
     const names = Array.from({ length: options.users ?? 12 }, () => unique('u'));
-    const dovecot = await startDovecot({ ...options, users: names.map((user) => ({ user, pass: PASSWORD })) });
+    const dovecot = await startDovecot({
+      ...options,
+      users: names.map((user) => ({ user, pass: PASSWORD })),
+    });
     const relay = await ImapWorld.spawnRelay(dovecot, 0);
     const world = new ImapWorld(dovecot, relay);
     world.pool.push(...names);
@@ -156,7 +159,11 @@ export async function appendMessages(
 }
 
 /** Resolves once `check` returns true, polling; rejects after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
