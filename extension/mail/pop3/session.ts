@@ -46,13 +46,12 @@ export const TLS_TIMEOUT_MS = 30_000;
 
 /**
  * Most commands in flight with PIPELINING: enough to hide the round trips of a batch of
- * RETR or DELE, few enough that the replies waiting to be consumed stay bounded, and that
- * our commands never fill a server's receive buffer while it is blocked writing replies to
- * us (the deadlock RFC 2449 §6.6 warns of).
+ * RETR or DELE, few enough that the replies waiting to be consumed stay bounded. It bounds
+ * the bytes in flight too: 16 commands of at most 255 octets (RFC 2449 §4) are 4 KiB, far
+ * below any server's receive buffer, so our commands can never fill it while the server is
+ * blocked writing replies to us (the deadlock RFC 2449 §6.6 warns of).
  */
 export const PIPELINE_MAX_COMMANDS = 16;
-/** Most command bytes in flight with PIPELINING, for the same reason. */
-export const PIPELINE_MAX_BYTES = 64 * 1024;
 
 /**
  * Default cap of one message (retr, top, retrMany): the message is held whole in the service
@@ -116,6 +115,12 @@ interface Entry {
   reject(error: Pop3Error): void;
 }
 
+/** Lets pipeline() take back commands it queued and that are not sent yet. */
+interface Ticket {
+  withdrawn: boolean;
+  entry: Entry | null;
+}
+
 const MECHANISMS: ReadonlyArray<Pop3Credentials['mechanism']> = ['auto', 'user', 'plain', 'apop'];
 
 function validPositiveInteger(value: number, name: string): number {
@@ -139,7 +144,6 @@ export class Pop3Session {
   private readonly waiting: Entry[] = [];
   /** Commands sent, in the order their replies will come. */
   private readonly inFlight: Entry[] = [];
-  private outstandingBytes = 0;
   private timer: TimerHandle | null = null;
   /** Set once the session is closed, with why. */
   private failure: Pop3Error | null = null;
@@ -395,38 +399,56 @@ export class Pop3Session {
   /**
    * Sends commands, pipelined when the server allows, and yields their results in order.
    * At most PIPELINE_MAX_COMMANDS are queued ahead of the consumer, so a slow consumer holds
-   * up sending rather than piling up replies. Breaking out early stops sending; replies to
-   * commands already sent are still read. The commands are sent as given: checks that
-   * session methods make first (UIDL/TOP support, known sizes) are the caller's.
+   * up sending rather than piling up replies. On a failure, or when the consumer stops early,
+   * the commands not sent yet are withdrawn; replies to those already sent are still read, so
+   * the session stays in step. The commands are sent as given: checks that session methods
+   * make first (UIDL/TOP support, known sizes) are the caller's.
    */
   async *pipeline<T>(commands: Iterable<Command<T>>): AsyncGenerator<T, void, undefined> {
     const source = commands[Symbol.iterator]();
-    const ahead: Promise<T>[] = [];
+    const ahead: Array<{ result: Promise<T>; ticket: Ticket }> = [];
     const fill = (): void => {
       while (ahead.length < PIPELINE_MAX_COMMANDS) {
         const next = source.next();
         if (next.done) return;
-        const result = this.send(next.value);
+        const ticket: Ticket = { withdrawn: false, entry: null };
+        const result = this.send(next.value, ticket);
         // Handled here so an abandoned or failed batch leaves no unhandled rejection;
         // the error still reaches the consumer through the await below.
         result.catch(() => {});
-        ahead.push(result);
+        ahead.push({ result, ticket });
       }
     };
-    fill();
-    for (let result = ahead.shift(); result; result = ahead.shift()) {
-      const value = await result;
+    try {
       fill();
-      yield value;
+      for (let item = ahead.shift(); item; item = ahead.shift()) {
+        const value = await item.result;
+        fill();
+        yield value;
+      }
+    } finally {
+      for (const { ticket } of ahead) this.withdraw(ticket);
     }
   }
 
   // ---- Command queue ------------------------------------------------------------------
 
   /** Queues a command after any login/STLS in progress. */
-  private async send<T>(command: Command<T>): Promise<T> {
+  private async send<T>(command: Command<T>, ticket?: Ticket): Promise<T> {
     while (this.exclusiveOperation) await this.exclusiveOperation;
-    return this.enqueue(command);
+    if (ticket?.withdrawn) throw new Pop3Error('closed', `${command.verb} withdrawn before it was sent`);
+    return this.enqueue(command, ticket);
+  }
+
+  /** Takes a queued command back if it has not been sent; it rejects with `closed`. */
+  private withdraw(ticket: Ticket): void {
+    ticket.withdrawn = true;
+    const entry = ticket.entry;
+    const index = entry ? this.waiting.indexOf(entry) : -1;
+    if (!entry || index < 0) return;
+    this.waiting.splice(index, 1);
+    entry.reject(new Pop3Error('closed', `${entry.command.verb} withdrawn before it was sent`));
+    this.notifyIdle();
   }
 
   /**
@@ -450,10 +472,10 @@ export class Pop3Session {
   }
 
   /** Queues a command now and returns its result. */
-  private enqueue<T>(command: Command<T>): Promise<T> {
+  private enqueue<T>(command: Command<T>, ticket?: Ticket): Promise<T> {
     if (this.failure) return Promise.reject(this.closedError());
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({
+      const entry: Entry = {
         command,
         settle: (reply) => {
           try {
@@ -463,7 +485,9 @@ export class Pop3Session {
           }
         },
         reject,
-      });
+      };
+      if (ticket) ticket.entry = entry;
+      this.waiting.push(entry);
       this.pump();
     });
   }
@@ -481,7 +505,6 @@ export class Pop3Session {
       if (this.inFlight.length > 0) {
         if (!this.pipelining || next.command.exclusive || this.inFlight[0]!.command.exclusive) return;
         if (this.inFlight.length >= PIPELINE_MAX_COMMANDS) return;
-        if (this.outstandingBytes + next.command.bytes.length > PIPELINE_MAX_BYTES) return;
       }
       this.waiting.shift();
       this.transmit(next);
@@ -492,7 +515,6 @@ export class Pop3Session {
     // The parser must know what to expect before any byte of the reply can arrive.
     this.parser.expect(entry.command.expect);
     this.inFlight.push(entry);
-    this.outstandingBytes += entry.command.bytes.length;
     if (this.inFlight.length === 1) this.armTimer();
     if (entry.command.bytes.length === 0) return;
     this.transport.write(entry.command.bytes).catch((err: unknown) => {
@@ -520,7 +542,6 @@ export class Pop3Session {
   private handleReply(reply: Reply): void {
     const entry = this.inFlight.shift();
     if (!entry || this.failure) return;
-    this.outstandingBytes -= entry.command.bytes.length;
     entry.settle(reply);
     this.armTimer();
     this.pump();
@@ -552,7 +573,6 @@ export class Pop3Session {
     const pending = [...this.inFlight, ...this.waiting];
     this.inFlight.length = 0;
     this.waiting.length = 0;
-    this.outstandingBytes = 0;
     pending.forEach((entry, index) => {
       if (index === 0 || error.code === 'closed') {
         entry.reject(error);
