@@ -10,6 +10,7 @@ import {
   PIPELINE_MAX_COMMANDS,
   Pop3Session,
   type Pop3SessionOptions,
+  TLS_TIMEOUT_MS,
   TRANSFER_IDLE_TIMEOUT_MS,
 } from './session.ts';
 import {
@@ -176,9 +177,10 @@ describe('Pop3Session: greeting', () => {
     assert.equal(transport.closedByClient, true);
   });
 
-  test('options are validated', async () => {
+  test('options are validated, and the transport closed when they are wrong', async () => {
     const transport = new TranscriptTransport([]);
     await assert.rejects(Pop3Session.open(transport, { maxMessageBytes: 0 }), RangeError);
+    assert.equal(transport.closedByClient, true);
     await assert.rejects(Pop3Session.open(transport, { timeouts: { command: -5 } }), RangeError);
     await assert.rejects(
       Pop3Session.open(transport, { timeouts: { bogus: 5 } as unknown as Pop3SessionOptions['timeouts'] }),
@@ -281,6 +283,24 @@ describe('Pop3Session: CAPA and STLS', () => {
     await session.noop();
     assert.equal(session.secure, false);
     transport.assertDone();
+  });
+
+  test('a handshake that never finishes: timeout, session closed', async () => {
+    const timers = new FakeTimers();
+    const transport = new TranscriptTransport([GREETING, ...capa('STLS'), c('STLS'), s('+OK')]);
+    // The relay never reports the handshake done.
+    transport.startTls = () => new Promise<never>(() => {});
+    const session = await Pop3Session.open(transport, { timers });
+    const upgrade = session.stls();
+    await transport.settle();
+    timers.advance(TLS_TIMEOUT_MS - 1);
+    await transport.settle();
+    assert.equal(session.state, 'authorization');
+    timers.advance(1);
+    const error = await assertCode(upgrade, 'timeout');
+    assert.equal(error.message, `TLS handshake did not finish within ${TLS_TIMEOUT_MS} ms`);
+    assert.equal(session.state, 'closed');
+    assert.equal(transport.closedByClient, true);
   });
 
   test('a failed handshake: stls_failed with the transport error, session closed', async () => {

@@ -175,11 +175,18 @@ export class Pop3Session {
   }
 
   /**
-   * Starts a session on a freshly opened transport: reads the greeting. Rejects (and closes
-   * the transport) on an -ERR greeting, a timeout, or a reply that isn't POP3.
+   * Starts a session on a freshly opened transport, which it then owns: reads the greeting.
+   * Rejects, and closes the transport, on an -ERR greeting, a timeout, a reply that isn't
+   * POP3, or invalid options (RangeError).
    */
   static async open(transport: Transport, options: Pop3SessionOptions = {}): Promise<Pop3Session> {
-    const session = new Pop3Session(transport, options);
+    let session: Pop3Session;
+    try {
+      session = new Pop3Session(transport, options);
+    } catch (err) {
+      transport.close();
+      throw err;
+    }
     // The parser must expect the greeting before the transport hands over bytes: it delivers
     // those that came early as soon as onData is set.
     const greetingRead = session.enqueue(greeting());
