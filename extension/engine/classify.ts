@@ -105,6 +105,9 @@ export function classifyError(err: unknown): ClassifiedError {
     return { ...TRANSPORT[code]!, code, ...(certificate ? { certificate } : {}) };
   }
   if (name === 'Pop3Error' && code in POP3) return { ...POP3[code]!, code };
+  if (name === 'EngineError' && code === 'no_password') {
+    return { kind: 'auth', code, message: 'No password is stored for this account.', retry: 'never' };
+  }
   if (name === 'StoreError') {
     return {
       kind: 'storage',

@@ -9,14 +9,14 @@ test('families pair opposite flag actions', () => {
   assert.deepEqual(KINDS.map(familyOf), ['seen', 'seen', 'flag', 'flag', 'delete']);
 });
 
-test('supersedes: same family replaces, a delete replaces every flag action, nothing replaces a delete', () => {
+test('supersedes: same family replaces; a delete replaces only an earlier delete', () => {
   const table = KINDS.map((incoming) => KINDS.filter((queued) => supersedes(incoming, queued)));
   assert.deepEqual(table, [
     ['seen', 'unseen'],
     ['seen', 'unseen'],
     ['flag', 'unflag'],
     ['flag', 'unflag'],
-    ['seen', 'unseen', 'flag', 'unflag'],
+    ['delete'],
   ]);
 });
 

@@ -11,13 +11,15 @@
  *    Earlier actions are replaced, never cancelled in pairs: "seen then unseen = nothing" is
  *    only right if the first was never sent, and the engine may be sending it right now. Sending
  *    the latest state is right in every case, at the cost of one possibly redundant STORE.
- * 2. A delete removes every queued flag action for that message: flags of a deleted message are
- *    moot. (If the delete fails for good, the next sync restores the message from the server.)
+ * 2. A delete keeps the flag actions queued before it: they are sent first, so a message
+ *    moved to Trash arrives there read (or flagged) as the user left it, and "Undo" of a delete
+ *    (which removes only the delete) leaves the earlier actions intact. A second delete of the
+ *    same message replaces the first.
  * 3. Nothing is ever reordered across messages; the queue stays in insertion order.
  */
 import type { MessageRow, PendingKind } from './schema.ts';
 
-/** Kinds that replace each other (rule 1), and the kinds a delete removes (rule 2). */
+/** Kinds that replace each other (rules 1 and 2). */
 export type PendingFamily = 'seen' | 'flag' | 'delete';
 
 /** The family of a kind. */
@@ -36,9 +38,7 @@ export function familyOf(kind: PendingKind): PendingFamily {
 
 /** Whether a queued action of kind `queued` is dropped when `incoming` is enqueued for the same message. */
 export function supersedes(incoming: PendingKind, queued: PendingKind): boolean {
-  const family = familyOf(incoming);
-  if (family === 'delete') return familyOf(queued) !== 'delete';
-  return familyOf(queued) === family;
+  return familyOf(queued) === familyOf(incoming);
 }
 
 /** The flag changes an action makes to the local row. */

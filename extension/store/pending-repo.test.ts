@@ -99,7 +99,7 @@ test('an action that changes nothing is not queued', async () => {
   );
 });
 
-test('a delete drops the queued flag actions of that message only', async () => {
+test('a delete keeps the flag actions queued before it; a repeated delete is queued once', async () => {
   const { pending } = await setup();
   await pending.markSeenLocally([k(1), k(2)], true);
   await pending.markFlaggedLocally([k(1)], true);
@@ -107,7 +107,7 @@ test('a delete drops the queued flag actions of that message only', async () => 
   await pending.deleteLocally([k(1)]);
   assert.deepEqual(
     (await pending.peekAll('acct-a')).map((op) => `${op.kind}:${op.uid}`),
-    ['seen:2', 'delete:1'],
+    ['seen:1', 'seen:2', 'flag:1', 'delete:1'],
   );
 });
 

@@ -114,6 +114,38 @@ export class PendingRepo {
     });
   }
 
+  /**
+   * Takes back queued deletes that were not sent yet ("Undo"): removes the delete actions and
+   * shows the rows again, in one transaction. False when any of them was already sent (its
+   * action is gone); the others are still restored.
+   */
+  async cancelDeletes(keys: readonly MessageKey[]): Promise<boolean> {
+    for (const key of keys) checkKey(key);
+    const tx = this.db.transaction(['messages', 'pending'], 'readwrite');
+    return runTx(tx, async () => {
+      const messages = tx.objectStore('messages');
+      const pending = tx.objectStore('pending');
+      let all = true;
+      for (const key of keys) {
+        const [accountId, folder, uid] = key;
+        if (typeof uid !== 'number') continue;
+        const queued = await pending.index('by-message').getAll([accountId, folder, uid]);
+        const deletes = queued.filter((op) => op.kind === 'delete' && op.id !== undefined);
+        if (deletes.length === 0) {
+          all = false;
+          continue;
+        }
+        deleteAll(
+          pending,
+          deletes.map((op) => op.id!),
+        );
+        const row = await messages.get(key);
+        if (row?.deletedLocally) await messages.put(patchRow(row, { deletedLocally: false }));
+      }
+      return all;
+    });
+  }
+
   /** Changes rows as `kind` does and, for IMAP rows, queues `kind` after removing the actions it supersedes. */
   private async apply(keys: readonly MessageKey[], kind: PendingKind, now: number): Promise<MessageRow[]> {
     const unique = new Map<string, MessageKey>();

@@ -1,0 +1,226 @@
+/**
+ * The user's actions on cached mail, by message id: mark read or unread, flag, delete with a
+ * short undo window, and open (load the body). IMAP actions are changed locally and queued in
+ * one transaction, then sent; POP3 read state is local by definition (RFC 1939 has no flags)
+ * and a POP3 delete is local until the account's retention settings send a DELE.
+ */
+import type { Account } from '../accounts.ts';
+import { queueImapAction } from '../mail/imap/actions.ts';
+import { FoldersRepo } from '../store/folders-repo.ts';
+import { PendingRepo } from '../store/pending-repo.ts';
+import { Pop3Repo } from '../store/pop3-repo.ts';
+import type { MessageKey, MessageRow } from '../store/schema.ts';
+import type { Engine } from './engine.ts';
+import { EngineError } from './engine-error.ts';
+
+/** How long "Undo" stays possible after a delete. */
+export const UNDO_WINDOW_MS = 6_000;
+
+/** A message id (`MessageRow.id`) back to its key; the account says whether the uid is a number. */
+export function parseMessageId(
+  id: string,
+  protocolOf: (accountId: string) => Account['protocol'] | undefined,
+): MessageKey {
+  const parts = id.split('\u0000');
+  const [accountId, folder, uid] = parts;
+  const protocol = accountId === undefined ? undefined : protocolOf(accountId);
+  if (parts.length !== 3 || !accountId || !folder || !uid || !protocol) {
+    throw new EngineError('not_found', 'That message is not in the cache');
+  }
+  if (protocol === 'pop3') return [accountId, folder, uid];
+  const n = Number(uid);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new EngineError('not_found', 'That message is not in the cache');
+  return [accountId, folder, n];
+}
+
+function groupByAccount(engine: Engine, ids: readonly string[]): Map<Account, MessageKey[]> {
+  const groups = new Map<Account, MessageKey[]>();
+  for (const id of ids) {
+    const key = parseMessageId(id, (a) => engine.account(a)?.protocol);
+    const account = engine.account(key[0])!;
+    const list = groups.get(account) ?? [];
+    list.push(key);
+    groups.set(account, list);
+  }
+  return groups;
+}
+
+interface HeldDelete {
+  timer: ReturnType<typeof setTimeout>;
+  accountId: string;
+  keys: MessageKey[];
+}
+
+/** Actions bound to an engine. */
+export class Actions {
+  private readonly pending: PendingRepo;
+  private readonly pop3: Pop3Repo;
+  private readonly folders: FoldersRepo;
+  private readonly held = new Map<string, HeldDelete>();
+  private nextUndo = 1;
+
+  constructor(private readonly engine: Engine) {
+    this.pending = new PendingRepo(engine.deps.db);
+    this.pop3 = new Pop3Repo(engine.deps.db);
+    this.folders = new FoldersRepo(engine.deps.db);
+  }
+
+  /** Marks messages read or unread. */
+  async setSeen(ids: readonly string[], seen: boolean): Promise<void> {
+    for (const [account, keys] of groupByAccount(this.engine, ids)) {
+      if (account.protocol === 'imap') {
+        const changed = await queueImapAction(
+          this.pending,
+          keys,
+          seen ? 'seen' : 'unseen',
+          this.engine.now(),
+        );
+        await this.adjustImapUnseen(account, changed, seen ? -1 : 1);
+        this.engine.flush(account);
+      } else {
+        for (const key of keys) await this.engine.messages.setFlags(key, { seen });
+        this.engine.setUnread(account.id, await this.engine.messages.countUnread(account.id));
+      }
+    }
+    this.changed(ids);
+  }
+
+  /** Flags or unflags messages (IMAP \Flagged; a local mark for POP3). */
+  async setFlagged(ids: readonly string[], flagged: boolean): Promise<void> {
+    for (const [account, keys] of groupByAccount(this.engine, ids)) {
+      if (account.protocol === 'imap') {
+        await queueImapAction(this.pending, keys, flagged ? 'flag' : 'unflag', this.engine.now());
+        this.engine.flush(account);
+      } else {
+        for (const key of keys) await this.engine.messages.setFlags(key, { flagged });
+      }
+    }
+    this.changed(ids);
+  }
+
+  /**
+   * Deletes messages: hidden at once, applied when the undo window has passed. IMAP deletes
+   * are queued durably right away and only sent after the window; POP3 deletes stay in memory
+   * for the window (if the worker stops meanwhile the message simply stays: nothing is lost).
+   */
+  async deleteMessages(ids: readonly string[]): Promise<string> {
+    const undo = String(this.nextUndo++);
+    const groups = groupByAccount(this.engine, ids);
+    const holds: HeldDelete[] = [];
+    for (const [account, keys] of groups) {
+      if (account.protocol === 'imap') {
+        const changed = await queueImapAction(this.pending, keys, 'delete', this.engine.now());
+        await this.adjustImapUnseen(account, changed, -1, (row) => !row.seen);
+      } else {
+        for (const key of keys) await this.engine.messages.setFlags(key, { deletedLocally: true });
+        this.engine.setUnread(account.id, await this.engine.messages.countUnread(account.id));
+      }
+      holds.push({ accountId: account.id, keys, timer: 0 as unknown as ReturnType<typeof setTimeout> });
+    }
+    const timer = setTimeout(() => void this.commitDelete(undo), UNDO_WINDOW_MS);
+    for (const hold of holds) this.held.set(`${undo}:${hold.accountId}`, { ...hold, timer });
+    this.changed(ids);
+    return undo;
+  }
+
+  /** Takes a delete back while its window is open; false when it was already applied. */
+  async undoDelete(undo: string): Promise<boolean> {
+    const holds = [...this.held.entries()].filter(([k]) => k.startsWith(`${undo}:`));
+    if (holds.length === 0) return false;
+    let restored = true;
+    for (const [k, hold] of holds) {
+      clearTimeout(hold.timer);
+      this.held.delete(k);
+      const account = this.engine.account(hold.accountId);
+      if (!account) continue;
+      if (account.protocol === 'imap') {
+        const cancelled = await this.pending.cancelDeletes(hold.keys);
+        restored &&= cancelled;
+        await this.adjustImapUnseen(account, await this.rows(hold.keys), 1, (row) => !row.seen);
+      } else {
+        for (const key of hold.keys) await this.engine.messages.setFlags(key, { deletedLocally: false });
+        this.engine.setUnread(account.id, await this.engine.messages.countUnread(account.id));
+      }
+    }
+    this.engine.deps.emit({ biffEvent: 'messages-changed', accountIds: holds.map(([, h]) => h.accountId) });
+    return restored;
+  }
+
+  /** Applies every delete still in its undo window now (the worker is about to stop, or tests). */
+  async commitAll(): Promise<void> {
+    const undos = new Set([...this.held.keys()].map((k) => k.split(':')[0]!));
+    for (const undo of undos) await this.commitDelete(undo);
+  }
+
+  private async commitDelete(undo: string): Promise<void> {
+    const holds = [...this.held.entries()].filter(([k]) => k.startsWith(`${undo}:`));
+    for (const [k, hold] of holds) {
+      clearTimeout(hold.timer);
+      this.held.delete(k);
+      const account = this.engine.account(hold.accountId);
+      if (!account) continue;
+      if (account.protocol === 'imap') {
+        this.engine.flush(account);
+      } else {
+        await this.pop3.deleteHere(
+          account.id,
+          hold.keys.map((key) => String(key[2])),
+          this.engine.now(),
+        );
+        // "Remove from the server when I delete it here" waits for the next session: a check now.
+        if (account.pop3.deleteWhenDeletedHere || !account.pop3.leaveCopy)
+          void this.engine.sync(account.id, 'action');
+      }
+    }
+  }
+
+  /** Makes the message's full body available (downloads it when needed). */
+  async loadBody(id: string): Promise<void> {
+    const key = parseMessageId(id, (a) => this.engine.account(a)?.protocol);
+    const account = this.engine.account(key[0])!;
+    const stored = await this.engine.bodies.get(key);
+    if (stored?.complete) {
+      await this.engine.bodies.open(key, this.engine.now());
+      return;
+    }
+    const ctx = await this.engine.context(account);
+    await this.engine.driver(account).loadBody(ctx, key[1], key[2]);
+    await this.engine.bodies.open(key, this.engine.now());
+  }
+
+  private async rows(keys: readonly MessageKey[]): Promise<MessageRow[]> {
+    const rows = await Promise.all(keys.map((k) => this.engine.messages.get(k)));
+    return rows.filter((r): r is MessageRow => r !== undefined);
+  }
+
+  /**
+   * Keeps the IMAP unread count (from STATUS, which covers mail beyond the sync window) in
+   * step with a local change until the next sync reads it from the server again: each row in
+   * `rows` that `counts` moves the count of its folder by `step`.
+   */
+  private async adjustImapUnseen(
+    account: Account,
+    rows: readonly MessageRow[],
+    step: 1 | -1,
+    counts: (row: MessageRow) => boolean = () => true,
+  ): Promise<void> {
+    const byFolder = new Map<string, number>();
+    for (const row of rows) if (counts(row)) byFolder.set(row.folder, (byFolder.get(row.folder) ?? 0) + 1);
+    for (const [path, n] of byFolder) {
+      const folder = await this.folders.get(account.id, path);
+      if (folder) await this.folders.put({ ...folder, unseen: Math.max(0, folder.unseen + step * n) });
+    }
+    const watched = new Set(account.imap.folders.length > 0 ? account.imap.folders : ['INBOX']);
+    const all = await this.folders.listByAccount(account.id);
+    this.engine.setUnread(
+      account.id,
+      all.filter((f) => watched.has(f.path)).reduce((sum, f) => sum + f.unseen, 0),
+    );
+  }
+
+  private changed(ids: readonly string[]): void {
+    const accountIds = [...new Set(ids.map((id) => id.split('\u0000')[0]!))];
+    this.engine.deps.emit({ biffEvent: 'messages-changed', accountIds });
+  }
+}
