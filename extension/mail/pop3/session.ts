@@ -221,6 +221,7 @@ export class Pop3Session {
     return this.transport.tls !== null;
   }
 
+  /** Where the session is: before login, after it, or closed for good. */
   get state(): Pop3State {
     if (this.failure) return 'closed';
     return this.authenticated ? 'transaction' : 'authorization';
