@@ -373,3 +373,40 @@ test('a page exactly as long as what is left reports no next page', async () => 
   );
   assert.equal(page.next, null);
 });
+
+test('putSummaries keeps local state whether the re-put rows are dense or sparse in their folder', async () => {
+  const db = await freshDb();
+  const repo = new MessagesRepo(db);
+  const bodies = new BodiesRepo(db);
+  await repo.putSummaries(Array.from({ length: 10 }, (_, i) => summary({ uid: i + 1 })));
+  for (const uid of [1, 5, 10]) {
+    await bodies.put({
+      accountId: 'acct-a',
+      folder: 'INBOX',
+      uid,
+      raw: bytes('x'),
+      complete: true,
+      text: null,
+      html: null,
+      attachments: [],
+    });
+  }
+  // Sparse: 2 of the 10 rows in [1, 10], read one by one.
+  await repo.putSummaries([
+    summary({ uid: 1, subject: 'sparse' }),
+    summary({ uid: 10, subject: 'sparse' }),
+    summary({ uid: 11 }),
+  ]);
+  // Dense: all rows of [4, 6], read with one getAll.
+  await repo.putSummaries([4, 5, 6].map((uid) => summary({ uid, subject: 'dense' })));
+  const state = async (uid: number) => {
+    const row = await repo.get(['acct-a', 'INBOX', uid]);
+    return `${row?.subject}/${row?.bodyState}`;
+  };
+  assert.equal(await state(1), 'sparse/full');
+  assert.equal(await state(10), 'sparse/full');
+  assert.equal(await state(11), 'message 11/none');
+  assert.equal(await state(5), 'dense/full');
+  assert.equal(await state(4), 'dense/none');
+  assert.equal(await state(2), 'message 2/none');
+});

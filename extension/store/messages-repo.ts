@@ -93,9 +93,11 @@ async function queuedKinds(
 }
 
 /**
- * Existing rows among `summaries`. Per folder it reads only keys between the batch's lowest and
- * highest uid, so a batch of new messages (UIDs above everything stored) costs one empty
- * getAllKeys per folder and no reads of rows.
+ * Existing rows among `summaries`. Per folder it first reads only the keys between the batch's
+ * lowest and highest uid, so a batch of new messages (UIDs above everything stored) costs one
+ * empty getAllKeys per folder. Rows that do exist are read with one getAll over that range when
+ * they are most of it (a re-sync), else one get each: in Chrome every request is an IPC round
+ * trip, and 10,000 gets cost several times one getAll.
  */
 async function existingRows(
   messages: MessageStore,
@@ -111,16 +113,19 @@ async function existingRows(
       if (compareUid(uid, g.max) > 0) g.max = uid;
     }
   }
-  const keyLists = await Promise.all(
-    [...groups.values()].map((g) =>
-      messages.getAllKeys(IDBKeyRange.bound([g.accountId, g.folder, g.min], [g.accountId, g.folder, g.max])),
-    ),
-  );
   const wanted = new Set(summaries.map((s) => messageId(s.accountId, s.folder, s.uid)));
-  const present = keyLists.flat().filter(([a, f, u]) => wanted.has(messageId(a, f, u)));
-  const rows = await Promise.all(present.map((key) => messages.get(key)));
+  const perGroup = await Promise.all(
+    [...groups.values()].map(async (g) => {
+      const range = IDBKeyRange.bound([g.accountId, g.folder, g.min], [g.accountId, g.folder, g.max]);
+      const keys = await messages.getAllKeys(range);
+      const present = keys.filter(([a, f, u]) => wanted.has(messageId(a, f, u)));
+      if (present.length === 0) return [];
+      if (present.length * 2 >= keys.length) return messages.getAll(range);
+      return Promise.all(present.map((key) => messages.get(key)));
+    }),
+  );
   const result = new Map<string, MessageRow>();
-  for (const row of rows) if (row) result.set(row.id, row);
+  for (const rows of perGroup) for (const row of rows) if (row && wanted.has(row.id)) result.set(row.id, row);
   return result;
 }
 

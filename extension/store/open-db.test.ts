@@ -41,7 +41,9 @@ test('upgrades step by step from the version on disk, with data carried over', a
   v2.close();
 });
 
-test('an old connection that will not close fails the upgrade with `blocked`, and the late open is released', async () => {
+test('an old connection that will not close fails the upgrade with `blocked`, and the late open is released', {
+  timeout: 5000,
+}, async () => {
   const factory = new IDBFactory();
   const stuck = await new Promise<IDBDatabase>((resolve) => {
     // A raw connection without a versionchange handler, as a hung page would hold it.
@@ -57,7 +59,7 @@ test('an old connection that will not close fails the upgrade with `blocked`, an
   v3.close();
 });
 
-test('a connection opened here yields to a newer version opened elsewhere', async () => {
+test('a connection opened here yields to a newer version opened elsewhere', { timeout: 5000 }, async () => {
   const factory = new IDBFactory();
   const v1 = await open(factory, 1);
   const v2 = await open(factory, 2, 50);

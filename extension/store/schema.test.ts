@@ -77,7 +77,9 @@ test('a database from a newer version of the extension fails with `version`', as
   );
 });
 
-test('our connection closes itself when another page upgrades, so it never blocks', async () => {
+test('our connection closes itself when another page upgrades, so it never blocks', {
+  timeout: 5000,
+}, async () => {
   const factory = new IDBFactory();
   const db = await openBiffDb('yield', factory, { blockedTimeoutMs: 50 });
   const newer = await openRaw(factory, 'yield', DB_VERSION + 1);
