@@ -70,6 +70,22 @@ export function App({ cache }: { cache: CacheReader }) {
   const accounts = useAccounts(bg.accounts);
   const online = useOnline();
 
+  // The unread total: the background's when it answered, else counted in the cache once the
+  // first page is on screen (the count must not delay it) and the accounts are known.
+  const [cachedUnread, setCachedUnread] = useState<number | null>(null);
+  const accountIds = useMemo(() => accounts?.map((a) => a.id), [accounts]);
+  useEffect(() => {
+    if (!live || !accountIds || bg.totalUnread !== null) return;
+    let current = true;
+    cache.countUnread(accountIds).then(
+      (n) => current && setCachedUnread(n),
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
+  }, [cache, live, accountIds, list.version, bg.totalUnread]);
+
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), CLOCK_TICK_MS);
@@ -94,19 +110,6 @@ export function App({ cache }: { cache: CacheReader }) {
       performance.mark(FIRST_ROW_MARK);
     }
   }, [rows.length > 0]);
-
-  // The unread total: the background's when it answered, else counted in the cache.
-  const [cachedUnread, setCachedUnread] = useState<number | null>(null);
-  useEffect(() => {
-    let current = true;
-    cache.countUnread().then(
-      (n) => current && setCachedUnread(n),
-      () => {},
-    );
-    return () => {
-      current = false;
-    };
-  }, [cache, list.version]);
 
   // 3. Selection and view.
   const [selection, setSelection] = useState<Selection>({ id: null, index: 0 });

@@ -31,4 +31,6 @@ test('"today" is decided in the given time zone, not in UTC', () => {
 
 test('the reader date has day, month, year and time', () => {
   assert.equal(formatFullDate(Date.UTC(2024, 2, 5, 14, 5), 'en-GB', 'UTC'), '5 Mar 2024, 14:05');
+  // 24-hour like the list, in every locale.
+  assert.equal(formatFullDate(Date.UTC(2024, 2, 5, 14, 5), 'en-US', 'UTC'), 'Mar 5, 2024, 14:05');
 });

@@ -13,7 +13,15 @@ const OPTIONS: Record<Style, Intl.DateTimeFormatOptions> = {
   time: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
   'day-month': { day: 'numeric', month: 'short' },
   date: { dateStyle: 'medium' },
-  full: { dateStyle: 'medium', timeStyle: 'short' },
+  // The same 24-hour clock as the list, so a time reads the same in both places.
+  full: {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  },
 };
 
 /** Building a DateTimeFormat costs far more than using one, and every row formats a date. */

@@ -6,6 +6,7 @@ import { render } from 'preact';
 import { App } from './app.tsx';
 import { Cache } from './cache.ts';
 
+performance.mark('biff-script-start');
 const cache = new Cache();
 // Start opening now; a failure is reported by the first read.
 cache.ready().catch(() => {});

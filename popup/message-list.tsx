@@ -62,7 +62,7 @@ export function MessageList(props: MessageListProps) {
     if (props.focusToken === 0) return;
     // After the reveal's re-render the selected row is in the DOM; one frame more is a safety net.
     const focus = () => {
-      const row = root.current?.querySelector<HTMLElement>('[role="listitem"][aria-current="true"]');
+      const row = root.current?.querySelector<HTMLElement>('li[aria-current="true"]');
       row?.focus({ preventScroll: true });
       return row !== null && row !== undefined;
     };

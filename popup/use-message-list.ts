@@ -54,7 +54,10 @@ export function useMessageList(cache: CacheReader, filter: ListFilter) {
     const f: ListFilter =
       accountId === undefined ? {} : folder === undefined ? { accountId } : { accountId, folder };
     loadFirst(list, f).then(
-      (loaded) => gen === generation.current && commit(loaded),
+      (loaded) => {
+        performance.mark('biff-first-page');
+        return gen === generation.current && commit(loaded);
+      },
       (error: unknown) => gen === generation.current && fail(error),
     );
   }, [list, accountId, folder, commit, fail]);
