@@ -215,6 +215,7 @@ export type BiffDatabase = IDBPDatabase<BiffDB>;
 
 /** Current schema version; every bump adds a `case` to `upgrade()`. */
 export const DB_VERSION = 1;
+/** Name of the database in the extension's origin. */
 export const DEFAULT_DB_NAME = 'biff';
 /**
  * How long to wait for other extension pages to close an older connection before giving up:

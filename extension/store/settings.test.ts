@@ -253,3 +253,20 @@ test('clear forgets accounts, secrets and settings', async () => {
   assert.equal(area.data.size, 0);
   assert.deepEqual(await store.listAccounts(), []);
 });
+
+test('reorderAccounts puts accounts in the given order and refuses an order that drops or repeats one', async () => {
+  const area = new MemoryArea();
+  const store = new SettingsStore(area);
+  for (const id of ['a', 'b', 'c']) await store.saveAccount(work({ id, name: id.toUpperCase() }), `pw-${id}`);
+  await store.reorderAccounts(['c', 'a', 'b']);
+  assert.deepEqual(
+    (await store.listAccounts()).map((a) => a.id),
+    ['c', 'a', 'b'],
+  );
+  assert.equal(await store.getPassword('c'), 'pw-c', 'passwords are untouched');
+  const writes = area.sets.length;
+  await assert.rejects(store.reorderAccounts(['c', 'a']), isInvalid(ACCOUNTS_KEY));
+  await assert.rejects(store.reorderAccounts(['c', 'c', 'a']), isInvalid(ACCOUNTS_KEY));
+  await assert.rejects(store.reorderAccounts(['c', 'a', 'x']), isInvalid(ACCOUNTS_KEY));
+  assert.equal(area.sets.length, writes, 'a refused order writes nothing');
+});

@@ -23,9 +23,11 @@ export interface KeyValueArea {
   remove(keys: string[]): Promise<void>;
 }
 
-/** Storage keys. */
+/** Storage key of Account[]. */
 export const ACCOUNTS_KEY = 'accounts';
+/** Storage key of the passwords by account id. */
 export const SECRETS_KEY = 'secrets';
+/** Storage key of GlobalSettings. */
 export const SETTINGS_KEY = 'settings';
 
 /** Where the companion relay listens and the token that pairs us with it. */
@@ -262,6 +264,25 @@ export class SettingsStore {
     if (remaining.length === accounts.length && !hadSecret) return false;
     await this.area.set({ [ACCOUNTS_KEY]: remaining, [SECRETS_KEY]: secrets });
     return remaining.length !== accounts.length;
+  }
+
+  /**
+   * Puts the accounts in the order of `ids` (the options page's up/down buttons). `ids` must
+   * name every account exactly once, so a stale page cannot drop or duplicate one.
+   */
+  async reorderAccounts(ids: readonly string[]): Promise<Account[]> {
+    const accounts = await this.listAccounts();
+    const byId = new Map(accounts.map((a) => [a.id, a]));
+    if (
+      ids.length !== accounts.length ||
+      new Set(ids).size !== ids.length ||
+      !ids.every((id) => byId.has(id))
+    ) {
+      fail(ACCOUNTS_KEY, 'the new order must name every account once');
+    }
+    const ordered = ids.map((id) => byId.get(id)!);
+    await this.area.set({ [ACCOUNTS_KEY]: ordered });
+    return ordered;
   }
 
   /** The account's password; null when none is stored. */

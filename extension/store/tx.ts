@@ -1,7 +1,7 @@
 /**
  * Running a transaction body so that it is all-or-nothing and fails with a StoreError.
  *
- * Two IndexedDB traps this exists for:
+ * The IndexedDB traps this exists for:
  * 1. A request that throws synchronously (DataCloneError, DataError) does not abort the
  *    transaction: requests already issued would still commit. So any throw aborts explicitly.
  * 2. idb creates `tx.done` for every transaction; when the transaction aborts and nobody awaits
