@@ -43,7 +43,7 @@ export class ImapWorld {
    * Starts Dovecot with `users` accounts made up front: Dovecot re-reads its passwd-file at most
    * once a second, so a user added during a test can fail to log in for up to a second.
    */
-  static async start(options: DovecotOptions & { users?: number } = {}): Promise<ImapWorld> {
+  static async start(options: Omit<DovecotOptions, 'users'> & { users?: number } = {}): Promise<ImapWorld> {
     const names = Array.from({ length: options.users ?? 12 }, () => unique('u'));
     const dovecot = await startDovecot({
       ...options,
@@ -156,6 +156,20 @@ export async function appendMessages(
   const messages = makeMailbox(n, { size: 'small', ...opts });
   for (const m of messages) await client.append(folder, m.raw, opts.seen ? ['\\Seen'] : [], m.date);
   return messages;
+}
+
+/**
+ * `n` minimal messages (distinct subject and Message-ID each), for tests that need many
+ * messages but not realistic ones: they seed in a fraction of makeMailbox's time.
+ */
+export function bareMessages(n: number, prefix = 'Bare'): string[] {
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      `From: Sender ${i} <s${i}@example.com>\r\nTo: tester@biff.test\r\nSubject: ${prefix} message ${i}\r\n` +
+      `Date: Mon, 8 Jan 2024 08:00:00 +0000\r\nMessage-ID: <${prefix.toLowerCase()}${i}@example.com>\r\n\r\n` +
+      `${prefix} message number ${i}.\r\n`,
+  );
 }
 
 /** Resolves once `check` returns true, polling; rejects after `timeoutMs`. */

@@ -1,0 +1,16 @@
+/** IMAP as the engine sees it (engine/drivers.ts). */
+import type { ProtocolDriver } from '../../engine/drivers.ts';
+import { EngineError } from '../../engine/engine-error.ts';
+import { fetchImapBody } from './body.ts';
+import { probeImapAccount } from './probe.ts';
+import { syncImapAccount } from './sync.ts';
+
+export const imapDriver: ProtocolDriver = {
+  sync: syncImapAccount,
+  probe: probeImapAccount,
+  async loadBody(ctx, folder, uid) {
+    if (typeof uid !== 'number')
+      throw new EngineError('invalid', 'An IMAP message is identified by a number');
+    await fetchImapBody(ctx, folder, uid);
+  },
+};
