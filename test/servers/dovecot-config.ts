@@ -79,8 +79,11 @@ export const SPECIAL_USE_MAILBOXES: Readonly<Record<string, string>> = {
   Trash: '\\Trash',
 };
 
-/** The capability list to force, or undefined to keep Dovecot's own. */
-export function capabilityOverride(qresync: boolean, idle: boolean): string | undefined {
+/**
+ * The capability list to force, or undefined to keep Dovecot's own. With a forced list Dovecot no
+ * longer appends imap_zlib's COMPRESS=DEFLATE (the command still works), so it is added here.
+ */
+export function capabilityOverride(qresync: boolean, idle: boolean, compress: boolean): string | undefined {
   if (qresync && idle) return undefined;
   const drop = new Set<string>();
   if (!qresync) {
@@ -88,13 +91,15 @@ export function capabilityOverride(qresync: boolean, idle: boolean): string | un
     drop.add('QRESYNC');
   }
   if (!idle) drop.add('IDLE');
-  return DOVECOT_DEFAULT_CAPABILITIES.filter((c) => !drop.has(c)).join(' ');
+  const list = DOVECOT_DEFAULT_CAPABILITIES.filter((c) => !drop.has(c));
+  if (compress) list.push('COMPRESS=DEFLATE');
+  return list.join(' ');
 }
 
 /** The full dovecot.conf text. */
 export function renderDovecotConfig(input: DovecotConfigInput): string {
   const { dir, ports } = input;
-  const capability = capabilityOverride(input.qresync, input.idle);
+  const capability = capabilityOverride(input.qresync, input.idle, input.compress);
   const mailboxes = Object.entries(SPECIAL_USE_MAILBOXES)
     .map(([name, use]) => `  mailbox ${name} {\n    auto = subscribe\n    special_use = ${use}\n  }`)
     .join('\n');
@@ -130,15 +135,17 @@ disable_plaintext_auth = no
 auth_failure_delay = 0
 auth_verbose = yes
 
-# Users come from a passwd-file that addUser() rewrites; Dovecot re-reads it when it changes.
+# One passwd-file per user (users/<name>), written by addUser(). Dovecot re-reads a passwd-file
+# at most once a second (db-passwd-file.c passwd_file_sync), so one shared file would hide a user
+# added in the same second as the last login; a new file per user is read on first use.
 # Mail runs as nobody (uid/gid in the file): Dovecot refuses uid 0 for mail users.
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${dir}/passwd
+  args = scheme=PLAIN username_format=%u ${dir}/users/%u
 }
 userdb {
   driver = passwd-file
-  args = username_format=%u ${dir}/passwd
+  args = username_format=%u ${dir}/users/%u
 }
 mail_location = maildir:~/Maildir
 # Throwaway data: no need to wait for the disk.

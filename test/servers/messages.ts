@@ -344,7 +344,8 @@ export function makeMessage(i: number, opts: MessageOptions = {}): GeneratedMess
   const spacing = (opts.spacingMinutes ?? 97) * 60_000;
   const start = opts.start?.getTime() ?? DEFAULT_START;
   // Jitter under half a gap keeps dates in index order.
-  const date = new Date(start + i * spacing + Math.floor((random() - 0.5) * spacing * 0.9));
+  // Whole seconds: that is all Date headers and IMAP INTERNALDATE can carry.
+  const date = new Date(Math.floor((start + i * spacing + (random() - 0.5) * spacing * 0.9) / 1000) * 1000);
   const zone = pick(random, ZONES);
   const to = opts.to ?? 'Biff Tester <tester@biff.test>';
   const from = kind === 'newsletter' ? pick(random, NEWSLETTERS) : pick(random, PEOPLE);

@@ -6,6 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 interface ProcStat {
   pid: number;
   ppid: number;
+  /** Process group: a detached child leads its own, and its children stay in it. */
+  pgrp: number;
   /** One letter: R running, S sleeping, Z zombie, X dead… (proc(5)). */
   state: string;
 }
@@ -21,8 +23,9 @@ function readStat(pid: number): ProcStat | undefined {
   const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const state = rest[0];
   const ppid = Number(rest[1]);
-  if (state === undefined || !Number.isInteger(ppid)) return undefined;
-  return { pid, ppid, state };
+  const pgrp = Number(rest[2]);
+  if (state === undefined || !Number.isInteger(ppid) || !Number.isInteger(pgrp)) return undefined;
+  return { pid, ppid, pgrp, state };
 }
 
 /** True when the process no longer runs: absent from /proc, or a zombie/dead entry. */
@@ -31,16 +34,30 @@ export function isGone(pid: number): boolean {
   return stat === undefined || stat.state === 'Z' || stat.state === 'X';
 }
 
-/** Every live process below `root`, children first found by a scan of /proc. */
-export function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
+function liveProcesses(): ProcStat[] {
+  const out: ProcStat[] = [];
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
     if (!Number.isInteger(pid)) continue;
     const stat = readStat(pid);
-    if (stat === undefined || stat.state === 'Z') continue;
+    if (stat !== undefined && stat.state !== 'Z' && stat.state !== 'X') out.push(stat);
+  }
+  return out;
+}
+
+/** Every live process in process group `pgid` (orphans included, whoever their parent now is). */
+export function groupMembers(pgid: number): number[] {
+  return liveProcesses()
+    .filter((p) => p.pgrp === pgid)
+    .map((p) => p.pid);
+}
+
+/** Every live process below `root`, found by a scan of /proc. */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const stat of liveProcesses()) {
     const list = children.get(stat.ppid) ?? [];
-    list.push(pid);
+    list.push(stat.pid);
     children.set(stat.ppid, list);
   }
   const out: number[] = [];
@@ -55,7 +72,7 @@ export function descendants(root: number): number[] {
   return out;
 }
 
-/** Sends a signal, ignoring processes that already went away. */
+/** Sends a signal (to a whole group when `pid` is negative), ignoring processes already gone. */
 export function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(pid, sig);
