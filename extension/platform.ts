@@ -1,18 +1,17 @@
 /**
  * The only module that touches `browser.*` or imports webextension-polyfill (STYLE.md
- * convention 5). Everything else receives what it needs from here, so engine code also runs in
- * Node tests. Build-time browser differences are declared here as flags.
+ * convention 5). Everything else receives what it needs from here as small typed functions,
+ * so engine code also runs in Node tests. Build-time browser differences are declared here.
  */
-import browser from 'webextension-polyfill';
+import browser, { type Notifications } from 'webextension-polyfill';
 
 declare const __BROWSER__: 'chrome' | 'firefox';
 
 /** Which browser this build is for (esbuild `define`). */
 export const BROWSER: 'chrome' | 'firefox' = typeof __BROWSER__ === 'string' ? __BROWSER__ : 'chrome';
-/** Chrome shows buttons on notifications; Firefox ignores them. */
+/** Chrome shows buttons on notifications; Firefox does not support them. */
 export const HAS_NOTIFICATION_BUTTONS = BROWSER === 'chrome';
 
-export type { Runtime } from 'webextension-polyfill';
 export { browser };
 
 /** `browser.storage.local` as the small key-value interface the store takes. */
@@ -22,3 +21,94 @@ export const localArea = {
   set: (items: Record<string, unknown>) => browser.storage.local.set(items),
   remove: (keys: string[] | string) => browser.storage.local.remove(keys),
 };
+
+/** This extension's id and page origin, for checking message senders. */
+export function extensionSelf(): { id: string; origin: string } {
+  return { id: browser.runtime.id, origin: browser.runtime.getURL('') };
+}
+
+/** URL of one of the extension's own files. */
+export const extensionUrl = (path: string): string => browser.runtime.getURL(path);
+
+/** Sends to every open extension page; no page listening is not an error. */
+export function broadcast(message: unknown): void {
+  browser.runtime.sendMessage(message).catch(() => {});
+}
+
+/** Serves runtime messages with `listener` (returning undefined leaves a message to others). */
+export function onRuntimeMessage(
+  listener: (message: unknown, sender: { id?: string; url?: string }) => Promise<unknown> | undefined,
+): void {
+  browser.runtime.onMessage.addListener((message: unknown, sender: { id?: string; url?: string }) =>
+    listener(message, sender),
+  );
+}
+
+export function setBadge(view: { text: string; color: string; title: string }): void {
+  void browser.action.setBadgeText({ text: view.text });
+  void browser.action.setBadgeBackgroundColor({ color: view.color });
+  void browser.action.setTitle({ title: view.title });
+}
+
+export const alarms = {
+  /** One-shot alarm at `when` (ms since epoch), replacing one of the same name. */
+  at: (name: string, when: number) => browser.alarms.create(name, { when }),
+  clear: (name: string) => browser.alarms.clear(name),
+  all: () => browser.alarms.getAll(),
+  onAlarm: (listener: (name: string) => void) =>
+    browser.alarms.onAlarm.addListener((alarm) => listener(alarm.name)),
+};
+
+export interface NotificationSpec {
+  title: string;
+  message: string;
+  buttons?: string[];
+}
+
+export const notifications = {
+  create: (id: string, spec: NotificationSpec) =>
+    browser.notifications.create(id, {
+      type: 'basic',
+      iconUrl: browser.runtime.getURL('icons/128.png'),
+      title: spec.title,
+      message: spec.message,
+      ...(HAS_NOTIFICATION_BUTTONS && spec.buttons
+        ? { buttons: spec.buttons.map((title) => ({ title })) }
+        : {}),
+    } as Notifications.CreateNotificationOptions),
+  clear: (id: string) => browser.notifications.clear(id),
+  onClicked: (listener: (id: string) => void) => browser.notifications.onClicked.addListener(listener),
+  onButtonClicked: (listener: (id: string, button: number) => void) => {
+    // Firefox has no notification buttons; the event exists only where they do.
+    const event = (
+      browser.notifications as { onButtonClicked?: { addListener(l: (id: string, b: number) => void): void } }
+    ).onButtonClicked;
+    event?.addListener(listener);
+  },
+};
+
+/** Opens the popup on `path` (e.g. a message), or a popup window where `openPopup` is refused. */
+export async function openPopupAt(path: string): Promise<void> {
+  try {
+    await browser.action.setPopup({ popup: path });
+    await browser.action.openPopup();
+  } catch {
+    await browser.windows.create({
+      url: browser.runtime.getURL(path),
+      type: 'popup',
+      width: 420,
+      height: 600,
+    });
+  } finally {
+    await browser.action.setPopup({ popup: 'popup.html' });
+  }
+}
+
+export const openOptionsPage = (): Promise<void> => browser.runtime.openOptionsPage();
+
+export const onInstalled = (listener: (reason: string) => void) =>
+  browser.runtime.onInstalled.addListener((details) => listener(details.reason));
+
+/** Asks the browser for a translated UI string. */
+export const message = (key: string, substitutions?: string[]): string =>
+  browser.i18n.getMessage(key, substitutions);

@@ -1,0 +1,59 @@
+/**
+ * Desktop notifications for new mail: planned by notification-plan.ts, shown through the
+ * platform, and the clicks routed back (open the message; Chrome's "Mark as read" and
+ * "Delete" buttons). Which notification shows which messages is kept in memory only: after a
+ * worker restart an old notification's click just opens the popup.
+ */
+import type { Account } from '../extension/accounts.ts';
+import type { Actions } from '../extension/engine/actions.ts';
+import { notifications, openPopupAt } from '../extension/platform.ts';
+import type { MessageRow } from '../extension/store/schema.ts';
+import { inQuietHours, planNotifications, type QuietHours } from './notification-plan.ts';
+
+/** The buttons on a single-message notification (Chrome), in order. */
+export const BUTTONS = ['Mark as read', 'Delete'] as const;
+
+export class Notifier {
+  private readonly shown = new Map<string, string[]>();
+  private next = 1;
+
+  constructor(
+    private readonly actions: Actions,
+    private readonly quietHours: () => Promise<QuietHours>,
+    private readonly accountName: (id: string) => string,
+  ) {
+    notifications.onClicked((id) => void this.open(id));
+    notifications.onButtonClicked((id, button) => void this.button(id, button));
+  }
+
+  /** Announces messages that just arrived for `account`, unless it is quiet time. */
+  async announce(_account: Account, messages: MessageRow[]): Promise<void> {
+    if (inQuietHours(new Date(), await this.quietHours())) return;
+    for (const plan of planNotifications(messages, this.accountName)) {
+      const id = `biff-${this.next++}`;
+      if (plan.kind === 'single') {
+        this.shown.set(id, [plan.message.id]);
+        await notifications.create(id, { title: plan.title, message: plan.body, buttons: [...BUTTONS] });
+      } else {
+        this.shown.set(id, plan.messageIds);
+        await notifications.create(id, { title: plan.title, message: plan.body });
+      }
+    }
+  }
+
+  private async open(id: string): Promise<void> {
+    const ids = this.shown.get(id);
+    this.shown.delete(id);
+    await notifications.clear(id);
+    await openPopupAt(ids?.length === 1 ? `popup.html?open=${encodeURIComponent(ids[0]!)}` : 'popup.html');
+  }
+
+  private async button(id: string, button: number): Promise<void> {
+    const ids = this.shown.get(id);
+    this.shown.delete(id);
+    await notifications.clear(id);
+    if (!ids) return;
+    if (BUTTONS[button] === 'Mark as read') await this.actions.setSeen(ids, true);
+    else if (BUTTONS[button] === 'Delete') await this.actions.deleteMessages(ids);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The whole product in one test fixture: real Dovecot, the real relay (allowed to reach
+ * Dovecot's high loopback ports), and Chromium with the built extension. Tests drive the
+ * extension through its own contract from an extension page (as the popup and options page
+ * do) and through the UI itself.
+ */
+import type { Page } from 'playwright';
+import type { Account, Protocol } from '../../extension/accounts.ts';
+import { DEFAULT_IMAP, DEFAULT_POP3 } from '../../extension/accounts.ts';
+import type { MessageName, Reply, Request, Response } from '../../extension/contract.ts';
+import type { TlsMode } from '../../relay/protocol.ts';
+import { type RunningRelay, startRelay } from '../relay/helpers.ts';
+import { type DovecotServer, startDovecot } from '../servers/dovecot.ts';
+import { type LaunchedExtension, launchExtension } from './extension.ts';
+
+export const PASSWORD = 'Tr0ub4dor&3 horse';
+
+let counter = 0;
+/** A name no other test in this process uses. */
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}${process.pid.toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export class BrowserWorld {
+  private caller: Page | null = null;
+
+  private constructor(
+    readonly dovecot: DovecotServer,
+    public relay: RunningRelay,
+    readonly ext: LaunchedExtension,
+    private readonly users: string[],
+  ) {}
+
+  /** Starts Dovecot with `users` accounts, the relay and Chromium, and pairs the extension. */
+  static async start(options: { users?: number } = {}): Promise<BrowserWorld> {
+    const users = Array.from({ length: options.users ?? 6 }, () => unique('u'));
+    const dovecot = await startDovecot({ users: users.map((user) => ({ user, pass: PASSWORD })) });
+    const relay = await BrowserWorld.spawnRelay(dovecot, 0);
+    const ext = await launchExtension();
+    const world = new BrowserWorld(dovecot, relay, ext, users);
+    await world.pair();
+    return world;
+  }
+
+  private static spawnRelay(dovecot: DovecotServer, port: number): Promise<RunningRelay> {
+    const ports = Object.values(dovecot.ports).flatMap((p) => ['--allow-port', String(p)]);
+    return startRelay({ args: ['--port', String(port), ...ports] });
+  }
+
+  /** Saves the relay URL and token in the extension, as the options page would. */
+  async pair(): Promise<void> {
+    const { settings } = await this.call('getSettings', {});
+    await this.call('saveSettings', {
+      settings: { ...settings, relay: { url: this.relay.url, token: this.relay.token } },
+    });
+  }
+
+  /** Stops the relay; sessions through it drop. */
+  async stopRelay(): Promise<void> {
+    await this.relay.stop();
+  }
+
+  /** Starts the relay again on the same port and with the same token file. */
+  async restartRelay(): Promise<void> {
+    const ports = Object.values(this.dovecot.ports).flatMap((p) => ['--allow-port', String(p)]);
+    this.relay = await startRelay({
+      configPath: this.relay.configPath ?? undefined,
+      args: ['--port', String(this.relay.port), ...ports],
+    });
+  }
+
+  /** A Dovecot user no other test uses. */
+  newUser(): string {
+    const user = this.users.shift();
+    if (!user) throw new Error('BrowserWorld: no unused user left');
+    return user;
+  }
+
+  /** An account for `user`, trusting Dovecot's self-signed certificate by its pin. */
+  account(
+    user: string,
+    protocol: Protocol,
+    security: TlsMode = 'implicit',
+    extra: Partial<Account> = {},
+  ): Account {
+    const port =
+      protocol === 'imap'
+        ? security === 'implicit'
+          ? this.dovecot.ports.imaps
+          : this.dovecot.ports.imap
+        : security === 'implicit'
+          ? this.dovecot.ports.pop3s
+          : this.dovecot.ports.pop3;
+    return {
+      id: unique('acct'),
+      name: `${protocol.toUpperCase()} ${user}`,
+      color: protocol === 'imap' ? '#2563eb' : '#16a34a',
+      email: `${user}@biff.test`,
+      protocol,
+      host: '127.0.0.1',
+      port,
+      security,
+      username: user,
+      pin: this.dovecot.fingerprint256,
+      enabled: true,
+      checkIntervalMinutes: 5,
+      notify: true,
+      imap: { ...DEFAULT_IMAP },
+      pop3: { ...DEFAULT_POP3 },
+      ...extra,
+    };
+  }
+
+  /** An extension page used to talk to the background. */
+  private async page(): Promise<Page> {
+    this.caller ??= await this.ext.openPage('options.html');
+    return this.caller;
+  }
+
+  /** Sends one contract message to the background from an extension page; throws its error. */
+  async call<K extends MessageName>(name: K, request: Request<K>): Promise<Response<K>> {
+    const page = await this.page();
+    const reply = (await page.evaluate(
+      ([name, request]) => chrome.runtime.sendMessage({ biff: 1, name, request }),
+      [name, request] as const,
+    )) as Reply<K>;
+    if (!reply.ok)
+      throw Object.assign(new Error(`${name}: ${reply.code}: ${reply.message}`), { code: reply.code });
+    return reply.response;
+  }
+
+  /** Every row of the `messages` store, read with the raw IndexedDB API from an extension page. */
+  async storedMessages(): Promise<
+    Array<{
+      accountId: string;
+      uid: number | string;
+      subject: string;
+      seen: boolean;
+      deletedLocally: boolean;
+      bodyState: string;
+    }>
+  > {
+    const page = await this.page();
+    return page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('biff');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            const get = db.transaction('messages').objectStore('messages').getAll();
+            get.onsuccess = () => {
+              db.close();
+              resolve(get.result);
+            };
+            get.onerror = () => reject(get.error);
+          };
+        }),
+    );
+  }
+
+  /** The toolbar badge text, read in the service worker. */
+  badgeText(): Promise<string> {
+    return this.ext.worker.evaluate(() => chrome.action.getBadgeText({}));
+  }
+
+  async stop(): Promise<void> {
+    await this.ext.close();
+    await this.relay.stop();
+    await this.dovecot.stop();
+  }
+}
