@@ -1,0 +1,49 @@
+/**
+ * The document shown in the reader's sandboxed iframe: the sanitised mail behind its own
+ * Content-Security-Policy. The sanitiser is the first wall; this is the second, so that even a
+ * sanitiser miss can neither run script nor load anything the user did not allow.
+ */
+
+/**
+ * The iframe's sandbox: no `allow-scripts` (nothing runs), no `allow-same-origin` (the frame is
+ * an opaque origin: no extension APIs, storage or cookies), no forms, no top navigation. Links
+ * may open new tabs, and those tabs escape the sandbox so that web pages work normally there.
+ */
+export const READER_FRAME_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
+
+/**
+ * The frame's CSP. Images from data: (inline parts, which the sanitiser turns into data: URLs)
+ * and, once the user allows it, from http(s); inline styles; data: fonts; nothing else — no
+ * script, no frames, no media, no stylesheets or fonts from the network, no form posts.
+ * blob: is not listed: extension-origin blob: URLs do not load in the opaque-origin frame.
+ */
+export function readerFrameCsp(allowRemoteImages: boolean): string {
+  const img = allowRemoteImages ? 'img-src data: https: http:' : 'img-src data:';
+  return `default-src 'none'; ${img}; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; form-action 'none'`;
+}
+
+/**
+ * Base look of a mail: on white like in every mail client (mail HTML assumes it), readable
+ * line length for text-only HTML, images and wide tables kept inside the frame.
+ */
+const BASE_CSS =
+  'html{background:#fff;color:#111;color-scheme:light}' +
+  'body{margin:12px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;overflow-wrap:anywhere}' +
+  'img{max-width:100%;height:auto}' +
+  'pre{white-space:pre-wrap}' +
+  'blockquote{margin:0 0 0 .8em;padding-left:.8em;border-left:2px solid #ccc;color:#555}';
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+/** The full srcdoc for already-sanitised HTML. The CSP comes first, before any mail content. */
+export function frameDocument(sanitizedHtml: string, allowRemoteImages: boolean): string {
+  return (
+    '<!doctype html><html><head><meta charset="utf-8">' +
+    `<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(readerFrameCsp(allowRemoteImages))}">` +
+    // Remote images, when allowed, must not tell the sender which page (the extension) asked.
+    '<meta name="referrer" content="no-referrer">' +
+    `<style>${BASE_CSS}</style></head><body>${sanitizedHtml}</body></html>`
+  );
+}
