@@ -133,6 +133,8 @@ auth_mechanisms = plain login
 disable_plaintext_auth = no
 # Wrong-password tests would otherwise wait the default 2 s each.
 auth_failure_delay = 0
+# anvil's auth penalty (a delay doubling per failure from an IP, up to 15 s, that also slows the
+# next good login) is switched off by startDovecot(): see disableAuthPenalty() in dovecot.ts.
 auth_verbose = yes
 
 # One passwd-file per user (users/<name>), written by addUser(). Dovecot re-reads a passwd-file

@@ -171,6 +171,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
     const entry = { proc: child, dir, keep };
     live.add(entry);
     try {
+      await disableAuthPenalty(join(dir, 'run'), child);
       await waitReady(child, candidate);
       proc = child;
       ports = candidate;
@@ -237,6 +238,26 @@ function readText(path: string): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * Turns off anvil's auth penalty, which makes every login from 127.0.0.1 wait 2, 4, 8, then 15 s
+ * after a few failures (wrong-password tests would slow the whole suite). Dovecot 2.3 has no
+ * setting for it and ignores login_trusted_networks here; but the auth process disables it
+ * silently when anvil's penalty socket is missing at its start (auth-penalty.c:
+ * auth_penalty_init, ANVIL_CLIENT_FLAG_HIDE_ENOENT). The master creates its sockets before it
+ * starts any process, and auth starts only when the first login connects (after this), so the
+ * socket is removed as soon as it appears.
+ */
+async function disableAuthPenalty(runDir: string, child: ChildProcess): Promise<void> {
+  const socket = join(runDir, 'anvil-auth-penalty');
+  const deadline = Date.now() + LIMITS.readyTimeoutMs;
+  while (!existsSync(socket)) {
+    if (child.exitCode !== null || child.signalCode !== null) return; // waitReady reports it
+    if (Date.now() > deadline) throw new Error(`${socket} did not appear`);
+    await sleep(5);
+  }
+  rmSync(socket);
 }
 
 /**
