@@ -1,8 +1,6 @@
 /**
- * What the popup needs to know of each account (name, colour, protocol, watched folders), read
- * straight from `browser.storage.local` where the options page keeps them (extension/accounts.ts),
- * so the filter and colour stripes paint without waking the worker. `getSettings` replaces
- * them once the background answers.
+ * What the popup needs to know of each account (name, colour, protocol, watched folders), from
+ * validated accounts or, leniently, from whatever storage holds (see use-accounts.ts).
  */
 import type { Account } from '../extension/accounts.ts';
 
@@ -16,9 +14,6 @@ export interface AccountInfo {
   /** IMAP: the watched folders; POP3: just INBOX. */
   folders: string[];
 }
-
-/** The storage key the options page keeps accounts under (see extension/accounts.ts). */
-export const ACCOUNTS_STORAGE_KEY = 'accounts';
 
 /** A fallback colour for an account whose colour is missing or not a plain CSS colour. */
 export const DEFAULT_ACCOUNT_COLOR = '#8a94a6';
@@ -58,7 +53,7 @@ export function toAccountInfo(value: unknown): AccountInfo | null {
   };
 }
 
-/** The accounts stored under ACCOUNTS_STORAGE_KEY, in the user's order; [] for nothing stored. */
+/** Accounts as stored under settings.ts `ACCOUNTS_KEY`, in the user's order; [] for nothing stored. */
 export function parseStoredAccounts(value: unknown): AccountInfo[] {
   if (!Array.isArray(value)) return [];
   const seen = new Set<string>();

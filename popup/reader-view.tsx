@@ -118,6 +118,7 @@ export function ReaderView({ row, account, cache, onBack, onDelete, onToggleRead
           <MessageBody
             html={body.html}
             text={body.text}
+            parts={body.attachments}
             allowRemoteImages={allowRemote}
             onBlockedRemote={setBlocked}
           />

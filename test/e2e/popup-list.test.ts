@@ -20,18 +20,37 @@ import { type LaunchedExtension, launchExtension } from '../browser/extension.ts
 const SHOTS = resolve(import.meta.dirname, '../../test-results/popup');
 const DAY = 86_400_000;
 
-/** Accounts as the options page stores them (extension/accounts.ts), the fields the popup reads. */
+/** Accounts as the options page stores them (extension/accounts.ts, valid for store/settings.ts). */
 const ACCOUNTS = [
-  {
-    id: 'work',
-    name: 'Work',
-    color: '#2563eb',
-    email: 'ada@work.example',
-    protocol: 'imap',
-    imap: { folders: ['INBOX', 'Lists/dev'] },
-  },
-  { id: 'home', name: 'Home', color: '#d97706', email: 'ada@home.example', protocol: 'pop3' },
+  account({ id: 'work', name: 'Work', color: '#2563eb', email: 'ada@work.example', protocol: 'imap' }),
+  account({ id: 'home', name: 'Home', color: '#d97706', email: 'ada@home.example', protocol: 'pop3' }),
 ];
+
+function account(fields: {
+  id: string;
+  name: string;
+  color: string;
+  email: string;
+  protocol: 'imap' | 'pop3';
+}) {
+  return {
+    ...fields,
+    host: `${fields.protocol}.example.org`,
+    port: fields.protocol === 'imap' ? 993 : 995,
+    security: 'implicit',
+    username: fields.email,
+    enabled: true,
+    checkIntervalMinutes: 5,
+    notify: true,
+    imap: { folders: ['INBOX', 'Lists/dev'], syncWindow: 1000, deleteToTrash: true, useQresync: true },
+    pop3: {
+      leaveCopy: true,
+      deleteAfterDays: null,
+      deleteWhenDeletedHere: false,
+      headersOnlyAboveBytes: 2_097_152,
+    },
+  };
+}
 
 interface SeedSpec {
   count: number;
@@ -103,37 +122,39 @@ async function seedMessages(page: Page, spec: SeedSpec): Promise<void> {
 async function seedBody(
   page: Page,
   uid: number,
-  text: string,
-  attachment: { name: string; bytes: number[] },
+  body: { text: string | null; html: string | null; attachment?: { name: string; bytes: number[] } },
 ) {
   await page.evaluate(
-    async ({ uid, text, attachment }) => {
+    async ({ uid, body }) => {
       const db = await new Promise<IDBDatabase>((ok, fail) => {
         const req = indexedDB.open('biff');
         req.onsuccess = () => ok(req.result);
         req.onerror = () => fail(req.error);
       });
       const tx = db.transaction('bodies', 'readwrite');
-      const data = new Uint8Array(attachment.bytes);
+      const attachments = body.attachment
+        ? [
+            {
+              filename: body.attachment.name,
+              mimeType: 'application/pdf',
+              size: body.attachment.bytes.length,
+              contentId: null,
+              disposition: 'attachment',
+              data: new Uint8Array(body.attachment.bytes),
+            },
+          ]
+        : [];
       tx.objectStore('bodies').put({
         accountId: 'work',
         folder: 'INBOX',
         uid,
         raw: null,
         complete: true,
-        text,
-        html: null,
-        attachments: [
-          {
-            filename: attachment.name,
-            mimeType: 'application/pdf',
-            size: data.byteLength,
-            contentId: null,
-            disposition: 'attachment',
-            data,
-          },
-        ],
-        size: data.byteLength + 2 * text.length,
+        text: body.text,
+        html: body.html,
+        attachments,
+        size:
+          (body.attachment?.bytes.length ?? 0) + 2 * ((body.text?.length ?? 0) + (body.html?.length ?? 0)),
         fetchedAt: Date.now(),
         lastOpenedAt: Date.now(),
         evictAt: Date.now(),
@@ -144,7 +165,7 @@ async function seedBody(
       });
       db.close();
     },
-    { uid, text, attachment },
+    { uid, body },
   );
 }
 
@@ -188,7 +209,7 @@ async function openPopup(ext: LaunchedExtension, colorScheme: 'light' | 'dark' =
 }
 
 async function waitForDatabase(page: Page): Promise<void> {
-  await page.waitForFunction(async () => (await indexedDB.databases()).some((d) => d.name === 'biff'));
+  await page.waitForFunction(() => performance.getEntriesByName('biff-cache-open').length > 0);
 }
 
 function pageErrors(page: Page): string[] {
@@ -423,12 +444,16 @@ describe('popup list', () => {
       numbered: false,
     });
     // The newest message (uid 50 of work) with a cached body and an attachment.
-    await seedBody(
-      setup,
-      50,
-      'Hi Ada,\n\nattached are the final numbers for the quarter. The totals match what we discussed on Monday; the only change is the travel line, which Finance corrected.\n\nCould you have a look before Friday?\n\nThanks,\nGrace',
-      { name: 'q3-numbers.pdf', bytes: Array.from({ length: 48_213 }, (_, i) => i % 251) },
-    );
+    await seedBody(setup, 50, {
+      text: 'Hi Ada,\n\nattached are the final numbers for the quarter. The totals match what we discussed on Monday; the only change is the travel line, which Finance corrected.\n\nCould you have a look before Friday?\n\nThanks,\nGrace',
+      html: null,
+      attachment: { name: 'q3-numbers.pdf', bytes: Array.from({ length: 48_213 }, (_, i) => i % 251) },
+    });
+    // The second newest (uid 49 of work): HTML with a tracking pixel, which must stay blocked until asked for.
+    await seedBody(setup, 49, {
+      text: null,
+      html: '<p>Looks good to me. <b>One nit:</b> the lock is taken twice in the error path, see <a href="https://git.example/sched/212">line 212</a>.</p><blockquote>+ spin_lock(&rq-&gt;lock);</blockquote><p>Linus</p><img src="https://tracker.example/open.png" width="1" height="1" alt="">',
+    });
     await setup.close();
 
     for (const scheme of ['light', 'dark'] as const) {
@@ -445,6 +470,24 @@ describe('popup list', () => {
       await page.getByText('48 kB', { exact: false }).waitFor();
       await page.waitForTimeout(200);
       await page.screenshot({ path: join(SHOTS, `reader-${scheme}.png`) });
+      // The HTML message: remote content blocked, offered for this message only.
+      await page.keyboard.press('j');
+      await page.getByRole('heading', { level: 1, name: 'Re: patch v3 for the scheduler' }).waitFor();
+      const loadRemote = page.getByRole('button', { name: 'Load remote images', exact: true });
+      await loadRemote.waitFor();
+      const frame = page.frameLocator('iframe[title="Message body"]');
+      await frame.getByText('One nit:').waitFor();
+      await page.waitForTimeout(200);
+      await page.screenshot({ path: join(SHOTS, `reader-html-${scheme}.png`) });
+      await loadRemote.click();
+      await loadRemote.waitFor({ state: 'detached' });
+      // Back to the first message: its choice does not carry over, and it has nothing remote.
+      await page.keyboard.press('k');
+      await page.getByRole('heading', { level: 1, name: 'Quarterly numbers, final version' }).waitFor();
+      assert.equal(await loadRemote.count(), 0);
+      await page.keyboard.press('j');
+      await page.getByRole('heading', { level: 1, name: 'Re: patch v3 for the scheduler' }).waitFor();
+      await loadRemote.waitFor();
       assert.deepEqual(pageErrors(page), []);
       await page.close();
     }
