@@ -5,16 +5,17 @@
 #   chromium                      the browser the extension is tested in (/usr/bin/chromium)
 #   openssl                       a fresh self-signed certificate per test server
 #   fonts-*                       readable screenshots: Latin/Cyrillic (DejaVu, Liberation),
-#                                 Japanese/CJK (IPA Gothic), emoji (Noto Color Emoji) — the test
-#                                 mail has subjects in all of these
+#                                 Japanese (IPA Gothic), Chinese (WenQuanYi Zen Hei: IPA lacks
+#                                 simplified hanzi), emoji (Noto Color Emoji) — the test mail has
+#                                 subjects in all of these
 # Does nothing, quickly, when everything is there. Needs root (or prints the command to run).
 set -euo pipefail
 
 PACKAGES=(
   dovecot-imapd dovecot-pop3d chromium openssl ca-certificates
-  fonts-dejavu-core fonts-liberation fonts-ipafont-gothic fonts-noto-color-emoji
+  fonts-dejavu-core fonts-liberation fonts-ipafont-gothic fonts-wqy-zenhei fonts-noto-color-emoji
 )
-FONTS=(fonts-dejavu-core fonts-liberation fonts-ipafont-gothic fonts-noto-color-emoji)
+FONTS=(fonts-dejavu-core fonts-liberation fonts-ipafont-gothic fonts-wqy-zenhei fonts-noto-color-emoji)
 
 have_everything() {
   { command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ]; } || return 1
