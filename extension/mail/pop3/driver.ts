@@ -1,0 +1,18 @@
+/** POP3 as the engine sees it (engine/drivers.ts). */
+import type { ProtocolDriver } from '../../engine/drivers.ts';
+import { EngineError } from '../../engine/engine-error.ts';
+import { POP3_FOLDER } from '../../store/schema.ts';
+import { fetchPop3Body } from './body.ts';
+import { probePop3Account } from './probe.ts';
+import { syncPop3Account } from './sync.ts';
+
+export const pop3Driver: ProtocolDriver = {
+  sync: (ctx) => syncPop3Account(ctx),
+  probe: probePop3Account,
+  async loadBody(ctx, folder, uid) {
+    if (typeof uid !== 'string' || folder !== POP3_FOLDER) {
+      throw new EngineError('invalid', 'A POP3 message is identified by its UIDL in INBOX');
+    }
+    await fetchPop3Body(ctx, uid);
+  },
+};
