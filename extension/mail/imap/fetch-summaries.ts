@@ -1,9 +1,9 @@
 /**
  * Downloading summaries (envelope, flags, size, internal date, body structure, preview) for a
  * set of UIDs and storing them. Chunks go newest first, so an interrupted sync leaves the
- * newest mail stored; each chunk is one UID FETCH for the metadata plus one partial
- * BODY.PEEK[part]<0.n> per distinct text part (RFC 3501 §6.4.5), and one transaction. The next
- * chunk is fetched while the previous one is being written.
+ * newest mail stored; each chunk is one UID FETCH for the metadata and the first bytes of part
+ * 1, plus one partial BODY.PEEK[part]<0.n> (RFC 3501 §6.4.5) per distinct text part that is not
+ * part 1, and one transaction. The next chunk is fetched while the previous one is being written.
  */
 import type { FetchMessageObject } from 'imapflow';
 import type { MessageSummary } from '../../store/schema.ts';
@@ -25,23 +25,33 @@ function firstPart(msg: FetchMessageObject): Buffer | undefined {
   return msg.bodyParts?.values().next().value;
 }
 
-/** Previews for `metas`, one partial FETCH per distinct (part, length). */
-async function fetchPreviews(
-  session: ImapSession,
-  metas: FetchMessageObject[],
-): Promise<Map<number, string>> {
+/**
+ * Part 1 is fetched with the metadata on speculation: it is the text of every single-part
+ * message and of the usual multipart/alternative (text/plain first), so most previews need no
+ * second FETCH (one round trip less per chunk, and one response less per message to parse).
+ */
+const SPECULATIVE_BYTES = PREVIEW_FETCH_BYTES['text/plain'];
+const META_QUERY = { ...SUMMARY_QUERY, bodyParts: [{ key: '1', start: 0, maxLength: SPECULATIVE_BYTES }] };
+
+/** Previews for `metas`: from the speculative part 1, else one partial FETCH per distinct (part, type). */
+async function previewsOf(session: ImapSession, metas: FetchMessageObject[]): Promise<Map<number, string>> {
+  const previews = new Map<number, string>();
   const groups = new Map<string, { part: TextPart; uids: number[] }>();
   const partOf = new Map<number, TextPart>();
   for (const msg of metas) {
     const part = msg.bodyStructure ? findTextPart(msg.bodyStructure) : null;
     if (!part || part.size === 0) continue;
+    const speculative = firstPart(msg);
+    if (part.part === '1' && speculative && (part.type === 'text/plain' || part.size <= SPECULATIVE_BYTES)) {
+      previews.set(msg.uid, previewFromPart(part, speculative));
+      continue;
+    }
     partOf.set(msg.uid, part);
     const key = `${part.part}|${part.type}`;
     const group = groups.get(key);
     if (group) group.uids.push(msg.uid);
     else groups.set(key, { part, uids: [msg.uid] });
   }
-  const previews = new Map<number, string>();
   for (const { part, uids } of groups.values()) {
     const rows = await session.client.fetchAll(
       toSequenceSet(uids),
@@ -71,10 +81,10 @@ export async function fetchAndStoreSummaries(
     for (const chunk of chunksNewestFirst(uids, SUMMARY_CHUNK)) {
       session.checkAborted();
       // A message marked \Deleted (by this or another client) is on its way out: not listed.
-      const metas = (
-        await session.client.fetchAll(toSequenceSet(chunk), SUMMARY_QUERY, { uid: true })
-      ).filter((m) => wanted.has(m.uid) && !m.flags?.has('\\Deleted'));
-      const previews = await fetchPreviews(session, metas);
+      const metas = (await session.client.fetchAll(toSequenceSet(chunk), META_QUERY, { uid: true })).filter(
+        (m) => wanted.has(m.uid) && !m.flags?.has('\\Deleted'),
+      );
+      const previews = await previewsOf(session, metas);
       const summaries = metas
         .map((m) => toSummary(session.accountId, folder, m, previews.get(m.uid) ?? ''))
         .sort((a, b) => Number(b.uid) - Number(a.uid));

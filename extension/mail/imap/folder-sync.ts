@@ -14,15 +14,19 @@
  *   flag changes and, with QRESYNC, expunges; without QRESYNC a UID SEARCH finds expunges;
  *   without CONDSTORE a FLAGS sweep over the cached range gives both (a UID FETCH answers
  *   exactly for the UIDs that still exist, RFC 3501 §6.4.8). New mail is what lies at or above
- *   the stored UIDNEXT, found by UID SEARCH, never inferred from a count.
+ *   the stored UIDNEXT (STATUS/SELECT UIDNEXT says how many UIDs to look at; a UID SEARCH
+ *   lists them when there are many), never inferred from a message count.
+ * - UNSEEN comes from the first STATUS, asked again at the end only if the server announced a
+ *   change while the folder was being synchronised.
  */
 import type { StatusObject } from 'imapflow';
+import { toRow } from '../../store/message-row.ts';
 import type { FolderRow, MessageKey, MessageRow } from '../../store/schema.ts';
 import { ImapError } from './errors.ts';
-import { fetchAndStoreSummaries } from './fetch-summaries.ts';
+import { fetchAndStoreSummaries, SUMMARY_CHUNK } from './fetch-summaries.ts';
 import type { Progress } from './progress.ts';
 import type { ImapSession } from './session.ts';
-import { storedFlags } from './store-helpers.ts';
+import { lowestStoredUid, storedFlags, storedUidsFrom } from './store-helpers.ts';
 import { flagsOf, type ImapFlags } from './summary.ts';
 
 /** What one folder's sync reports. */
@@ -32,6 +36,16 @@ export interface FolderOutcome {
   newMessages: MessageRow[];
   /** STATUS UNSEEN after the sync. */
   unseen: number;
+}
+
+/** How a folder sync may cut corners. */
+export interface FolderSyncOptions {
+  /**
+   * The server announced only new mail (EXISTS, no EXPUNGE or FETCH) on the push connection:
+   * skip looking for flag changes and expunges, leaving the HIGHESTMODSEQ bookmark where it
+   * was so the next full sync still sees them.
+   */
+  newMailOnly?: boolean;
 }
 
 /** Mail landing in these folders (RFC 6154) is not announced. */
@@ -57,14 +71,18 @@ export async function syncFolder(
   session: ImapSession,
   path: string,
   progress: Progress,
+  options: FolderSyncOptions = {},
 ): Promise<FolderOutcome> {
   session.checkAborted();
   const accountId = session.accountId;
-  const row = await session.folders.get(accountId, path);
+  // Both at once: on the push connection the STATUS is also what breaks IDLE.
+  const stored = session.folders.get(accountId, path);
   let status: StatusObject;
+  let row: FolderRow | undefined;
   try {
-    status = await session.status(path);
+    [status, row] = await Promise.all([session.status(path), stored]);
   } catch (error) {
+    row = await stored;
     if (!isMissingMailbox(error)) throw error;
     // The folder is gone from the server, and with it everything cached of it.
     if (row) await session.messages.removeFolder(accountId, path);
@@ -82,7 +100,7 @@ export async function syncFolder(
     await session.folders.put({ ...row, unseen, messages, lastSync: session.ctx.now() });
     return { path, newMessages: [], unseen };
   }
-  return incrementalSync(session, path, row, progress);
+  return incrementalSync(session, path, row, status, progress, options);
 }
 
 /** True when STATUS proves nothing changed since `row` was written (needs HIGHESTMODSEQ for flags). */
@@ -180,15 +198,33 @@ async function incrementalSync(
   session: ImapSession,
   path: string,
   row: FolderRow,
+  status: StatusObject,
   progress: Progress,
+  options: FolderSyncOptions,
 ): Promise<FolderOutcome> {
   const { client, ctx } = session;
   const accountId = session.accountId;
   const prevUidNext = row.uidNext ?? 1;
   const lock = await client.getMailboxLock(path);
   let released = false;
+  // Anything the server announces from here on (mail arriving, another client's change) may
+  // make the first STATUS stale: then it is asked again at the end.
+  let raced = false;
+  const onEvent = (event: { earlier?: boolean }) => {
+    if (!event.earlier) raced = true;
+  };
+  client.on('exists', onEvent);
+  client.on('expunge', onEvent);
+  client.on('flags', onEvent);
   try {
     const snap = snapshot(session, path);
+    if (
+      snap.uidNext !== status.uidNext ||
+      snap.exists !== status.messages ||
+      (snap.highestModseq !== null && snap.highestModseq !== status.highestModseq?.toString())
+    ) {
+      raced = true; // changed between STATUS and SELECT
+    }
     if (snap.uidValidity !== row.uidValidity) {
       // Changed between STATUS and SELECT.
       released = true;
@@ -196,45 +232,53 @@ async function incrementalSync(
       await session.messages.removeFolder(accountId, path);
       return initialSync(session, path, null, progress);
     }
-    const cachedAll = (await session.messages.uidsInFolder(accountId, path)).filter(
-      (uid): uid is number => typeof uid === 'number',
-    );
-    const cachedBefore = new Set(cachedAll);
-    const cachedUids = cachedAll.filter((uid) => uid < prevUidNext);
+    const [floor, storedAbove] = await Promise.all([
+      lowestStoredUid(ctx.db, accountId, path),
+      storedUidsFrom(ctx.db, accountId, path, prevUidNext),
+    ]);
 
-    // 1. New mail: everything at or above the stored UIDNEXT (first, as it is what the user waits for).
+    // 1. New mail: everything at or above the stored UIDNEXT (first: it is what the user waits for).
+    const window = ctx.account.imap.syncWindow;
     let fresh: number[] = [];
-    if (!(snap.uidNext > 0) || snap.uidNext > prevUidNext) {
+    const gap = snap.uidNext > 0 ? snap.uidNext - prevUidNext : Number.POSITIVE_INFINITY;
+    if (gap > 0 && gap <= Math.min(window, SUMMARY_CHUNK)) {
+      // Few candidates: fetch them straight away (UID FETCH skips the UIDs that do not exist).
+      fresh = Array.from({ length: gap }, (_, i) => prevUidNext + i);
+    } else if (gap > 0) {
       const found = uidList(
         session,
         await client.search({ uid: `${prevUidNext}:*` }, { uid: true }),
         'SEARCH',
       );
       fresh = found.filter((uid) => uid >= prevUidNext);
-    }
-    const window = ctx.account.imap.syncWindow;
-    if (fresh.length > window) {
-      // More new mail than the window holds (a long time offline): keep the newest `window` and
-      // let the cache start there, so it stays one contiguous UID range that "load older" extends.
-      fresh = [...fresh].sort((a, b) => b - a).slice(0, window);
-      const lowest = fresh.reduce((a, b) => Math.min(a, b));
-      const queued = await queuedUids(session, path);
-      const below = cachedAll.filter((uid) => uid < lowest && !queued.has(uid));
-      await session.messages.remove(below.map((uid): MessageKey => [accountId, path, uid]));
+      if (fresh.length > window) {
+        // More new mail than the window holds (a long time offline): keep the newest `window`
+        // and let the cache start there, so it stays one contiguous UID range that "load
+        // older" extends.
+        fresh = [...fresh].sort((a, b) => b - a).slice(0, window);
+        const lowest = fresh.reduce((a, b) => Math.min(a, b));
+        const queued = await queuedUids(session, path);
+        const below = (await session.messages.uidsInFolder(accountId, path)).filter(
+          (uid): uid is number => typeof uid === 'number' && uid < lowest && !queued.has(uid),
+        );
+        await session.messages.remove(below.map((uid): MessageKey => [accountId, path, uid]));
+      }
     }
     progress.plan(fresh.length);
     const stored = await fetchAndStoreSummaries(session, path, fresh, (n) => progress.advance(n));
 
-    // 2. Flag changes and expunges among the messages cached before.
-    if (cachedUids.length > 0) {
-      const range = `${cachedUids[0]}:${prevUidNext - 1}`;
+    // 2. Flag changes and expunges among the messages stored before (skipped when the push
+    //    connection was told only of new mail; the HIGHESTMODSEQ bookmark then stays where it was).
+    const checkChanges = !options.newMailOnly && floor !== null && floor < prevUidNext;
+    if (checkChanges) {
+      const range = `${floor}:${prevUidNext - 1}`;
       const { changed, existing, vanished, complete } = await serverChanges(
         session,
         range,
         row,
         snap.highestModseq,
       );
-      let flagChanges = changed.filter((f) => cachedBefore.has(f.uid) && !f.deleted);
+      let flagChanges = changed.filter((f) => !f.deleted);
       if (complete) {
         // A sweep reports every message: write only those whose flags differ from the stored ones.
         const mine = await storedFlags(ctx.db, accountId, path);
@@ -244,7 +288,11 @@ async function incrementalSync(
         });
       }
       await session.messages.applyServerFlags(accountId, path, flagChanges);
-      const gone = cachedUids.filter((uid) => (existing ? !existing.has(uid) : vanished.has(uid)));
+      const gone = existing
+        ? (await session.messages.uidsInFolder(accountId, path)).filter(
+            (uid): uid is number => typeof uid === 'number' && uid < prevUidNext && !existing.has(uid),
+          )
+        : [...vanished].filter((uid) => uid < prevUidNext);
       await session.messages.remove(gone.map((uid): MessageKey => [accountId, path, uid]));
     }
 
@@ -252,22 +300,26 @@ async function incrementalSync(
     const quiet = row.specialUse !== null && QUIET_FOLDERS.has(row.specialUse);
     const candidates = quiet
       ? []
-      : stored.filter((s) => !s.seen && Number(s.uid) >= prevUidNext && !cachedBefore.has(Number(s.uid)));
-    const rows = await Promise.all(candidates.map((s) => session.messages.get([accountId, path, s.uid])));
-    const newMessages = rows.filter((r): r is MessageRow => r !== undefined && r.unread === 1);
+      : stored.filter((s) => !s.seen && Number(s.uid) >= prevUidNext && !storedAbove.has(Number(s.uid)));
+    // Rows of messages stored for the first time just now: no action can be queued on them yet,
+    // so they are exactly what toRow makes of the summary.
+    const newMessages = candidates.map((s) => toRow(s, { deletedLocally: false, bodyState: 'none' }));
 
-    const after = await session.status(path);
+    const after = raced ? await session.status(path) : status;
     await session.folders.put({
       ...row,
       uidValidity: snap.uidValidity,
       uidNext: Math.max(snap.uidNext || 0, prevUidNext, maxUid(fresh) + 1),
-      highestModseq: snap.highestModseq,
+      highestModseq: checkChanges || floor === null ? snap.highestModseq : row.highestModseq,
       messages: after.messages ?? snap.exists,
       unseen: after.unseen ?? row.unseen,
       lastSync: ctx.now(),
     });
     return { path, newMessages, unseen: after.unseen ?? row.unseen };
   } finally {
+    client.off('exists', onEvent);
+    client.off('expunge', onEvent);
+    client.off('flags', onEvent);
     if (!released) lock.release();
   }
 }

@@ -59,6 +59,8 @@ export class ImapPush {
   private stopped = false;
   private session: ImapSession | null = null;
   private dirty = false;
+  /** Something other than new mail was announced (or nothing is known): the next sync looks at everything. */
+  private dirtyAll = true;
   private busy = 0;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
@@ -107,6 +109,7 @@ export class ImapPush {
       await replayPending(session);
     });
     this.dirty = true;
+    this.dirtyAll = true;
     this.poke();
     return true;
   }
@@ -114,6 +117,7 @@ export class ImapPush {
   /** Asks for a sync on the push connection (e.g. the user pressed "Sync now" while connected). */
   syncSoon(): void {
     this.dirty = true;
+    this.dirtyAll = true;
     this.poke();
   }
 
@@ -188,16 +192,23 @@ export class ImapPush {
       : (this.options.pollIntervalMs ?? POLL_INTERVAL_MS);
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     void closed.then(() => this.poke());
-    const changed = () => {
+    const arrived = () => {
       this.dirty = true;
       this.poke();
     };
-    client.on('exists', changed);
+    const changed = (event: { earlier?: boolean }) => {
+      // VANISHED (EARLIER) answers our own CHANGEDSINCE fetch: nothing new.
+      if (event.earlier) return;
+      this.dirtyAll = true;
+      arrived();
+    };
+    client.on('exists', arrived);
     client.on('expunge', changed);
     client.on('flags', changed);
     try {
-      // Whatever happened while we were away is caught up first.
+      // Whatever happened while we were away is caught up first, in full.
       this.dirty = true;
+      this.dirtyAll = true;
       let idling: Promise<unknown> = Promise.resolve();
       while (!this.stopped && client.usable) {
         if (this.busy > 0) {
@@ -206,13 +217,16 @@ export class ImapPush {
         }
         if (this.dirty) {
           this.dirty = false;
+          const newMailOnly = !this.dirtyAll;
+          this.dirtyAll = false;
           this.setState('syncing');
           await this.exclusive(async () => {
-            const result = await syncOnSession(session, [pushFolder]);
+            const result = await syncOnSession(session, [pushFolder], { newMailOnly });
             if (client.mailbox === false || client.mailbox.path !== pushFolder)
               await client.mailboxOpen(pushFolder);
             this.options.onChange(result);
           }).catch((error: unknown) => {
+            if (newMailOnly) this.dirtyAll = true;
             if (!client.usable) throw error;
             // A failed sync on a working connection (a refused command, a store error) is
             // reported; the connection goes on and the next notification tries again.
@@ -231,7 +245,7 @@ export class ImapPush {
       }
       if (!this.stopped) throw new ImapError('connection_lost', 'The push connection closed');
     } finally {
-      client.off('exists', changed);
+      client.off('exists', arrived);
       client.off('expunge', changed);
       client.off('flags', changed);
       if (this.session === session) this.session = null;

@@ -42,3 +42,36 @@ export async function abandonPendingOp(db: BiffDatabase, id: number): Promise<bo
     return true;
   });
 }
+
+/**
+ * The lowest stored UID of an IMAP folder (where the cached range starts), or null when none is
+ * stored. Reads one key, where `uidsInFolder` reads them all.
+ */
+export async function lowestStoredUid(
+  db: BiffDatabase,
+  accountId: string,
+  folder: string,
+): Promise<number | null> {
+  const tx = db.transaction('messages');
+  return runTx(tx, async () => {
+    const cursor = await tx.store.openKeyCursor(
+      IDBKeyRange.bound([accountId, folder, 0], [accountId, folder, '']),
+    );
+    const uid = cursor?.key[2];
+    return typeof uid === 'number' ? uid : null;
+  });
+}
+
+/** Stored UIDs of an IMAP folder at or above `from`: usually none, when `from` is the folder's UIDNEXT. */
+export async function storedUidsFrom(
+  db: BiffDatabase,
+  accountId: string,
+  folder: string,
+  from: number,
+): Promise<Set<number>> {
+  const tx = db.transaction('messages');
+  const keys = await runTx(tx, () =>
+    tx.store.getAllKeys(IDBKeyRange.bound([accountId, folder, from], [accountId, folder, ''], false, true)),
+  );
+  return new Set(keys.map((key) => key[2]).filter((uid): uid is number => typeof uid === 'number'));
+}

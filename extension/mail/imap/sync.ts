@@ -12,7 +12,7 @@
 import type { SyncContext, SyncResult } from '../../engine/types.ts';
 import { withAccountLock } from './account-lock.ts';
 import { redactSecret } from './errors.ts';
-import { type FolderOutcome, syncFolder } from './folder-sync.ts';
+import { type FolderOutcome, type FolderSyncOptions, syncFolder } from './folder-sync.ts';
 import { Progress } from './progress.ts';
 import { replayPending } from './replay.ts';
 import { ImapSession } from './session.ts';
@@ -27,11 +27,15 @@ export function watchedFolders(ctx: Pick<SyncContext, 'account'>): string[] {
  * Replays the queue and synchronises `folders` on an open session. The unread count covers every
  * watched folder: the synced ones from STATUS now, the others from their last STATUS.
  */
-export async function syncOnSession(session: ImapSession, folders: readonly string[]): Promise<SyncResult> {
+export async function syncOnSession(
+  session: ImapSession,
+  folders: readonly string[],
+  options: FolderSyncOptions = {},
+): Promise<SyncResult> {
   await replayPending(session);
   const progress = new Progress(session.ctx.onProgress);
   const outcomes: FolderOutcome[] = [];
-  for (const path of folders) outcomes.push(await syncFolder(session, path, progress));
+  for (const path of folders) outcomes.push(await syncFolder(session, path, progress, options));
   let unread = outcomes.reduce((sum, o) => sum + o.unseen, 0);
   const synced = new Set(folders);
   for (const path of watchedFolders(session.ctx)) {
