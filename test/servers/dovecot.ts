@@ -76,7 +76,7 @@ export const MAIL_GID = 65534;
 const LIMITS = {
   /** Dovecot accepts connections ~100 ms after spawn; 10 s only trips on a real failure. */
   readyTimeoutMs: 10_000,
-  /** After SIGTERM the master waits for its log process; ~1 s is normal. */
+  /** The whole process group is gone ~0.2 s after SIGTERM; past this it gets SIGKILL. */
   stopTimeoutMs: 5_000,
   /** A port picked by freePorts() may be taken before Dovecot binds it. */
   bindAttempts: 3,
@@ -87,7 +87,9 @@ const SHM_MIN_FREE_BYTES = 2 * 1024 ** 3;
 const USER_NAME = /^[A-Za-z0-9._@+-]{1,64}$/;
 /** Past the second boundary, so Dovecot's ioloop clock has surely moved on too. */
 const PASSWD_RESYNC_MARGIN_MS = 50;
-const DOVECOT_BINARY = existsSync('/usr/sbin/dovecot') ? '/usr/sbin/dovecot' : 'dovecot';
+const DOVECOT_BINARY = '/usr/sbin/dovecot';
+/** Installed by dovecot-imapd and dovecot-pop3d; without them the listeners start but logins fail. */
+const DOVECOT_PROTOCOL_BINARIES = ['/usr/lib/dovecot/imap', '/usr/lib/dovecot/pop3'];
 const DH_PARAMS = '/usr/share/dovecot/dh.pem';
 
 const live = new Set<{ proc: ChildProcess; dir: string; keep: boolean }>();
@@ -97,6 +99,12 @@ let exitHooksInstalled = false;
 export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotServer> {
   if (process.getuid?.() !== 0) {
     throw new Error('startDovecot: tests run Dovecot as root (it drops mail to nobody); run as root');
+  }
+  const missing = [DOVECOT_BINARY, ...DOVECOT_PROTOCOL_BINARIES].filter((p) => !existsSync(p));
+  if (missing.length > 0) {
+    throw new Error(
+      `startDovecot: ${missing.join(', ')} missing; run \`bash scripts/setup-test-deps.sh\` as root`,
+    );
   }
   installExitHooks();
   const keep = opts.keepDir ?? process.env.BIFF_KEEP_DOVECOT === '1';
@@ -164,6 +172,8 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
     });
+    // Reported by waitReady; a listener must exist from the start or the error event is fatal.
+    child.on('error', () => {});
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (s: string) => {
       stderr += s;
@@ -253,7 +263,8 @@ async function disableAuthPenalty(runDir: string, child: ChildProcess): Promise<
   const socket = join(runDir, 'anvil-auth-penalty');
   const deadline = Date.now() + LIMITS.readyTimeoutMs;
   while (!existsSync(socket)) {
-    if (child.exitCode !== null || child.signalCode !== null) return; // waitReady reports it
+    // Exited or never started: waitReady reports it.
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     if (Date.now() > deadline) throw new Error(`${socket} did not appear`);
     await sleep(5);
   }
