@@ -1,0 +1,392 @@
+/**
+ * The reader against a hostile message, in real Chromium, inside the built extension (same
+ * manifest, same extension-page CSP, same extension id). The test copies dist/chrome to a
+ * temporary folder and adds one harness page that parses test/fixtures/mail/hostile-html.eml with
+ * parseMessage and renders it with ReaderBody — the code the popup uses — then watches every
+ * request, dialog, console line and message the page gets.
+ *
+ * The fixture's remote references name `remote.example`; the harness points them at a local
+ * HTTP server started here, which counts hits, so "nothing loaded" and "the remote image was
+ * fetched" are both observed on the wire, not inferred.
+ *
+ * Each wall is also tested alone with the sanitiser bypassed: the sandboxed frame with its CSP,
+ * and the CSP with the sandbox weakened to allow scripts.
+ *
+ * Needs `npm run build` first.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, beforeEach, test } from 'node:test';
+import * as esbuild from 'esbuild';
+import { type BrowserContext, chromium, type Frame, type Page } from 'playwright';
+import { CHROMIUM, DIST_CHROME } from '../browser/extension.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const FIXTURE = join(ROOT, 'test/fixtures/mail/hostile-html.eml');
+
+/** The same flags as test/browser/extension.ts: no background networking that would muddy the request log. */
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-features=Translate,OptimizationHints,MediaRouter',
+];
+
+/** Remote images in the fixture that may load once the user allows remote images, and only then. */
+const REMOTE_IMAGES = [
+  '/img/plain.gif',
+  '/img/srcset.gif',
+  '/img/source.gif',
+  '/img/table.gif',
+  '/img/td.gif',
+  '/img/style-bg.gif',
+  '/img/content.gif',
+  '/img/escaped.gif',
+];
+
+/**
+ * The page under test. Modes: `reader` renders ReaderBody with a "Load remote images" button;
+ * `raw` puts the unsanitised HTML in the reader's sandboxed frame behind its CSP; `csp-only`
+ * does the same with scripts allowed by the sandbox, leaving the CSP alone to stop them.
+ */
+const HARNESS = `
+import { render } from 'preact';
+import { useState } from 'preact/hooks';
+import { parseMessage } from './extension/mail/mime/parse.ts';
+import { frameDocument, READER_FRAME_SANDBOX } from './extension/ui/reader/frame-document.ts';
+import { inlineImageUrls } from './extension/ui/reader/inline-images.ts';
+import { ReaderBody } from './extension/ui/reader/reader-body.tsx';
+
+const params = new URLSearchParams(location.search);
+const messages = [];
+window.__messages = messages;
+window.addEventListener('message', (e) => messages.push(String(e.data)));
+
+const raw = new Uint8Array(await (await fetch('hostile.eml')).arrayBuffer());
+const message = await parseMessage(raw);
+const html = message.html.replaceAll('remote.example', params.get('remote'));
+const cidUrls = inlineImageUrls(message.attachments.map((a) => ({ contentId: a.contentId, mimeType: a.mimeType, data: a.content })));
+
+function Reader() {
+  const [allow, setAllow] = useState(false);
+  const [blocked, setBlocked] = useState(-1);
+  return (
+    <main style="height: 560px; display: flex; flex-direction: column">
+      <output id="blocked">{blocked}</output>
+      <button id="load-remote" type="button" onClick={() => setAllow(true)}>Load remote images</button>
+      <ReaderBody html={html} text={message.text} allowRemoteImages={allow} onBlockedRemote={setBlocked} cidUrls={cidUrls} frameTitle="Message body" />
+    </main>
+  );
+}
+
+function Raw({ sandbox }) {
+  return <iframe id="raw" sandbox={sandbox} srcdoc={frameDocument(html, false)} style="width: 100%; height: 560px" />;
+}
+
+const mode = params.get('mode');
+const app = document.getElementById('app');
+if (mode === 'reader') render(<Reader />, app);
+else if (mode === 'raw') render(<Raw sandbox={READER_FRAME_SANDBOX} />, app);
+else if (mode === 'csp-only') render(<Raw sandbox="allow-scripts allow-popups" />, app);
+document.body.dataset.ready = 'yes';
+`;
+
+const HARNESS_HTML =
+  '<!doctype html><html><head><meta charset="utf-8"><title>reader harness</title></head>' +
+  '<body><div id="app"></div><script type="module" src="reader-harness.js"></script></body></html>';
+
+interface Hit {
+  path: string;
+  referer: string | undefined;
+}
+
+let server: Server;
+let remoteHost: string;
+let hits: Hit[] = [];
+let extensionDir: string;
+let profile: string;
+let context: BrowserContext;
+let extensionId: string;
+/** Requests made by pages (the service worker's own are not the reader's doing). */
+let requests: string[] = [];
+/**
+ * Those of them that got a response. Chromium issues some requests (CSS and SVG images) before
+ * checking them against the CSP and then fails them, so where the CSP is the wall under test,
+ * "answered" is what must stay empty; the local server's hit count says the same from outside.
+ */
+let answered: string[] = [];
+
+before(async () => {
+  if (!existsSync(join(DIST_CHROME, 'manifest.json')))
+    throw new Error('dist/chrome is missing: run `npm run build` first');
+
+  server = createServer((req, res) => {
+    hits.push({ path: req.url ?? '', referer: req.headers.referer });
+    res.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store' });
+    res.end(Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  remoteHost = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  extensionDir = mkdtempSync(join(tmpdir(), 'biff-reader-ext-'));
+  cpSync(DIST_CHROME, extensionDir, { recursive: true });
+  const bundle = await esbuild.build({
+    stdin: { contents: HARNESS, loader: 'tsx', resolveDir: ROOT, sourcefile: 'reader-harness.tsx' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome116'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    write: false,
+    logLevel: 'silent',
+  });
+  writeFileSync(join(extensionDir, 'reader-harness.js'), bundle.outputFiles[0]!.contents);
+  writeFileSync(join(extensionDir, 'reader-harness.html'), HARNESS_HTML);
+  writeFileSync(join(extensionDir, 'hostile.eml'), readFileSync(FIXTURE));
+
+  profile = mkdtempSync(join(tmpdir(), 'biff-reader-profile-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...FLAGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  extensionId = new URL(worker.url()).host;
+  context.on('request', (request) => {
+    if (request.serviceWorker()) return;
+    requests.push(request.url());
+  });
+  context.on('requestfinished', (request) => {
+    if (request.serviceWorker()) return;
+    answered.push(request.url());
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+  for (const dir of [profile, extensionDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  hits = [];
+  requests = [];
+  answered = [];
+});
+
+interface Observed {
+  page: Page;
+  dialogs: string[];
+  /** Console lines, with the URL of the document that logged them. */
+  console: Array<{ text: string; url: string }>;
+  popups: Page[];
+}
+
+async function open(mode: string): Promise<Observed> {
+  const page = await context.newPage();
+  const seen: Observed = { page, dialogs: [], console: [], popups: [] };
+  page.on('dialog', (dialog) => {
+    seen.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('console', (line) => seen.console.push({ text: line.text(), url: line.location().url }));
+  page.on('popup', (popup) => seen.popups.push(popup));
+  await page.goto(`chrome-extension://${extensionId}/reader-harness.html?mode=${mode}&remote=${remoteHost}`);
+  await page.waitForSelector('body[data-ready="yes"]');
+  return seen;
+}
+
+/** The srcdoc frame the mail is shown in. */
+async function mailFrame(page: Page): Promise<Frame> {
+  for (let i = 0; i < 50; i++) {
+    const frame = page
+      .frames()
+      .find((f) => f.url() === 'about:srcdoc' && f.parentFrame() === page.mainFrame());
+    if (frame) {
+      await frame.waitForLoadState('load');
+      return frame;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error('no srcdoc frame');
+}
+
+/** Requests to anything but the extension itself and inline data. */
+const isOutside = (url: string) =>
+  !/^(?:chrome-extension:\/\/|data:|about:|blob:chrome-extension:)/.test(url);
+
+function outsideRequests(): string[] {
+  return requests.filter(isOutside);
+}
+
+/** Lines the mail's frame logged (the page's own DOMParser work for the sanitiser logs too). */
+function frameConsole(seen: Observed): string[] {
+  return seen.console
+    .filter((l) => l.url === 'about:srcdoc' || l.text.includes("'about:srcdoc'"))
+    .map((l) => l.text);
+}
+
+async function scriptMessages(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __messages: string[] }).__messages.slice());
+}
+
+async function assertNothingRan(seen: Observed, frame: Frame | null): Promise<void> {
+  assert.deepEqual(
+    await scriptMessages(seen.page),
+    [],
+    'no script in the mail ran (none posted to the page)',
+  );
+  assert.deepEqual(seen.dialogs, [], 'no dialogs');
+  assert.deepEqual(seen.popups, [], 'nothing opened a window');
+  assert.equal(await seen.page.title(), 'reader harness', 'the page title is untouched');
+  assert.match(
+    seen.page.url(),
+    /^chrome-extension:\/\/[a-p]{32}\/reader-harness\.html/,
+    'the page did not navigate',
+  );
+  if (frame) {
+    assert.equal(frame.url(), 'about:srcdoc', 'the frame did not navigate (meta refresh, top.location)');
+    assert.notEqual(await frame.evaluate(() => document.title), 'pwned');
+  }
+}
+
+test('the reader shows the hostile message: its text, its inline image, nothing remote, nothing run', async () => {
+  const seen = await open('reader');
+  const frame = await mailFrame(seen.page);
+  await seen.page.waitForFunction(() => document.getElementById('blocked')?.textContent !== '-1');
+  await seen.page.waitForTimeout(1500);
+
+  assert.match(
+    await frame.evaluate(() => document.body.textContent ?? ''),
+    /HOSTILE-VISIBLE-TEXT survives the sanitiser/,
+  );
+  assert.ok(await frame.isVisible('#visible'), 'the text is visible in the frame');
+  assert.equal(
+    await frame.evaluate(() => (document.getElementById('inline') as HTMLImageElement).naturalWidth),
+    1,
+    'cid: image shown',
+  );
+  assert.equal(
+    await seen.page.textContent('#blocked'),
+    String(REMOTE_IMAGES.length),
+    'every remote image was counted',
+  );
+
+  await assertNothingRan(seen, frame);
+  assert.deepEqual(outsideRequests(), [], 'no request left the extension');
+  assert.deepEqual(hits, [], 'the remote server saw nothing');
+  assert.deepEqual(frameConsole(seen), [], 'the sanitiser left nothing for the sandbox or the CSP to block');
+
+  // Clicking the script links does nothing either.
+  await frame.click('#js');
+  await frame.click('#js2');
+  await seen.page.waitForTimeout(300);
+  await assertNothingRan(seen, frame);
+  await seen.page.close();
+});
+
+test('"Load remote images": the remote images are fetched (without a referrer), and still nothing runs', async () => {
+  const seen = await open('reader');
+  await mailFrame(seen.page);
+  await seen.page.waitForFunction(() => document.getElementById('blocked')?.textContent !== '-1');
+  await seen.page.waitForTimeout(500);
+  assert.equal(hits.length, 0, 'nothing before the click');
+
+  await seen.page.click('#load-remote');
+  await seen.page.waitForFunction(() => document.getElementById('blocked')?.textContent === '0');
+  for (let i = 0; i < 50 && hits.length < REMOTE_IMAGES.length; i++) await seen.page.waitForTimeout(100);
+  await seen.page.waitForTimeout(1000);
+  const frame = await mailFrame(seen.page);
+
+  const paths = [...new Set(hits.map((h) => h.path))].sort();
+  assert.deepEqual(
+    paths,
+    [...REMOTE_IMAGES].sort(),
+    'exactly the remote images, nothing else (no @import, fonts, frames, forms, pings)',
+  );
+  for (const hit of hits) assert.equal(hit.referer, undefined, `${hit.path} was sent a referrer`);
+  assert.ok(
+    await frame.evaluate(
+      () => (document.querySelector('img[src$="/img/plain.gif"]') as HTMLImageElement).naturalWidth === 1,
+    ),
+  );
+  assert.match(await frame.evaluate(() => document.body.textContent ?? ''), /HOSTILE-VISIBLE-TEXT/);
+  assert.deepEqual(
+    outsideRequests().filter((url) => !REMOTE_IMAGES.some((p) => url === `http://${remoteHost}${p}`)),
+    [],
+    'the only requests out are the remote images',
+  );
+  await assertNothingRan(seen, frame);
+  await seen.page.close();
+});
+
+test('a sanitiser miss is still harmless: unsanitised HTML in the sandboxed frame runs and loads nothing', async () => {
+  const seen = await open('raw');
+  const frame = await mailFrame(seen.page);
+  await seen.page.waitForTimeout(1500);
+  assert.match(await frame.evaluate(() => document.body.textContent ?? ''), /HOSTILE-VISIBLE-TEXT/);
+  await assertNothingRan(seen, frame);
+  assert.deepEqual(hits, [], 'the CSP stopped every remote load');
+  assert.deepEqual(answered.filter(isOutside), [], 'no request out got an answer');
+  const logged = frameConsole(seen);
+  assert.ok(
+    logged.some((l) => /Blocked script execution in 'about:srcdoc'/.test(l)),
+    'the sandbox did block scripts (so the payload was live)',
+  );
+  assert.ok(
+    logged.some((l) =>
+      /Loading the image 'http:\/\/127\.0\.0\.1:\d+\/img\/plain\.gif' violates .*"img-src data:"/.test(l),
+    ),
+    'the frame’s own CSP blocked the remote image',
+  );
+  await seen.page.close();
+});
+
+test('the CSP alone holds: with the sandbox allowing scripts, unsanitised HTML still runs and loads nothing', async () => {
+  const seen = await open('csp-only');
+  await mailFrame(seen.page);
+  await seen.page.waitForTimeout(1500);
+  // With scripts allowed, the sandbox no longer stops meta refresh: the frame tries to leave and
+  // the page's frame-src refuses it, so the frame itself is not checked here.
+  await assertNothingRan(seen, null);
+  assert.deepEqual(hits, [], 'img-src data: stopped every remote load; the refresh target was never reached');
+  assert.deepEqual(answered.filter(isOutside), [], 'no request out got an answer');
+  const logged = seen.console.map((l) => l.text);
+  assert.ok(
+    logged.some((l) => /Executing inline script violates/.test(l)),
+    'the CSP did block the inline scripts (so the payload was live)',
+  );
+  await seen.page.close();
+});
+
+test('links open in a new, unsandboxed tab with no opener and no referrer', async () => {
+  await context.route('https://ok.example/**', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: '<!doctype html><title>ok</title><script>document.title = [String(window.opener), document.referrer || "none"].join("|")</script>',
+    }),
+  );
+  const seen = await open('reader');
+  const frame = await mailFrame(seen.page);
+  const [tab] = await Promise.all([context.waitForEvent('page'), frame.click('#ok')]);
+  await tab.waitForLoadState('load');
+  assert.equal(tab.url(), 'https://ok.example/page');
+  // the script ran (the tab escaped the sandbox) and saw no opener and no referrer
+  await tab.waitForFunction(() => document.title !== 'ok');
+  assert.equal(await tab.title(), 'null|none');
+  const ping = hits.filter((h) => h.path === '/ping');
+  assert.deepEqual(ping, [], 'no ping');
+  await tab.close();
+  await seen.page.close();
+  await context.unroute('https://ok.example/**');
+});
