@@ -130,7 +130,7 @@ function urlsWithCase(css: string): string[] {
 }
 
 /** A CSS string literal for `value`, safe inside a style attribute and a <style> element. */
-function cssString(value: string): string {
+export function cssString(value: string): string {
   return `"${value.replace(/[\\"\n\r\f<>&]/g, (c) => `\\${c.charCodeAt(0).toString(16)} `)}"`;
 }
 

@@ -637,6 +637,19 @@ test('newsletter shape: head styles kept, body attributes carried by the wrapper
   assert.equal(doc.title, '', 'the title of the mail does not leak into the frame');
 });
 
+test('body background becomes a CSS string on the wrapper, whatever characters the URL holds', () => {
+  for (const url of [
+    `http://${REMOTE}/%zz/a.gif`,
+    'data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg"/>',
+  ]) {
+    const { html } = sanitize(`<body background='${url}'>text</body>`, { allowRemoteImages: true });
+    const doc = assertSafe(html, true, url);
+    const style = doc.querySelector('div.biff-mail')!.getAttribute('style')!;
+    assert.match(style, /^background-image: url\(".*"\)$/, style);
+    assert.equal(doc.querySelector('div.biff-mail')!.textContent, 'text');
+  }
+});
+
 test('data: images are kept, and only images', () => {
   const png = 'data:image/png;base64,iVBORw0KGgo=';
   const svg = 'data:image/svg+xml;base64,PHN2Zy8+';

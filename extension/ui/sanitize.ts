@@ -4,7 +4,7 @@
  * sandboxed, CSP-locked reader frame (reader/frame-document.ts), which is the second wall.
  */
 import DOMPurify, { type Config, type WindowLike } from 'dompurify';
-import { sanitizeStyleAttribute, sanitizeStylesheet } from './sanitize-css.ts';
+import { cssString, sanitizeStyleAttribute, sanitizeStylesheet } from './sanitize-css.ts';
 import { ImagePolicy, linkHref, sanitizeSrcset } from './sanitize-url.ts';
 
 /** Options of sanitizeMailHtml. */
@@ -173,7 +173,7 @@ function reassemble(root: Element, policy: ImagePolicy): string {
     const background = body.getAttribute('background');
     // Already put through the policy by the attribute hook; only data: and allowed http(s) remain.
     if (background && policy.allowsEmitted(background)) {
-      style.push(`background-image: url("${encodeURI(decodeURI(background)).replace(/"/g, '%22')}")`);
+      style.push(`background-image: url(${cssString(background)})`);
     }
     const own = body.getAttribute('style');
     if (own) style.push(own);
