@@ -86,6 +86,10 @@ export async function startServer(
     }
   });
 
+  // Local clients only, but a stalled request should not hold a socket for minutes.
+  http.headersTimeout = 10_000;
+  http.requestTimeout = 10_000;
+
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const refusal = checkUpgrade(req.url, req.headers, policy);

@@ -14,7 +14,7 @@ import { RelayError } from './errors.ts';
 import { parseClientFrame } from './frames.ts';
 import { HIGH_WATER_MARK, LOW_WATER_MARK, UPSTREAM_LINGER_MS } from './limits.ts';
 import type { Logger } from './log.ts';
-import { type ConnectRequest, RELAY_CLOSE_CODES, type ServerFrame } from './protocol.ts';
+import { type ConnectRequest, RELAY_CLOSE_CODES, type RelayErrorCode, type ServerFrame } from './protocol.ts';
 import { connectTcp, formatRemote, resolveTarget, secure, type TargetPolicy } from './upstream.ts';
 
 /** The limits a session enforces. */
@@ -213,7 +213,7 @@ export class Session {
       this.attach(socket);
       this.startIdleTimer();
     } catch (error) {
-      if (this.state === 'connecting') this.fail(asRelayError(error));
+      if (this.state === 'connecting') this.fail(asRelayError(error, 'connect_refused'));
     } finally {
       phase.done();
     }
@@ -232,6 +232,7 @@ export class Session {
       return;
     }
     this.state = 'securing';
+    this.lastActivity = Date.now();
     const plain = this.upstream!;
     this.detachUpstream();
     plain.pause();
@@ -255,7 +256,7 @@ export class Session {
       this.attach(secured.socket);
       this.lastActivity = Date.now();
     } catch (error) {
-      if (this.state === 'securing') this.fail(asRelayError(error));
+      if (this.state === 'securing') this.fail(asRelayError(error, 'tls_failed'));
     } finally {
       phase.done();
     }
@@ -297,12 +298,14 @@ export class Session {
     const ms = this.settings.idleTimeoutMs;
     this.lastActivity = Date.now();
     const check = (): void => {
+      if (this.state === 'closed') return;
       const idle = Date.now() - this.lastActivity;
-      if (idle >= ms && this.state === 'open') {
+      // A STARTTLS handshake is bounded by the connect timeout, not by this one.
+      if (this.state === 'open' && idle >= ms) {
         this.fail(new RelayError('idle_timeout', `no traffic for ${ms / 1000} s`));
         return;
       }
-      this.timer = setTimeout(check, Math.max(ms - idle, 1));
+      this.timer = setTimeout(check, this.state === 'open' ? ms - idle : ms);
     };
     this.timer = setTimeout(check, ms);
   }
@@ -372,8 +375,10 @@ export class Session {
   }
 }
 
-function asRelayError(error: unknown): RelayError {
+/** A RelayError as is; anything else (a socket error while waiting) under `fallback`. */
+function asRelayError(error: unknown, fallback: RelayErrorCode): RelayError {
   if (error instanceof RelayError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new RelayError('connect_refused', `unexpected failure: ${message}`);
+  const message =
+    error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+  return new RelayError(fallback, `connection failed: ${message}`);
 }

@@ -319,9 +319,9 @@ describe('limits', () => {
 });
 
 describe('shutdown', () => {
-  test('SIGTERM closes sessions with 1001 and exits 0', async () => {
+  test('SIGTERM closes sessions with 1001 and exits 0 (and --quiet logs no session)', async () => {
     const echo = await startEchoServer();
-    const relay = await startRelayOnce(echo.port);
+    const relay = await startRelayOnce(echo.port, ['--quiet']);
     try {
       const { client } = await connectVia(relay, { host: '127.0.0.1', port: echo.port });
       const idle = await RelayClient.open(relay);
@@ -329,6 +329,8 @@ describe('shutdown', () => {
       assert.deepEqual(await client.closed, { code: RELAY_CLOSE_CODES.shutdown, reason: 'shutdown' });
       assert.equal((await idle.closed).code, RELAY_CLOSE_CODES.shutdown);
       assert.equal(await relay.exited, 0);
+      assert.doesNotMatch(relay.stderr(), / session /);
+      assert.match(relay.stderr(), /SIGTERM/);
     } finally {
       await relay.stop();
       await echo.close();
