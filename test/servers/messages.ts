@@ -216,32 +216,60 @@ function wrap(text: string, width = 72): string {
   return lines.join(CRLF);
 }
 
-// The filler of one message is asked for up to four times (sizing passes); its paragraphs are
-// drawn once and kept, as one stream per seed, so each pass only takes a longer prefix.
-// Filler comes from a fixed corpus drawn once: each message starts at its own place in it. Drawing
-// fresh sentences for every message (and every sizing pass) made 10,000 messages take 20 s.
+// Filler comes from a fixed corpus drawn once, each message starting at its own place in it,
+// and kept already quoted-printable: a message is sized by adding filler until it is big enough,
+// and encoding the same paragraphs again for every message and sizing pass made 10,000 messages
+// take over 20 s.
 const CORPUS_SIZE = 512;
 const CORPUS: readonly string[] = (() => {
   const random = mulberry32(0x5eed);
   return Array.from({ length: CORPUS_SIZE }, (_, k) => paragraph(random, k % 5 === 0));
 })();
-const CORPUS_WRAPPED: readonly string[] = CORPUS.map((p) => wrap(p));
 const HEADINGS: readonly string[] = (() => {
   const random = mulberry32(0x4ead);
   return Array.from({ length: 64 }, () => sentence(random));
 })();
 
-/** Corpus paragraphs from position `seed` on, until at least `chars` characters. */
-function paragraphs(seed: number, chars: number, wrapped = false): string[] {
-  const source = wrapped ? CORPUS_WRAPPED : CORPUS;
-  const out: string[] = [];
+/** Text already quoted-printable: whole lines, joined to their neighbours by CRLF. */
+interface Encoded {
+  qp: string;
+}
+/** A body line (or lines) as text, or already encoded. */
+type Piece = string | Encoded;
+
+const encoded = (text: string): Encoded => ({ qp: quotedPrintable(text) });
+/** Plain-text filler: wrapped paragraphs. */
+const TEXT_FILLER: readonly Encoded[] = CORPUS.map((p) => encoded(wrap(p)));
+/** Quoted filler for replies. */
+const QUOTE_FILLER: readonly Encoded[] = CORPUS.map((p) =>
+  encoded(
+    wrap(p, 70)
+      .split(CRLF)
+      .map((l) => `> ${l}`)
+      .join(CRLF),
+  ),
+);
+/** HTML filler: one paragraph per line. */
+const HTML_FILLER: readonly Encoded[] = CORPUS.map((p) => encoded(`<p>${escapeHtml(p)}</p>`));
+const HEADING_LINES: readonly Encoded[] = HEADINGS.map((h) =>
+  encoded(`<tr><td class="article"><h2>${escapeHtml(h)}</h2>`),
+);
+
+/** Encoded filler from position `seed` on, until at least `bytes` long. */
+function filler(source: readonly Encoded[], seed: number, bytes: number): Encoded[] {
+  const out: Encoded[] = [];
   let total = 0;
-  for (let k = seed % CORPUS_SIZE; total < chars; k = (k + 1) % CORPUS_SIZE) {
+  for (let k = seed % CORPUS_SIZE; total < bytes; k = (k + 1) % CORPUS_SIZE) {
     const p = source[k]!;
     out.push(p);
-    total += p.length + 4;
+    total += p.qp.length + 2;
   }
   return out;
+}
+
+/** Paragraphs separated by blank lines. */
+function spaced(pieces: readonly Piece[], separator: Piece = ''): Piece[] {
+  return pieces.flatMap((p, k) => (k === 0 ? [p] : [separator, p]));
 }
 
 function escapeHtml(s: string): string {
@@ -259,16 +287,24 @@ function hasLongLine(body: string): boolean {
   }
 }
 
-/** Chooses QP or base64 the way mailers do: base64 when most bytes would need escaping. */
-function textPart(contentType: string, body: string): string {
-  const nonAscii = body.match(/[^\t\r\n\x20-\x7e]/g)?.length ?? 0;
-  if (nonAscii === 0 && !hasLongLine(body)) {
-    return `Content-Type: ${contentType}; charset=us-ascii${CRLF}Content-Transfer-Encoding: 7bit${CRLF}${CRLF}${body}`;
+/**
+ * A text part. All-text bodies get the encoding a mailer would choose (7bit when plain ASCII with
+ * short lines, base64 when most bytes would need escaping, else quoted-printable); bodies with
+ * pre-encoded filler are quoted-printable.
+ */
+function textPart(contentType: string, pieces: readonly Piece[]): string {
+  if (pieces.every((p) => typeof p === 'string')) {
+    const body = pieces.join(CRLF);
+    const nonAscii = body.match(/[^\t\r\n\x20-\x7e]/g)?.length ?? 0;
+    if (nonAscii === 0 && !hasLongLine(body)) {
+      return `Content-Type: ${contentType}; charset=us-ascii${CRLF}Content-Transfer-Encoding: 7bit${CRLF}${CRLF}${body}`;
+    }
+    if (nonAscii > body.length / 5) {
+      return `Content-Type: ${contentType}; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}${base64Lines(Buffer.from(body, 'utf8'))}`;
+    }
   }
-  if (nonAscii > body.length / 5) {
-    return `Content-Type: ${contentType}; charset=utf-8${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}${base64Lines(Buffer.from(body, 'utf8'))}`;
-  }
-  return `Content-Type: ${contentType}; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}${quotedPrintable(body)}`;
+  const qp = pieces.map((p) => (typeof p === 'string' ? quotedPrintable(p) : p.qp)).join(CRLF);
+  return `Content-Type: ${contentType}; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}${qp}`;
 }
 
 function multipart(subtype: string, boundary: string, parts: readonly string[]): string {
@@ -400,6 +436,11 @@ export function makeMessage(i: number, opts: MessageOptions = {}): GeneratedMess
     if (grown <= 0) break;
     fill = (fill * (target - bare)) / grown;
   }
+  // Filler comes in whole paragraphs, so the last pass can fall short: never end below the range.
+  for (let pass = 0; pass < 3 && fill > 0 && raw.length < target - tolerance; pass++) {
+    fill += target - raw.length;
+    raw = head + skeleton.body(fill);
+  }
   const message: GeneratedMessage = {
     index: i,
     kind,
@@ -438,8 +479,7 @@ interface SkeletonInput {
 /** How close (bytes, or 1 %) to the target size a message must come before the generator stops adjusting. */
 const SIZE_TOLERANCE = 400;
 
-/** Encoded size grows past the raw filler (QP escapes, base64's 4/3, line breaks). */
-const QP_OVERHEAD = 1.08;
+/** Base64 grows its input by 4/3, plus a CRLF per 76 characters. */
 const BASE64_OVERHEAD = 78 / 57;
 
 function buildSkeleton(kind: MessageKind, s: SkeletonInput): Skeleton {
@@ -447,15 +487,18 @@ function buildSkeleton(kind: MessageKind, s: SkeletonInput): Skeleton {
   const snippet = intro.slice(0, 60);
   const greeting = `Hi ${pick(s.random, ['there', 'all', 'team', 'Biff Tester'])},`;
   const signOff = `${pick(s.random, ['Best', 'Cheers', 'Thanks', 'Regards'])},${CRLF}${s.from.name || 'Billing'}`;
-  const plainBody = (fill: number): string => {
-    const extra = fill > 0 ? paragraphs(s.fillSeed, fill / QP_OVERHEAD, true) : [];
-    return [greeting, wrap(intro), ...extra, signOff].join(CRLF + CRLF);
-  };
-  const htmlBody = (fill: number): string => {
-    const extra = fill > 0 ? paragraphs(s.fillSeed, fill / QP_OVERHEAD) : [];
-    const paras = [intro, ...extra].map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
-    return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(s.subject)}</title></head>\n<body style="font-family: Helvetica, Arial, sans-serif; font-size: 14px;">\n<p>${escapeHtml(greeting)}</p>\n${paras}\n<p>${escapeHtml(signOff).replace('\r\n', '<br>')}</p>\n</body></html>`;
-  };
+  const plainBody = (fill: number): Piece[] =>
+    spaced([greeting, wrap(intro), ...(fill > 0 ? filler(TEXT_FILLER, s.fillSeed, fill) : []), signOff]);
+  const htmlBody = (fill: number): Piece[] => [
+    '<!DOCTYPE html>',
+    `<html><head><meta charset="utf-8"><title>${escapeHtml(s.subject)}</title></head>`,
+    '<body style="font-family: Helvetica, Arial, sans-serif; font-size: 14px;">',
+    `<p>${escapeHtml(greeting)}</p>`,
+    `<p>${escapeHtml(intro)}</p>`,
+    ...(fill > 0 ? filler(HTML_FILLER, s.fillSeed, fill) : []),
+    `<p>${escapeHtml(signOff).replace(CRLF, '<br>')}</p>`,
+    '</body></html>',
+  ];
 
   switch (kind) {
     case 'plain':
@@ -471,19 +514,13 @@ function buildSkeleton(kind: MessageKind, s: SkeletonInput): Skeleton {
       return {
         headers: [`In-Reply-To: ${parent}`, `References: ${parent}`],
         body: (fill) => {
-          const quoted = paragraphs(s.fillSeed + 1, Math.max(200, fill / 2))
-            .map((p) =>
-              wrap(p, 70)
-                .split(CRLF)
-                .map((l) => `> ${l}`)
-                .join(CRLF),
-            )
-            .join(`${CRLF}>${CRLF}`);
-          const own = plainBody(fill / 2);
-          return textPart(
-            'text/plain',
-            `${own}${CRLF}${CRLF}On ${quotedDate}, someone wrote:${CRLF}${quoted}`,
-          );
+          const quoted = spaced(filler(QUOTE_FILLER, s.fillSeed + 1, Math.max(200, fill / 2)), '>');
+          return textPart('text/plain', [
+            ...plainBody(fill / 2),
+            '',
+            `On ${quotedDate}, someone wrote:`,
+            ...quoted,
+          ]);
         },
         snippet,
         remoteImages: [],
@@ -507,14 +544,8 @@ function buildSkeleton(kind: MessageKind, s: SkeletonInput): Skeleton {
         `https://cdn.${host}/img/article-${s.i}-1.jpg`,
         `https://track.${host}/open/${mix(s.seed, s.i, 6).toString(16)}.gif`,
       ];
-      const html = (fill: number): string => {
-        const articles = (fill > 0 ? paragraphs(s.fillSeed, fill / QP_OVERHEAD) : [])
-          .map(
-            (p, k) =>
-              `<tr><td class="article"><h2>${escapeHtml(HEADINGS[(s.fillSeed + k) % HEADINGS.length]!)}</h2><p>${escapeHtml(p)}</p><a class="more" href="https://${host}/a/${s.i}/${k}">Read more</a></td></tr>`,
-          )
-          .join('\n');
-        return `<!DOCTYPE html>
+      const html = (fill: number): Piece[] => [
+        `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <style>
   body { margin: 0; background: #f4f4f7; font-family: Georgia, serif; }
@@ -525,11 +556,15 @@ function buildSkeleton(kind: MessageKind, s: SkeletonInput): Skeleton {
 </style></head>
 <body><table class="wrap" role="presentation" cellpadding="0" cellspacing="0">
 <tr><td><img src="${images[0]}" width="600" height="120" alt="${escapeHtml(s.from.name)}"></td></tr>
-<tr><td class="article"><p>${escapeHtml(intro)}</p><img src="${images[1]}" width="560" alt="Feature image"></td></tr>
-${articles}
-<tr><td style="font-size: 11px; color: #888888;">You receive this because you subscribed. <a href="https://${host}/unsubscribe?u=${s.i}">Unsubscribe</a></td></tr>
-</table><img src="${images[2]}" width="1" height="1" alt=""></body></html>`;
-      };
+<tr><td class="article"><p>${escapeHtml(intro)}</p><img src="${images[1]}" width="560" alt="Feature image"></td></tr>`,
+        ...(fill > 0 ? filler(HTML_FILLER, s.fillSeed, fill) : []).flatMap((p, k) => [
+          HEADING_LINES[(s.fillSeed + k) % HEADING_LINES.length]!,
+          p,
+          `<a class="more" href="https://${host}/a/${s.i}/${k}">Read more</a></td></tr>`,
+        ]),
+        `<tr><td style="font-size: 11px; color: #888888;">You receive this because you subscribed. <a href="https://${host}/unsubscribe?u=${s.i}">Unsubscribe</a></td></tr>
+</table><img src="${images[2]}" width="1" height="1" alt=""></body></html>`,
+      ];
       return {
         headers: [
           `List-Unsubscribe: <https://${host}/unsubscribe?u=${s.i}>, <mailto:unsubscribe@${host}>`,
@@ -538,10 +573,11 @@ ${articles}
         ],
         body: (fill) =>
           multipart('alternative', s.boundary, [
-            textPart(
-              'text/plain',
-              `${intro}${CRLF}${CRLF}View this newsletter in your browser: https://${host}/view/${s.i}`,
-            ),
+            textPart('text/plain', [
+              intro,
+              '',
+              `View this newsletter in your browser: https://${host}/view/${s.i}`,
+            ]),
             textPart('text/html', html(fill)),
           ]),
         snippet,
@@ -564,7 +600,7 @@ ${articles}
           skeleton.attachment = { filename, contentType, size: bytes.length };
           const text = pdf ? plainBody(0) : plainBody(Math.max(0, fill - (bytes.length * 4) / 3));
           return multipart('mixed', s.boundary, [
-            textPart('text/plain', `${text}${CRLF}${CRLF}(see attached ${filename})`),
+            textPart('text/plain', [...text, '', `(see attached ${filename})`]),
             `Content-Type: ${contentType};${CRLF} ${rfc2231Param('name', filename)}${CRLF}Content-Disposition: attachment;${CRLF} ${rfc2231Param('filename', filename)}${CRLF}Content-Transfer-Encoding: base64${CRLF}${CRLF}${base64Lines(bytes)}`,
           ]);
         },
