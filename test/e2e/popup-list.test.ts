@@ -384,6 +384,22 @@ describe('popup list', () => {
       await page.getByRole('combobox', { name: 'Folder' }).waitFor();
     });
 
+    test('offline: says so, and the cached list stays readable', async () => {
+      await page.reload();
+      await items(page).first().waitFor();
+      await ext.context.setOffline(true);
+      try {
+        await page.getByRole('heading', { name: 'You’re offline' }).waitFor();
+        assert.ok((await items(page).count()) > 0, 'the list still shows');
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { level: 1, name: 'Report 10000' }).waitFor();
+        await page.keyboard.press('Escape');
+      } finally {
+        await ext.context.setOffline(false);
+      }
+      await page.getByRole('heading', { name: 'You’re offline' }).waitFor({ state: 'detached' });
+    });
+
     test('deleting hides the row at once, even when the background does not answer', async () => {
       await page.reload();
       await items(page).first().waitFor();
