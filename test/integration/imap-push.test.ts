@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { SyncResult } from '../../extension/engine/types.ts';
 import { queueImapAction } from '../../extension/mail/imap/actions.ts';
+import { fetchBodyOnSession } from '../../extension/mail/imap/body.ts';
 import { ImapPush, type PushState } from '../../extension/mail/imap/idle.ts';
 import { syncImapAccount } from '../../extension/mail/imap/sync.ts';
+import { BodiesRepo } from '../../extension/store/bodies-repo.ts';
 import { PendingRepo } from '../../extension/store/pending-repo.ts';
 import { makeMessage } from '../servers/messages.ts';
 import { appendMessages, ImapWorld, waitFor } from './imap-helpers.ts';
@@ -102,7 +104,7 @@ test('IDLE push: new mail reaches onChange on the same connection, about as fast
   assert.equal(push.connected, false);
 });
 
-test('flushPending sends queued actions over the push connection right away', async () => {
+test('the push connection downloads bodies and sends queued actions right away', async () => {
   const user = world.newUser();
   const other = await world.other(user);
   await appendMessages(other, 'INBOX', 2);
@@ -114,6 +116,10 @@ test('flushPending sends queued actions over the push connection right away', as
   push.start();
   try {
     await waitFor(() => states.at(-1) === 'idle', 15_000, 'push connected');
+    // Opening a message over the push connection: no second login.
+    const body = await push.run((session) => fetchBodyOnSession(session, 'INBOX', 1));
+    assert.ok(body?.complete);
+    assert.equal((await new BodiesRepo(db).get([account.id, 'INBOX', 1]))?.complete, true);
     const pending = new PendingRepo(db);
     await queueImapAction(pending, [[account.id, 'INBOX', 2]], 'seen', Date.now());
     assert.equal(await push.flushPending(), true);
@@ -127,6 +133,7 @@ test('flushPending sends queued actions over the push connection right away', as
     await push.stop();
   }
   assert.equal(await push.flushPending(), false, 'not connected after stop');
+  assert.equal(await push.run(async () => 1), null);
 });
 
 test('push survives a relay restart: it reconnects and catches up', async () => {

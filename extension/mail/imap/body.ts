@@ -29,83 +29,99 @@ function capOf(options: BodyOptions): number {
   return cap;
 }
 
-/** Downloads, parses and stores the body of `uid` in `folder`; returns the stored row. */
+/**
+ * Downloads, parses and stores the body of `uid` in `folder` over an open session (e.g. the push
+ * connection, to save a login when the user opens a message); returns the stored row.
+ * `readOnly` EXAMINEs the folder: right for a connection of its own, wrong for the push
+ * connection, whose folder must stay SELECTed for queued actions. BODY.PEEK keeps \Seen alone
+ * either way.
+ */
+export async function fetchBodyOnSession(
+  session: ImapSession,
+  folder: string,
+  uid: number,
+  options: BodyOptions & { readOnly?: boolean } = {},
+): Promise<BodyRow> {
+  const cap = capOf(options);
+  const accountId = session.accountId;
+  const key: MessageKey = [accountId, folder, uid];
+  const row = await session.folders.get(accountId, folder);
+  if (!row || row.uidValidity === null) {
+    throw new ImapError('folder_not_synced', `${folder} has not been synchronised yet`);
+  }
+  const { client } = session;
+  const lock = await client.getMailboxLock(folder, options.readOnly ? { readOnly: true } : {});
+  let source: Uint8Array;
+  try {
+    const mailbox = client.mailbox;
+    if (!mailbox || Number(mailbox.uidValidity) !== row.uidValidity) {
+      throw new ImapError('uidvalidity_changed', `${folder} changed UIDVALIDITY; sync it first`);
+    }
+    const meta = await client.fetchOne(String(uid), { uid: true, size: true }, { uid: true });
+    if (!meta || meta.uid !== uid) {
+      await session.messages.remove([key]);
+      throw new ImapError('message_gone', `Message ${uid} is no longer in ${folder}`);
+    }
+    checkSize(meta.size ?? 0, cap);
+    const full = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+    if (full === false || !full.source) {
+      await session.messages.remove([key]);
+      throw new ImapError('message_gone', `Message ${uid} is no longer in ${folder}`);
+    }
+    // The server's RFC822.SIZE may have been wrong.
+    checkSize(full.source.byteLength, cap);
+    // A copy: imapflow's Buffer may be a view into a larger pooled buffer.
+    source = new Uint8Array(full.source);
+  } finally {
+    lock.release();
+  }
+  const parsed = await parseMessage(source, { maxBytes: cap });
+  await session.bodies.put(
+    {
+      accountId,
+      folder,
+      uid,
+      raw: source,
+      complete: true,
+      text: parsed.text,
+      html: parsed.html,
+      attachments: parsed.attachments.map((a) => ({
+        filename: a.filename,
+        mimeType: a.mimeType,
+        size: a.size,
+        contentId: a.contentId,
+        disposition: a.disposition,
+        data: a.content,
+      })),
+    },
+    session.ctx.now(),
+  );
+  const stored = await session.bodies.get(key);
+  if (!stored) throw new ImapError('message_gone', `Message ${uid} vanished while it was stored`);
+  return stored;
+}
+
+function checkSize(size: number, cap: number): void {
+  if (size > cap) {
+    throw new ImapError('too_large', `The message is ${size} bytes, the limit is ${cap}`, {
+      size,
+      limit: cap,
+    });
+  }
+}
+
+/** Downloads, parses and stores the body of `uid` in `folder` over a connection of its own. */
 export function fetchImapBody(
   ctx: SyncContext,
   folder: string,
   uid: number,
   options: BodyOptions = {},
 ): Promise<BodyRow> {
-  const cap = capOf(options);
-  const accountId = ctx.account.id;
-  const key: MessageKey = [accountId, folder, uid];
-  return withAccountLock(accountId, async () => {
+  capOf(options);
+  return withAccountLock(ctx.account.id, async () => {
     const session = await ImapSession.open(ctx);
     try {
-      const row = await session.folders.get(accountId, folder);
-      if (!row || row.uidValidity === null) {
-        throw new ImapError('folder_not_synced', `${folder} has not been synchronised yet`);
-      }
-      const lock = await session.client.getMailboxLock(folder, { readOnly: true });
-      let source: Uint8Array;
-      try {
-        const mailbox = session.client.mailbox;
-        if (!mailbox || Number(mailbox.uidValidity) !== row.uidValidity) {
-          throw new ImapError('uidvalidity_changed', `${folder} changed UIDVALIDITY; sync it first`);
-        }
-        const meta = await session.client.fetchOne(String(uid), { uid: true, size: true }, { uid: true });
-        if (!meta || meta.uid !== uid) {
-          await session.messages.remove([key]);
-          throw new ImapError('message_gone', `Message ${uid} is no longer in ${folder}`);
-        }
-        const size = meta.size ?? 0;
-        if (size > cap) {
-          throw new ImapError('too_large', `The message is ${size} bytes, the limit is ${cap}`, {
-            size,
-            limit: cap,
-          });
-        }
-        const full = await session.client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-        if (full === false || !full.source) {
-          await session.messages.remove([key]);
-          throw new ImapError('message_gone', `Message ${uid} is no longer in ${folder}`);
-        }
-        if (full.source.byteLength > cap) {
-          const actual = full.source.byteLength;
-          throw new ImapError('too_large', `The message is ${actual} bytes, the limit is ${cap}`, {
-            size: actual,
-            limit: cap,
-          });
-        }
-        // A copy: imapflow's Buffer may be a view into a larger pooled buffer.
-        source = new Uint8Array(full.source);
-      } finally {
-        lock.release();
-      }
-      const parsed = await parseMessage(source, { maxBytes: cap });
-      await session.bodies.put(
-        {
-          accountId,
-          folder,
-          uid,
-          raw: source,
-          complete: true,
-          text: parsed.text,
-          html: parsed.html,
-          attachments: parsed.attachments.map((a) => ({
-            filename: a.filename,
-            mimeType: a.mimeType,
-            size: a.size,
-            contentId: a.contentId,
-            disposition: a.disposition,
-            data: a.content,
-          })),
-        },
-        ctx.now(),
-      );
-      const stored = await session.bodies.get(key);
-      if (!stored) throw new ImapError('message_gone', `Message ${uid} vanished while it was stored`);
-      return stored;
+      return await fetchBodyOnSession(session, folder, uid, { ...options, readOnly: true });
     } catch (error) {
       throw redactSecret(error, ctx.password, ctx.account.username);
     } finally {

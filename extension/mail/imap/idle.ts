@@ -84,7 +84,7 @@ export class ImapPush {
   /** Starts connecting; idempotent. */
   start(): void {
     if (this.loop || this.stopped || this.options.signal?.aborted) return;
-    this.loop = this.run();
+    this.loop = this.runLoop();
   }
 
   /** Logs out and stops reconnecting; resolves once the connection is closed. */
@@ -112,6 +112,17 @@ export class ImapPush {
     this.dirtyAll = true;
     this.poke();
     return true;
+  }
+
+  /**
+   * Runs `job` on the push connection (e.g. `fetchBodyOnSession` when the user opens a message:
+   * no second login), as the only user of the connection and the account's folder state. Null
+   * when not connected: the caller opens a connection of its own.
+   */
+  async run<T>(job: (session: ImapSession) => Promise<T>): Promise<T | null> {
+    const session = this.session;
+    if (!session || !this.connected || this.stopped) return null;
+    return this.exclusive(() => job(session));
   }
 
   /** Asks for a sync on the push connection (e.g. the user pressed "Sync now" while connected). */
@@ -145,7 +156,7 @@ export class ImapPush {
     }
   }
 
-  private async run(): Promise<void> {
+  private async runLoop(): Promise<void> {
     let attempt = 0;
     while (!this.stopped) {
       const started = Date.now();

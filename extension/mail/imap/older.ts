@@ -7,6 +7,7 @@ import { withAccountLock } from './account-lock.ts';
 import { ImapError, redactSecret } from './errors.ts';
 import { fetchAndStoreSummaries } from './fetch-summaries.ts';
 import { ImapSession } from './session.ts';
+import { lowestStoredUid } from './store-helpers.ts';
 
 /** What `loadOlderImap` did. */
 export interface OlderResult {
@@ -19,37 +20,47 @@ export interface OlderResult {
 /** Most messages one call loads: a few screens of scrolling, one or two chunks. */
 export const MAX_OLDER_BATCH = 1000;
 
-/** Extends `folder`'s cache downward by up to `count` messages. */
-export function loadOlderImap(ctx: SyncContext, folder: string, count: number): Promise<OlderResult> {
+/** Extends `folder`'s cache downward by up to `count` messages, over an open session. */
+export async function loadOlderOnSession(
+  session: ImapSession,
+  folder: string,
+  count: number,
+): Promise<OlderResult> {
   if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
   const wanted = Math.min(count, MAX_OLDER_BATCH);
+  const accountId = session.accountId;
+  const row = await session.folders.get(accountId, folder);
+  if (!row || row.uidValidity === null || row.uidNext === null) {
+    throw new ImapError('folder_not_synced', `${folder} has not been synchronised yet`);
+  }
+  const lock = await session.client.getMailboxLock(folder);
+  try {
+    const mailbox = session.client.mailbox;
+    if (!mailbox || Number(mailbox.uidValidity) !== row.uidValidity) {
+      throw new ImapError('uidvalidity_changed', `${folder} changed UIDVALIDITY; sync it first`);
+    }
+    const floor = (await lowestStoredUid(session.ctx.db, accountId, folder)) ?? row.uidNext;
+    if (floor <= 1) return { loaded: 0, more: false };
+    const found = session.orThrow(
+      await session.client.search({ uid: `1:${floor - 1}`, deleted: false }, { uid: true }),
+      'SEARCH',
+    );
+    const below = found.filter((uid) => uid < floor).sort((a, b) => b - a);
+    const batch = below.slice(0, wanted);
+    const stored = await fetchAndStoreSummaries(session, folder, batch);
+    return { loaded: stored.length, more: below.length > batch.length };
+  } finally {
+    lock.release();
+  }
+}
+
+/** Extends `folder`'s cache downward by up to `count` messages, over a connection of its own. */
+export function loadOlderImap(ctx: SyncContext, folder: string, count: number): Promise<OlderResult> {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
   return withAccountLock(ctx.account.id, async () => {
     const session = await ImapSession.open(ctx);
     try {
-      const row = await session.folders.get(ctx.account.id, folder);
-      if (!row || row.uidValidity === null || row.uidNext === null) {
-        throw new ImapError('folder_not_synced', `${folder} has not been synchronised yet`);
-      }
-      const lock = await session.client.getMailboxLock(folder, { readOnly: true });
-      try {
-        const mailbox = session.client.mailbox;
-        if (!mailbox || Number(mailbox.uidValidity) !== row.uidValidity) {
-          throw new ImapError('uidvalidity_changed', `${folder} changed UIDVALIDITY; sync it first`);
-        }
-        const cached = await session.messages.uidsInFolder(ctx.account.id, folder);
-        const floor = typeof cached[0] === 'number' ? cached[0] : row.uidNext;
-        if (floor <= 1) return { loaded: 0, more: false };
-        const found = session.orThrow(
-          await session.client.search({ uid: `1:${floor - 1}`, deleted: false }, { uid: true }),
-          'SEARCH',
-        );
-        const below = found.filter((uid) => uid < floor).sort((a, b) => b - a);
-        const batch = below.slice(0, wanted);
-        const stored = await fetchAndStoreSummaries(session, folder, batch);
-        return { loaded: stored.length, more: below.length > batch.length };
-      } finally {
-        lock.release();
-      }
+      return await loadOlderOnSession(session, folder, count);
     } catch (error) {
       throw redactSecret(error, ctx.password, ctx.account.username);
     } finally {
