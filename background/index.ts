@@ -1,18 +1,159 @@
 /**
- * Service-worker entry. Wires the engine to the browser: message router, scheduler, badge,
- * notifications. Durable state lives in IndexedDB and storage; this module holds only caches.
+ * Service-worker entry: wires the engine to the browser. Message router, alarms, badge,
+ * notifications. Durable state lives in IndexedDB and storage.local; everything here is a
+ * cache rebuilt at every start, because Chrome stops an MV3 worker whenever it likes.
  */
-import { probeImap } from '../extension/mail/imap/probe.ts';
-import { relayTransportFactory } from '../extension/relay/relay-socket.ts';
-import type { RelayEndpoint, Target } from '../extension/relay/transport.ts';
+import { Actions } from '../extension/engine/actions.ts';
+import { Engine, type SavedEngineState } from '../extension/engine/engine.ts';
+import { imapDriver } from '../extension/mail/imap/driver.ts';
+import { pop3Driver } from '../extension/mail/pop3/driver.ts';
+import {
+  alarms,
+  broadcast,
+  extensionSelf,
+  localArea,
+  notifications,
+  onInstalled,
+  onRuntimeMessage,
+  openOptionsPage,
+  setBadge,
+} from '../extension/platform.ts';
+import { requestPersistentStorage } from '../extension/store/persistence.ts';
+import { openBiffDb } from '../extension/store/schema.ts';
+import { SettingsStore } from '../extension/store/settings.ts';
+import { badgeFor } from './badge.ts';
+import { createHandlers } from './handlers.ts';
+import { Notifier } from './notifier.ts';
+import { createRouter } from './router.ts';
+
+/** storage.local key of the engine's saved state (statuses, backoff, "new since last look"). */
+const STATE_KEY = 'engineState';
+/** Alarm names: one per account, `check:<accountId>`, set to its next check. */
+const CHECK_ALARM = 'check:';
+/** Cached bodies of IMAP mail beyond this are evicted, least recently opened first. */
+const BODY_BUDGET_BYTES = 256 * 1024 * 1024;
+
+const settings = new SettingsStore(localArea);
+
+async function boot() {
+  const [db, saved] = await Promise.all([openBiffDb(), localArea.get(STATE_KEY)]);
+  void requestPersistentStorage();
+  let persistQueued = false;
+  let latest: SavedEngineState | null = null;
+  // Set right after the engine exists; new mail cannot arrive before engine.start().
+  let notifier: Notifier | undefined;
+
+  const engine: Engine = new Engine({
+    db,
+    settings,
+    drivers: { imap: imapDriver, pop3: pop3Driver },
+    saved: saved[STATE_KEY] as SavedEngineState | undefined,
+    emit: (event) => {
+      broadcast(event);
+      if (event.biffEvent === 'status') void refreshBadgeAndAlarms();
+    },
+    persist: (state) => {
+      latest = state;
+      if (persistQueued) return;
+      persistQueued = true;
+      setTimeout(() => {
+        persistQueued = false;
+        void localArea.set({ [STATE_KEY]: latest });
+      }, 200);
+    },
+    onNewMail: (account, messages) => void notifier?.announce(account, messages),
+  });
+  const actions = new Actions(engine);
+  const notifierInstance = new Notifier(
+    actions,
+    async () => (await settings.getSettings()).quietHours,
+    (id) => engine.account(id)?.name ?? '',
+  );
+  notifier = notifierInstance;
+
+  async function refreshBadgeAndAlarms(): Promise<void> {
+    const mode = (await settings.getSettings()).badgeMode;
+    const statuses = new Map(engine.status().accounts.map((s) => [s.accountId, s]));
+    setBadge(
+      badgeFor(
+        engine.listAccounts(),
+        statuses,
+        (s) => (mode === 'new' ? engine.newCount(s.accountId) : s.unread),
+        Date.now(),
+      ),
+    );
+    const existing = new Map((await alarms.all()).map((a) => [a.name, a.scheduledTime]));
+    for (const account of engine.listAccounts()) {
+      const name = CHECK_ALARM + account.id;
+      const next = account.enabled ? engine.scheduler.status(account.id).nextCheck : null;
+      if (next === null) {
+        if (existing.has(name) && !account.enabled) await alarms.clear(name);
+        continue;
+      }
+      if (existing.get(name) !== next) await alarms.at(name, Math.max(next, Date.now() + 1000));
+    }
+    for (const name of existing.keys()) {
+      if (name.startsWith(CHECK_ALARM) && !engine.account(name.slice(CHECK_ALARM.length)))
+        await alarms.clear(name);
+    }
+  }
+
+  function onAlarm(name: string): void {
+    if (!name.startsWith(CHECK_ALARM)) return;
+    const id = name.slice(CHECK_ALARM.length);
+    if (!engine.account(id)) return;
+    void engine
+      .sync(id, 'alarm')
+      .then(() => engine.bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
+  }
+
+  const route = createRouter(createHandlers(engine, actions), extensionSelf());
+  function onMessage(message: unknown, sender: { id?: string; url?: string }) {
+    const reply = route(message, sender);
+    const name = (message as { name?: string }).name;
+    // Accounts or settings changed: the badge and alarms follow at once.
+    if (
+      reply &&
+      (name === 'saveAccount' ||
+        name === 'removeAccount' ||
+        name === 'saveSettings' ||
+        name === 'reorderAccounts')
+    ) {
+      void reply.then(() => refreshBadgeAndAlarms());
+    }
+    return reply;
+  }
+
+  await engine.start();
+  await refreshBadgeAndAlarms();
+  // Accounts that are due (or never checked) are checked now: the worker may have slept
+  // through their alarms.
+  for (const id of engine.due(Date.now())) void engine.sync(id, 'startup');
+  return { engine, actions, notifier: notifierInstance, onAlarm, onMessage };
+}
+
+const ready = boot();
+
+// MV3: listeners must be registered synchronously at the top level, or the events that woke
+// the worker are lost. They wait for start-up to finish.
+onRuntimeMessage((message, sender) =>
+  (message as { biff?: unknown } | null)?.biff === 1
+    ? ready.then((b) => b.onMessage(message, sender))
+    : undefined,
+);
+alarms.onAlarm((name) => void ready.then((b) => b.onAlarm(name)));
+notifications.onClicked((id) => void ready.then((b) => b.notifier.clicked(id)));
+notifications.onButtonClicked((id, button) => void ready.then((b) => b.notifier.buttonClicked(id, button)));
+
+onInstalled((reason) => {
+  if (reason !== 'install') return;
+  void ready.then(({ engine }) => {
+    if (engine.listAccounts().length === 0) void openOptionsPage();
+  });
+});
 
 /**
- * A console handle for people debugging Biff in DevTools (and for the browser tests, which
- * drive the built worker through it): `await biff.probeImap(relay, target, auth)`.
+ * A console handle for people debugging Biff in DevTools, and for the browser tests, which
+ * drive the built worker through it: `(await biff.ready).engine.status()`.
  */
-const consoleApi = {
-  probeImap: (relay: RelayEndpoint, target: Target, auth: { user: string; pass: string }) =>
-    probeImap(relayTransportFactory(relay), target, auth),
-};
-
-(globalThis as unknown as { biff: typeof consoleApi }).biff = consoleApi;
+(globalThis as unknown as { biff: object }).biff = { ready };

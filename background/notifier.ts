@@ -21,10 +21,7 @@ export class Notifier {
     private readonly actions: Actions,
     private readonly quietHours: () => Promise<QuietHours>,
     private readonly accountName: (id: string) => string,
-  ) {
-    notifications.onClicked((id) => void this.open(id));
-    notifications.onButtonClicked((id, button) => void this.button(id, button));
-  }
+  ) {}
 
   /** Announces messages that just arrived for `account`, unless it is quiet time. */
   async announce(_account: Account, messages: MessageRow[]): Promise<void> {
@@ -41,14 +38,16 @@ export class Notifier {
     }
   }
 
-  private async open(id: string): Promise<void> {
+  /** A notification was clicked: open its message (or the popup for a summary). */
+  async clicked(id: string): Promise<void> {
     const ids = this.shown.get(id);
     this.shown.delete(id);
     await notifications.clear(id);
     await openPopupAt(ids?.length === 1 ? `popup.html?open=${encodeURIComponent(ids[0]!)}` : 'popup.html');
   }
 
-  private async button(id: string, button: number): Promise<void> {
+  /** A notification button was clicked (Chrome). */
+  async buttonClicked(id: string, button: number): Promise<void> {
     const ids = this.shown.get(id);
     this.shown.delete(id);
     await notifications.clear(id);

@@ -160,6 +160,20 @@ export class BrowserWorld {
     );
   }
 
+  /** Waits until the relay logged a line matching `pattern` (it logs a session when it ends). */
+  async relayLogged(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const line = this.relay
+        .logs()
+        .split('\n')
+        .find((l) => pattern.test(l));
+      if (line) return line;
+      if (Date.now() > deadline) throw new Error(`relay never logged ${pattern}:\n${this.relay.logs()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** The toolbar badge text, read in the service worker. */
   badgeText(): Promise<string> {
     return this.ext.worker.evaluate(() => chrome.action.getBadgeText({}));
