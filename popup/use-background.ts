@@ -3,7 +3,7 @@
  * progress, the settings, and the `messages-changed` event. Started only after the first page
  * painted (`enabled`), so waking the worker never delays the cached list.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { onBackgroundEvent, send } from '../extension/ui/send.ts';
 import { applyEvent, type BackgroundState, INITIAL_BACKGROUND } from './background-state.ts';
 import { errorText, withTimeout } from './error-text.ts';
@@ -64,5 +64,6 @@ export function useBackground(enabled: boolean, onMessagesChanged: (accountIds: 
     };
   }, [enabled]);
 
-  return { ...state, refresh: () => refreshRef.current() };
+  const refresh = useCallback(() => refreshRef.current(), []);
+  return { ...state, refresh };
 }
