@@ -33,7 +33,7 @@ export interface Pop3BodyOptions {
  * here or no longer on the server (it is then marked removed), and Pop3Error `too_large` when
  * it exceeds the cap (nothing is downloaded).
  */
-export function fetchPop3Body(
+export async function fetchPop3Body(
   ctx: SyncContext,
   uidl: string,
   options: Pop3BodyOptions = {},

@@ -73,7 +73,7 @@ function checkThreshold(value: number): number {
 }
 
 /** Checks an account's POP3 mailbox once: downloads new mail, applies deletions. */
-export function syncPop3Account(ctx: SyncContext, options: Pop3SyncOptions = {}): Promise<SyncResult> {
+export async function syncPop3Account(ctx: SyncContext, options: Pop3SyncOptions = {}): Promise<SyncResult> {
   const cap = messageCap(options.maxMessageBytes);
   const threshold = checkThreshold(ctx.account.pop3.headersOnlyAboveBytes);
   return withPop3Lock(ctx.account.id, async () => {

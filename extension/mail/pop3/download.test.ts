@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fullDownload, headersDownload, sizeOnlyDownload } from './download.ts';
+
+const NOW = Date.UTC(2024, 4, 1, 10);
+const bytes = (text: string) => new TextEncoder().encode(text);
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`../../../test/fixtures/mail/${name}`, import.meta.url)));
+
+test('fullDownload keeps the exact source and a summary from the parsed message', async () => {
+  const raw = fixture('attachments.eml');
+  const download = await fullDownload('uid-1', 12345, raw, NOW);
+  assert.equal(download.uidl, 'uid-1');
+  assert.equal(download.body?.complete, true);
+  assert.equal(download.body?.raw, raw, 'the very bytes fetched');
+  assert.ok(download.body!.attachments.length > 0);
+  assert.ok(
+    download.body!.attachments.every((a) => a.data instanceof Uint8Array && a.data.length === a.size),
+  );
+  const s = download.summary;
+  assert.equal(s.size, 12345, 'the LIST size');
+  assert.equal(s.hasAttachments, true);
+  assert.equal(s.seen, false);
+  assert.equal(s.flagged, false);
+  assert.ok(s.subject.length > 0);
+  assert.ok(s.from?.address.includes('@'));
+  assert.ok(Number.isFinite(s.date) && s.date !== NOW, 'the Date header');
+});
+
+test('fullDownload without a Date header dates the message by its download; without LIST size by its bytes', async () => {
+  const raw = bytes('From: a@example.org\r\nSubject: undated\r\n\r\nHello there, this is the body.\r\n');
+  const download = await fullDownload('u', null, raw, NOW);
+  assert.equal(download.summary.date, NOW);
+  assert.equal(download.summary.size, raw.byteLength);
+  assert.equal(download.summary.preview, 'Hello there, this is the body.');
+  assert.equal(download.body?.text?.trim(), 'Hello there, this is the body.');
+});
+
+test('fullDownload of bytes that are no message still lists it, with the bytes as text', async () => {
+  const raw = bytes('\u0000\u0001 this is not mail at all\r\n');
+  const download = await fullDownload('u', 30, raw, NOW);
+  assert.equal(download.body?.complete, true);
+  assert.equal(download.body?.raw, raw);
+  assert.equal(download.summary.date, NOW);
+});
+
+test('headersDownload keeps the header block as an incomplete body', async () => {
+  const header = bytes(
+    'From: "Ann Example" <ann@example.org>\r\nTo: me@example.org\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n' +
+      'Date: Tue, 2 Jan 2024 10:00:00 +0000\r\nMessage-ID: <big@example.org>\r\n\r\n',
+  );
+  const download = await headersDownload('u', 9_000_000, header, NOW);
+  assert.deepEqual(download.body, { raw: header, complete: false, text: null, html: null, attachments: [] });
+  assert.equal(download.summary.subject, 'Grüße');
+  assert.deepEqual(download.summary.from, { name: 'Ann Example', address: 'ann@example.org' });
+  assert.equal(download.summary.date, Date.UTC(2024, 0, 2, 10));
+  assert.equal(download.summary.messageId, '<big@example.org>');
+  assert.equal(download.summary.size, 9_000_000);
+  assert.equal(download.summary.preview, '');
+});
+
+test('headersDownload of a header block that cannot be read still lists the message', async () => {
+  const header = new Uint8Array(3 * 1024 * 1024).fill(0x41);
+  const download = await headersDownload('u', 5_000_000, header, NOW);
+  assert.equal(download.summary.subject, '');
+  assert.equal(download.summary.date, NOW);
+  assert.equal(download.body?.complete, false);
+});
+
+test('sizeOnlyDownload lists a message with no body at all', () => {
+  const download = sizeOnlyDownload('u', 77_000_000, NOW);
+  assert.equal(download.body, null);
+  assert.equal(download.summary.size, 77_000_000);
+  assert.equal(download.summary.date, NOW);
+});
