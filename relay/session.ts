@@ -15,6 +15,7 @@ import { parseClientFrame } from './frames.ts';
 import { HIGH_WATER_MARK, LOW_WATER_MARK, UPSTREAM_LINGER_MS } from './limits.ts';
 import type { Logger } from './log.ts';
 import { type ConnectRequest, RELAY_CLOSE_CODES, type RelayErrorCode, type ServerFrame } from './protocol.ts';
+import { StartTlsGate } from './tls-gate.ts';
 import { connectTcp, formatRemote, resolveTarget, secure, type TargetPolicy } from './upstream.ts';
 
 /** The limits a session enforces. */
@@ -220,10 +221,10 @@ export class Session {
   }
 
   /**
-   * STARTTLS (RFC 2595 §4, RFC 3207 §5): the client saw the server accept the command. Bytes
-   * the server sent after that answer and before the handshake are dropped, never delivered
-   * as if they were protected (response injection, CVE-2011-0411's mirror image); bytes that
-   * come later go into the TLS engine, which rejects anything not from the TLS peer.
+   * STARTTLS (RFC 2595 §4, RFC 3207 §5): the client saw the server accept the command. Server
+   * bytes from then until the TLS records begin are dropped, never delivered as if they were
+   * protected (response injection, the mirror image of CVE-2011-0411): what is buffered now
+   * is discarded here, what comes later is discarded by the gate (tls-gate.ts).
    */
   private async startTls(): Promise<void> {
     if (this.state !== 'open' || this.request?.tls !== 'starttls' || this.secured) {
@@ -243,9 +244,11 @@ export class Session {
       if (plain.writableLength > 0) await Promise.race([once(plain, 'drain'), once(phase.signal, 'abort')]);
       if (phase.signal.aborted) throw phase.signal.reason;
       while (plain.read() !== null) {
-        // Dropped: see above. Node would otherwise feed these bytes to the TLS engine.
+        // Dropped: see above.
       }
-      const secured = await secure(plain, this.request.host, this.request.pin, phase.signal);
+      const gate = new StartTlsGate(plain);
+      const secured = await secure(gate, this.request.host, this.request.pin, phase.signal);
+      secured.socket.once('close', () => plain.destroy());
       if (this.state !== 'securing') {
         secured.socket.destroy();
         return;
@@ -256,6 +259,7 @@ export class Session {
       this.attach(secured.socket);
       this.lastActivity = Date.now();
     } catch (error) {
+      plain.destroy();
       if (this.state === 'securing') this.fail(asRelayError(error, 'tls_failed'));
     } finally {
       phase.done();

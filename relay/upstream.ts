@@ -6,6 +6,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { RelayError } from './errors.ts';
 import { fingerprintsEqual } from './fingerprint.ts';
@@ -151,7 +152,7 @@ function authorizationReason(socket: TLSSocket): string {
  * resolves, and it rejects on every unverified certificate.
  */
 export function secure(
-  socket: Socket,
+  socket: Duplex,
   host: string,
   pin: string | undefined,
   signal: AbortSignal,

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Account } from '../../extension/accounts.ts';
+import type { SyncContext, SyncResult } from '../../extension/engine/types.ts';
 import { loadOlderImap } from '../../extension/mail/imap/older.ts';
-import { syncImapAccount } from '../../extension/mail/imap/sync.ts';
+import { ImapSession } from '../../extension/mail/imap/session.ts';
+import { syncImapAccount, syncOnSession } from '../../extension/mail/imap/sync.ts';
 import { FoldersRepo } from '../../extension/store/folders-repo.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import type { BiffDatabase, MessageRow } from '../../extension/store/schema.ts';
@@ -80,8 +82,25 @@ test('initial sync: newest window, fields, previews, unread from STATUS, nothing
 });
 
 /** The three ways incremental sync can run: QRESYNC, a server without CONDSTORE/QRESYNC, and QRESYNC turned off. */
-const modes = [
+interface Mode {
+  name: string;
+  world: () => ImapWorld;
+  useQresync: boolean;
+  expectModseq: boolean;
+  /** Leaves QRESYNC out of the session's enabled set (CONDSTORE only: expunges found by UID SEARCH). */
+  condstoreOnly?: boolean;
+}
+
+/** The ways incremental sync can run. */
+const modes: Mode[] = [
   { name: 'QRESYNC', world: () => world, useQresync: true, expectModseq: true },
+  {
+    name: 'CONDSTORE without QRESYNC',
+    world: () => world,
+    useQresync: true,
+    expectModseq: true,
+    condstoreOnly: true,
+  },
   {
     name: 'server without CONDSTORE/QRESYNC',
     world: () => plainWorld,
@@ -90,6 +109,21 @@ const modes = [
   },
   { name: 'useQresync off', world: () => world, useQresync: false, expectModseq: false },
 ];
+
+/** One sync as the mode wants it. */
+async function syncIn(mode: Mode, ctx: SyncContext): Promise<SyncResult> {
+  if (!mode.condstoreOnly) return syncImapAccount(ctx);
+  const session = await ImapSession.open(ctx);
+  try {
+    // As on a server that has CONDSTORE but not QRESYNC: no VANISHED, so no expunges reported.
+    session.client.enabled.delete('QRESYNC');
+    assert.equal(session.caps.qresync, false);
+    assert.equal(session.caps.condstore, true);
+    return await syncOnSession(session, ['INBOX']);
+  } finally {
+    await session.close();
+  }
+}
 
 for (const mode of modes) {
   test(`incremental (${mode.name}): new mail, flags and expunges by another client`, async () => {
@@ -100,24 +134,24 @@ for (const mode of modes) {
     const db = await w.db();
     const account = w.account(user, { useQresync: mode.useQresync });
     const ctx = w.ctx(db, account);
-    await syncImapAccount(ctx);
+    await syncIn(mode, ctx);
     const folders = new FoldersRepo(db);
     assert.equal((await folders.get(account.id, 'INBOX'))?.highestModseq !== null, mode.expectModseq);
 
     // Nothing changed: nothing announced, nothing rewritten.
-    const quiet = await syncImapAccount(ctx);
+    const quiet = await syncIn(mode, ctx);
     assert.deepEqual(quiet.newMessages, []);
     assert.equal(quiet.unread, 12);
 
     // New mail: two unread and one already read.
     const fresh = await appendMessages(other, 'INBOX', 2, { seed: 7 });
     await appendMessages(other, 'INBOX', 1, { seed: 8, seen: true });
-    const withNew = await syncImapAccount(ctx);
+    const withNew = await syncIn(mode, ctx);
     assert.deepEqual(withNew.newMessages.map((m) => m.uid).sort(), [13, 14]);
     assert.deepEqual(withNew.newMessages.map((m) => m.subject).sort(), fresh.map((m) => m.subject).sort());
     assert.equal(withNew.unread, 14);
     assert.equal((await rows(db, account)).length, 15);
-    const again = await syncImapAccount(ctx);
+    const again = await syncIn(mode, ctx);
     assert.deepEqual(again.newMessages, [], 'announced once');
 
     // Another client reads one, flags one, unflags nothing, and expunges two.
@@ -126,7 +160,7 @@ for (const mode of modes) {
     await other.messageFlagsAdd('3', ['\\Flagged'], { uid: true });
     await other.messageFlagsRemove('15', ['\\Seen'], { uid: true });
     await other.messageDelete('5,7', { uid: true });
-    const changed = await syncImapAccount(ctx);
+    const changed = await syncIn(mode, ctx);
     assert.deepEqual(changed.newMessages, [], 'flag changes are not new mail');
     assert.equal(changed.unread, 12);
     const after = new Map((await rows(db, account)).map((r) => [r.uid, r]));

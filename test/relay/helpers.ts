@@ -200,6 +200,7 @@ export type ReceivedFrame = { kind: 'json'; frame: ServerFrame } | { kind: 'bina
 /** A WebSocket client of the relay with an async frame queue. */
 export class RelayClient {
   private readonly queue: ReceivedFrame[] = [];
+  private readonly offsets = new WeakMap<ServerFrame, number>();
   private waiter: (() => void) | null = null;
   /** Every binary byte received, in order. */
   received = Buffer.alloc(0);
@@ -212,7 +213,9 @@ export class RelayClient {
         this.received = Buffer.concat([this.received, data]);
         this.queue.push({ kind: 'binary', data });
       } else {
-        this.queue.push({ kind: 'json', frame: JSON.parse(data.toString('utf8')) as ServerFrame });
+        const frame = JSON.parse(data.toString('utf8')) as ServerFrame;
+        this.offsets.set(frame, this.received.length);
+        this.queue.push({ kind: 'json', frame });
       }
       this.wake();
     });
@@ -286,6 +289,13 @@ export class RelayClient {
       if (frame.kind === 'json') throw new Error(`expected bytes, got ${JSON.stringify(frame.frame)}`);
     }
     return this.received.toString('latin1');
+  }
+
+  /** How many binary bytes had arrived before this JSON frame (e.g. before `secured`). */
+  bytesBefore(frame: ServerFrame): number {
+    const offset = this.offsets.get(frame);
+    if (offset === undefined) throw new Error('not a frame this client received');
+    return offset;
   }
 
   /** Frames still queued (already received, not yet read). */

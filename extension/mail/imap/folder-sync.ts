@@ -88,8 +88,9 @@ export async function syncFolder(
     if (row) await session.messages.removeFolder(accountId, path);
     return { path, newMessages: [], unseen: 0 };
   }
-  const uidValidity = Number(status.uidValidity ?? 0);
-  if (row && row.uidValidity !== null && row.uidValidity !== uidValidity) {
+  // A STATUS without UIDVALIDITY proves nothing; the SELECT below checks it again in any case.
+  const uidValidity = status.uidValidity === undefined ? null : Number(status.uidValidity);
+  if (row && row.uidValidity !== null && uidValidity !== null && row.uidValidity !== uidValidity) {
     await session.messages.removeFolder(accountId, path);
     return initialSync(session, path, null, progress);
   }

@@ -33,6 +33,9 @@ export interface ImapCaps {
   idle: boolean;
 }
 
+/** A server that does not answer LOGOUT within this is not waited for: the connection is closed. */
+export const LOGOUT_TIMEOUT_MS = 5_000;
+
 /** Where the relay should connect for `account`. */
 export function imapTarget(account: Account): Target {
   const target: Target = { host: account.host, port: account.port, tls: account.security };
@@ -158,12 +161,18 @@ export class ImapSession {
     throw new ImapError('command_failed', `The server refused ${what}`);
   }
 
-  /** Logs out (closing the connection even if LOGOUT fails). */
+  /** Logs out, closing the connection anyway if LOGOUT fails or takes longer than LOGOUT_TIMEOUT_MS. */
   async close(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), LOGOUT_TIMEOUT_MS);
+    });
     try {
-      await this.client.logout();
+      if ((await Promise.race([this.client.logout(), late])) === 'late') this.client.close();
     } catch {
       this.client.close();
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
