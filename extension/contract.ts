@@ -11,7 +11,14 @@ import type { Account } from './accounts.ts';
 import type { CertificateDetails, TlsInfo } from './relay/transport.ts';
 
 /** How an account's last check went, for the badge, the popup and the options page. */
-export type AccountErrorKind = 'auth' | 'certificate' | 'relay' | 'unreachable' | 'timeout' | 'protocol' | 'storage';
+export type AccountErrorKind =
+  | 'auth'
+  | 'certificate'
+  | 'relay'
+  | 'unreachable'
+  | 'timeout'
+  | 'protocol'
+  | 'storage';
 
 export interface AccountStatus {
   accountId: string;
@@ -54,7 +61,10 @@ export interface ProbeReport {
 /** What a page may send to the background, and what comes back. */
 export interface Contract {
   /** Accounts with their live status, and the total unread count. */
-  getStatus: { request: Record<string, never>; response: { accounts: AccountStatus[]; totalUnread: number; relay: RelayStatus } };
+  getStatus: {
+    request: Record<string, never>;
+    response: { accounts: AccountStatus[]; totalUnread: number; relay: RelayStatus };
+  };
   /** Start a check now (one account, or all). Resolves when the check finished. */
   syncNow: { request: { accountId?: string }; response: { ok: boolean } };
   /** Mark messages read or unread (queued, applied on the server for IMAP). */
@@ -68,7 +78,10 @@ export interface Contract {
   loadBody: { request: { id: string }; response: { ok: true } };
   /** The popup was opened: resets "new since last look". */
   popupOpened: { request: Record<string, never>; response: { ok: true } };
-  getSettings: { request: Record<string, never>; response: { settings: GlobalSettings; accounts: Account[] } };
+  getSettings: {
+    request: Record<string, never>;
+    response: { settings: GlobalSettings; accounts: Account[] };
+  };
   saveSettings: { request: { settings: GlobalSettings }; response: { ok: true } };
   /** Create or update an account; the password is only sent when it changed. */
   saveAccount: { request: { account: Account; password?: string }; response: { ok: true } };
@@ -77,7 +90,14 @@ export interface Contract {
   /** Staged connection test of unsaved settings. */
   testConnection: { request: { account: Account; password?: string }; response: ProbeReport };
   /** Guess server settings from an address: provider table, then probes through the relay. */
-  guessSettings: { request: { email: string }; response: { candidates: Array<Pick<Account, 'protocol' | 'host' | 'port' | 'security'> & { source: 'table' | 'probe' }> } };
+  guessSettings: {
+    request: { email: string };
+    response: {
+      candidates: Array<
+        Pick<Account, 'protocol' | 'host' | 'port' | 'security'> & { source: 'table' | 'probe' }
+      >;
+    };
+  };
   /** Whether the relay answers with these settings. */
   relayStatus: { request: { url?: string; token?: string }; response: RelayStatus };
 }
@@ -101,7 +121,9 @@ export interface Envelope<K extends MessageName = MessageName> {
 }
 
 /** What comes back: a response, or an error with a code the UI turns into text. */
-export type Reply<K extends MessageName> = { ok: true; response: Response<K> } | { ok: false; code: string; message: string };
+export type Reply<K extends MessageName> =
+  | { ok: true; response: Response<K> }
+  | { ok: false; code: string; message: string };
 
 /** Events the background broadcasts to open pages. */
 export type BackgroundEvent =

@@ -28,7 +28,8 @@ export async function send<K extends MessageName>(name: K, request: Request<K>):
 /** Subscribes to background events; returns the unsubscribe function. */
 export function onBackgroundEvent(listener: (event: BackgroundEvent) => void): () => void {
   const handler = (message: unknown) => {
-    if (typeof message === 'object' && message !== null && 'biffEvent' in message) listener(message as BackgroundEvent);
+    if (typeof message === 'object' && message !== null && 'biffEvent' in message)
+      listener(message as BackgroundEvent);
   };
   browser.runtime.onMessage.addListener(handler);
   return () => browser.runtime.onMessage.removeListener(handler);
