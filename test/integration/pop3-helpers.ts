@@ -5,6 +5,11 @@
  * with `ws`; fake-indexeddb for the store. One Dovecot and one relay per test file; one Dovecot
  * user and one database per test, so tests never see each other's mail.
  *
+ * For a browser test: `Pop3World.start()`, then `world.account(world.newUser(), {}, 'starttls')`
+ * (POP3 with STLS on Dovecot's cleartext port, the test certificate pinned) and
+ * `world.endpoint` (the relay URL and token to pair the extension with); `world.seed()` fills
+ * the maildrop and `world.maildrop()` shows what the server holds.
+ *
  * Also: `TapTransport`, a Transport wrapper that records the commands Biff writes and can cut
  * the connection at a chosen command (to kill a session between DELE and QUIT), and a maildrop
  * reader that looks at the server's Maildir directly.
@@ -19,6 +24,7 @@ import type { SyncContext } from '../../extension/engine/types.ts';
 import { relayTransportFactory, type WebSocketConstructor } from '../../extension/relay/relay-socket.ts';
 import type {
   CloseReason,
+  RelayEndpoint,
   TlsInfo,
   TlsMode,
   Transport,
@@ -90,12 +96,14 @@ export class Pop3World {
     return this.relayProc;
   }
 
+  /** The relay as the extension is paired with it (URL and token), e.g. for a browser test. */
+  get endpoint(): RelayEndpoint {
+    return { url: this.relayProc.url, token: RELAY_TOKEN };
+  }
+
   /** Opens connections through the relay, as the extension does, with `ws` as the WebSocket. */
   get open(): TransportFactory {
-    return relayTransportFactory(
-      { url: this.relayProc.url, token: RELAY_TOKEN },
-      { WebSocket: WebSocket as unknown as WebSocketConstructor },
-    );
+    return relayTransportFactory(this.endpoint, { WebSocket: WebSocket as unknown as WebSocketConstructor });
   }
 
   /** Stops the relay (SIGTERM by default; SIGKILL for "no goodbye"): every session drops. */

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Pop3Error } from './errors.ts';
-import { FIRST_SYNC_ANNOUNCE_MAX, indexMaildrop, planDownloads, toAnnounce } from './plan.ts';
+import {
+  batchBySize,
+  FIRST_SYNC_ANNOUNCE_MAX,
+  indexMaildrop,
+  type MaildropEntry,
+  planDownloads,
+  toAnnounce,
+} from './plan.ts';
 
 test('indexMaildrop joins UIDL and LIST by message number, in message order', () => {
   const maildrop = indexMaildrop(
@@ -113,4 +120,21 @@ test('toAnnounce: unread rows, but none on a first sync that brings in more than
   assert.deepEqual(toAnnounce(few, { initial: true, knownBefore: FIRST_SYNC_ANNOUNCE_MAX }), []);
   assert.deepEqual(toAnnounce(rows(50), { initial: false, knownBefore: 0 }).length, 50);
   assert.deepEqual(toAnnounce([...rows(2, 0), ...rows(1)], { initial: false, knownBefore: 9 }), rows(1));
+});
+
+test('batchBySize bounds the bytes of each pipelined run; a big message runs alone', () => {
+  const entry = (n: number, size: number | null): MaildropEntry => ({ uid: `u${n}`, n, size });
+  const sizes = (batches: MaildropEntry[][]) => batches.map((b) => b.map((e) => e.size));
+  assert.deepEqual(sizes(batchBySize([entry(1, 4), entry(2, 4), entry(3, 2), entry(4, 1)], 10, 99)), [
+    [4, 4, 2],
+    [1],
+  ]);
+  assert.deepEqual(sizes(batchBySize([entry(1, 3), entry(2, 50), entry(3, 3)], 10, 99)), [[3], [50], [3]]);
+  assert.deepEqual(sizes(batchBySize([entry(1, 3), entry(2, null), entry(3, 3)], 10, 8)), [[3], [null], [3]]);
+  assert.deepEqual(batchBySize([], 10, 10), []);
+  const many = Array.from({ length: 100 }, (_, i) => entry(i + 1, 1));
+  assert.deepEqual(
+    batchBySize(many, 10, 10).map((b) => b.length),
+    Array(10).fill(10),
+  );
 });

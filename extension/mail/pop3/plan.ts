@@ -92,6 +92,40 @@ export function planDownloads(
 }
 
 /**
+ * Most bytes of mail asked for in one pipelined run of RETR. The session sends up to 16 RETRs
+ * ahead and holds each reply whole until it is stored, so without this bound 16 messages of
+ * the largest size allowed (40 MiB) could sit in the service worker's memory at once. Batches
+ * of small messages stay at the full pipeline depth; a big one goes alone.
+ */
+export const RETR_BATCH_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Splits `entries` (in order) into runs whose sizes add up to at most `budget`; a message
+ * larger than the budget is a run of its own. A message of unknown size counts as `unknownSize`.
+ */
+export function batchBySize(
+  entries: readonly MaildropEntry[],
+  budget: number,
+  unknownSize: number,
+): MaildropEntry[][] {
+  const batches: MaildropEntry[][] = [];
+  let current: MaildropEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = entry.size ?? unknownSize;
+    if (current.length > 0 && bytes + size > budget) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
  * The first sync of an account announces its mail only when there is little of it. A POP3
  * account added with a full maildrop would otherwise raise hundreds of notifications for old
  * mail; a maildrop of a few messages (another client drains it, or the account is new) is most

@@ -31,7 +31,14 @@ import { withPop3Lock } from './account-lock.ts';
 import { openPop3Session } from './connect.ts';
 import { fullDownload, headersDownload, sizeOnlyDownload } from './download.ts';
 import { Pop3Error } from './errors.ts';
-import { indexMaildrop, type MaildropEntry, planDownloads, toAnnounce } from './plan.ts';
+import {
+  batchBySize,
+  indexMaildrop,
+  type MaildropEntry,
+  planDownloads,
+  RETR_BATCH_BYTES,
+  toAnnounce,
+} from './plan.ts';
 import type { Pop3Session, Pop3SessionOptions } from './session.ts';
 
 /**
@@ -135,15 +142,17 @@ async function syncOnSession(
     ctx.onProgress?.(++done, total);
   };
 
-  await session.retrMany(
-    plan.full.map((entry) => entry.n),
-    async (n, raw) => {
-      ctx.signal?.throwIfAborted();
-      const entry = byNumber.get(n)!;
-      await keep(await fullDownload(entry.uid, entry.size, raw, ctx.now()));
-    },
-    { maxBytes: limits.cap },
-  );
+  for (const batch of batchBySize(plan.full, RETR_BATCH_BYTES, limits.cap)) {
+    await session.retrMany(
+      batch.map((entry) => entry.n),
+      async (n, raw) => {
+        ctx.signal?.throwIfAborted();
+        const entry = byNumber.get(n)!;
+        await keep(await fullDownload(entry.uid, entry.size, raw, ctx.now()));
+      },
+      { maxBytes: limits.cap },
+    );
+  }
   for (const entry of plan.headersOnly) {
     ctx.signal?.throwIfAborted();
     await keep(await fetchHeadersFirst(session, entry, limits.cap, ctx.now()));
