@@ -100,17 +100,25 @@ export class ImapPush {
 
   /**
    * Sends queued actions now, over the push connection, then syncs so the cache shows what the
-   * server made of them. False when not connected: the next sync sends them.
+   * server made of them. False when not connected or when sending failed (the actions stay
+   * queued): the caller then runs a sync. Never rejects.
    */
   async flushPending(): Promise<boolean> {
     const session = this.session;
     if (!session || !this.connected || this.stopped) return false;
-    await this.exclusive(async () => {
-      await replayPending(session);
-    });
-    this.dirty = true;
-    this.dirtyAll = true;
-    this.poke();
+    try {
+      await this.exclusive(async () => {
+        await replayPending(session);
+      });
+    } catch (error) {
+      // Whatever was not sent stays queued; false makes the caller fall back to a sync.
+      this.options.onError?.(redactSecret(error, session.ctx.password, session.ctx.account.username));
+      return false;
+    } finally {
+      this.dirty = true;
+      this.dirtyAll = true;
+      this.poke();
+    }
     return true;
   }
 
@@ -185,10 +193,18 @@ export class ImapPush {
     }
   }
 
-  /** One connection's life: connect, catch up, idle and sync until it closes. */
+  /** One connection's life: connect, catch up, idle and sync until it closes. Errors carry no password. */
   private async connection(): Promise<void> {
     this.setState('connecting');
     const ctx = await this.options.context();
+    try {
+      await this.live(ctx);
+    } catch (error) {
+      throw redactSecret(error, ctx.password, ctx.account.username);
+    }
+  }
+
+  private async live(ctx: SessionContext): Promise<void> {
     const session = await ImapSession.open(ctx);
     const { client } = session;
     if (this.stopped) {

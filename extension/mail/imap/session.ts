@@ -88,11 +88,6 @@ export class ImapSession {
     return new ImapSession(client, ctx);
   }
 
-  /** Wraps an already connected client (the push connection). */
-  static wrap(client: ImapFlow, ctx: SessionContext): ImapSession {
-    return new ImapSession(client, ctx);
-  }
-
   get accountId(): string {
     return this.ctx.account.id;
   }
