@@ -12,11 +12,11 @@ import type { CacheReader } from './cache.ts';
 import { FilterBar } from './filter-bar.tsx';
 import { Header } from './header.tsx';
 import type { KeyAction } from './keyboard.ts';
+import { LazyReaderView, preloadReader } from './lazy-reader.tsx';
 import { type ListEnd, MessageList, OVERSCAN } from './message-list.tsx';
 import { type ListFilter, type Loaded, MAX_LOADED_ROWS } from './message-pages.ts';
 import { NoticeBar } from './notice-bar.tsx';
 import { openOptions } from './open-options.ts';
-import { ReaderView } from './reader-view.tsx';
 import { StateBanners } from './state-banners.tsx';
 import { SyncProgressBar } from './sync-progress-bar.tsx';
 import { UndoBar } from './undo-bar.tsx';
@@ -61,7 +61,9 @@ export function App({ cache }: { cache: CacheReader }) {
   const firstSettled = list.loaded !== null || list.error !== null;
   const [live, setLive] = useState(false);
   useEffect(() => {
-    if (firstSettled) setLive(true);
+    if (!firstSettled) return;
+    setLive(true);
+    void preloadReader().catch(() => {});
   }, [firstSettled]);
 
   const filterRef = useRef(filter);
@@ -235,7 +237,7 @@ export function App({ cache }: { cache: CacheReader }) {
   if (reading) {
     return (
       <div class="popup">
-        <ReaderView
+        <LazyReaderView
           key={reading.id}
           row={reading}
           account={accounts?.find((a) => a.id === reading.accountId)}
