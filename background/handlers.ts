@@ -69,7 +69,10 @@ export function createHandlers(
       engine.looked();
       return { ok: true };
     },
-    getSettings: async () => ({ settings: await contractSettings(), accounts: engine.listAccounts() }),
+    getSettings: async () => ({
+      settings: await contractSettings(),
+      accounts: await settingsStore.listAccounts(),
+    }),
     saveSettings: async ({ settings }) => {
       const before = await settingsStore.getSettings();
       await settingsStore.updateSettings(settings);

@@ -61,6 +61,13 @@ test('a relay that refuses us is told apart from one that is not running', () =>
   ]);
 });
 
+test('a relay not paired yet sends the user to the settings, not to start the relay', () => {
+  assert.deepEqual(
+    bannersFor({ ...ok, relay: { ok: false, code: 'relay_unpaired', message: 'not paired yet' } }),
+    [{ kind: 'relay-refused', detail: 'not paired yet' }],
+  );
+});
+
 test('authentication and certificate problems name their accounts', () => {
   assert.deepEqual(bannersFor({ ...ok, statuses: [status('a', 'auth'), status('b', 'certificate')] }), [
     { kind: 'auth', accountIds: ['a'] },

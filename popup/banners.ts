@@ -33,8 +33,11 @@ export interface BannerInput {
   cacheError: string | null;
 }
 
-/** The relay's own refusal code (relay/PROTOCOL.md); anything else means it was not reached. */
-const RELAY_REFUSED = 'relay_refused';
+/**
+ * The relay's refusal (relay/PROTOCOL.md) and "not paired yet" (no token saved): both are
+ * fixed in the settings, not by starting the relay. Anything else means it was not reached.
+ */
+const FIX_IN_SETTINGS = new Set(['relay_refused', 'relay_unpaired']);
 
 /** Error kinds that mean "the network path failed", which being offline already explains. */
 const NETWORK_KINDS: ReadonlySet<AccountErrorKind> = new Set(['relay', 'unreachable', 'timeout']);
@@ -68,7 +71,7 @@ export function bannersFor(input: BannerInput): Banner[] {
       input.relay && !input.relay.ok ? input.relay : errors.find((s) => s.error.kind === 'relay')?.error;
     if (relayError) {
       banners.push(
-        relayError.code === RELAY_REFUSED
+        FIX_IN_SETTINGS.has(relayError.code ?? '')
           ? { kind: 'relay-refused', detail: relayError.message }
           : { kind: 'relay-unreachable' },
       );
