@@ -111,8 +111,10 @@ export class Pop3World {
     await this.relayProc.stop(signal);
   }
 
-  /** Starts the relay again on the same port (after stopRelay). */
+  /** Starts the relay again on the same port (after stopRelay); does nothing while it runs. */
   async restartRelay(): Promise<void> {
+    const proc = this.relayProc.proc;
+    if (proc.exitCode === null && proc.signalCode === null) return;
     this.relayProc = await Pop3World.spawnRelay(this.relayPorts, this.relayProc.port);
   }
 
@@ -216,6 +218,8 @@ export class TapTransport implements Transport {
   /** Command lines written, in order, e.g. `RETR 3`. */
   readonly commands: string[] = [];
   private muted = false;
+  private allowance: number | null = null;
+  private onAllowanceSpent: (() => void) | null = null;
   private closeHandler: ((reason: CloseReason) => void) | null = null;
   private cutDone = false;
 
@@ -234,8 +238,27 @@ export class TapTransport implements Transport {
 
   onData(handler: (chunk: Uint8Array) => void): void {
     this.inner.onData((chunk) => {
-      if (!this.muted) handler(chunk);
+      if (this.muted) return;
+      if (this.allowance === null) return handler(chunk);
+      const part = chunk.subarray(0, this.allowance);
+      this.allowance -= part.length;
+      if (part.length > 0) handler(part);
+      if (this.allowance === 0) {
+        this.muted = true;
+        const then = this.onAllowanceSpent;
+        this.onAllowanceSpent = null;
+        then?.();
+      }
     });
+  }
+
+  /**
+   * From now on, delivers only `bytes` more of what the server sends (cutting a chunk if need
+   * be), then stops delivering and calls `then` once: to kill the relay at an exact byte.
+   */
+  deliverOnly(bytes: number, then: () => void): void {
+    this.allowance = bytes;
+    this.onAllowanceSpent = then;
   }
 
   onClose(handler: (reason: CloseReason) => void): void {

@@ -40,7 +40,8 @@ after(async () => {
  * A POP3 server that logs in anybody and then misbehaves as its user name says:
  * `garbage` answers UIDL with a line that is not POP3; `badlist` sends a UIDL listing with a
  * broken line; `dupes` gives two messages the same unique-id; `nouidl` has no UIDL in CAPA;
- * `liar` says its one message is 100 bytes and sends 3 MB. No STLS, no SASL: USER/PASS only.
+ * `liar` says its one message is 100 bytes and sends 3 MB; `echo` refuses the login repeating
+ * the password. No STLS, no SASL: USER/PASS only.
  */
 function fakePop3(socket: Socket): void {
   let user = '';
@@ -63,7 +64,8 @@ function fakePop3(socket: Socket): void {
           send('+OK\r\n');
           break;
         case 'PASS':
-          send('+OK logged in\r\n');
+          // `echo` repeats the password in its refusal, as some broken servers do.
+          send(user === 'echo' ? `-ERR [AUTH] wrong password ${arg} for ${user}\r\n` : '+OK logged in\r\n');
           break;
         case 'UIDL':
           if (user === 'garbage') send('HTTP/1.1 400 Bad Request\r\n');
@@ -213,31 +215,33 @@ test('the relay killed mid-RETR: every stored message is whole, the next sync co
   world.seed(user, mail);
   const db = await world.db();
   const account = world.account(user, { leaveCopy: false, headersOnlyAboveBytes: 10_000_000 });
-  let killed = false;
-  const sync = syncPop3Account(
-    world.ctx(db, account, {
-      onProgress: (done) => {
-        // After the first message is stored: SIGKILL, no goodbye to anyone.
-        if (done >= 1 && !killed) {
-          killed = true;
-          void world.stopRelay('SIGKILL');
-        }
-      },
-    }),
-  );
-  await assert.rejects(sync, (error: unknown) => {
-    assert.equal((error as Pop3Error).name, 'Pop3Error');
-    assert.equal((error as Pop3Error).code, 'closed');
-    return true;
+  // Once RETR 1 is out, let through all of message 1 and half of message 2, then SIGKILL the
+  // relay (no goodbye to anyone): the connection dies in the middle of RETR 2.
+  const allowance = mail[0]!.size + 1_000 + Math.floor(mail[1]!.size / 2);
+  const killing = tapping(world.open, (command, tap) => {
+    if (command === 'RETR 1') tap.deliverOnly(allowance, () => void world.stopRelay('SIGKILL'));
+    return 'send';
   });
-  const partial = await assertStoreConsistent(db, account, delivered);
-  assert.ok(partial >= 1 && partial < 10, `a partial download (${partial} of 10)`);
+  try {
+    await assert.rejects(
+      syncPop3Account(world.ctx(db, account, { open: killing.open })),
+      (error: unknown) => {
+        assert.ok(error instanceof Pop3Error, String(error));
+        assert.equal(error.code, 'closed');
+        return true;
+      },
+    );
+    await world.relay.exited;
+  } finally {
+    await world.restartRelay();
+  }
+  assert.equal(killing.taps[0]!.count('RETR'), 10, 'all RETRs were in flight');
+  assert.equal(await assertStoreConsistent(db, account, delivered), 1, 'message 1 stored, message 2 not');
   assert.equal(world.maildrop(user).length, 10, 'nothing was deleted from the server');
 
-  await world.restartRelay();
   const tap = tapping(world.open);
   const next = await syncPop3Account(world.ctx(db, account, { open: tap.open }));
-  assert.equal(tap.taps[0]!.count('RETR'), 10 - partial, 'only the missing ones are downloaded');
+  assert.equal(tap.taps[0]!.count('RETR'), 9, 'only the missing ones are downloaded');
   assert.equal(next.unread, 10);
   assert.equal(await assertStoreConsistent(db, account, delivered), 10);
   assert.equal(world.maildrop(user).length, 0);
@@ -293,6 +297,21 @@ test('a wrong password is a typed auth error without the password, and the store
     { code: 'auth_failed' },
   );
   assert.equal(loggedIn, false);
+
+  // A server that echoes the password in its -ERR: the error keeps the text, not the password.
+  const secret = 'hunter2-but-longer';
+  for (const attempt of [
+    () => syncPop3Account(world.ctx(db, fakeAccount('echo'), { password: secret })),
+    () => probePop3Account(world.open, fakeAccount('echo'), secret, () => {}),
+  ]) {
+    await assert.rejects(attempt(), (error: unknown) => {
+      assert.ok(error instanceof Pop3Error);
+      assert.equal(error.code, 'auth_failed');
+      assert.match(error.message, /wrong password \[redacted\] for echo/);
+      assert.ok(!`${error.message} ${error.serverText}`.includes(secret));
+      return true;
+    });
+  }
 });
 
 test('a server answering garbage is a clear protocol error and the store is untouched', async () => {

@@ -14,7 +14,7 @@ import { Pop3Repo } from '../../store/pop3-repo.ts';
 import { type BodyRow, type MessageKey, POP3_FOLDER } from '../../store/schema.ts';
 import { parseMessage } from '../mime/parse.ts';
 import { withPop3Lock } from './account-lock.ts';
-import { openPop3Session } from './connect.ts';
+import { openPop3Session, withoutSecret } from './connect.ts';
 import { toAttachmentParts } from './download.ts';
 import type { Pop3SessionOptions } from './session.ts';
 import { messageCap } from './sync.ts';
@@ -44,51 +44,53 @@ export async function fetchPop3Body(
   const messages = new MessagesRepo(ctx.db);
   const bodies = new BodiesRepo(ctx.db);
   const pop3 = new Pop3Repo(ctx.db);
-  return withPop3Lock(accountId, async () => {
-    // The body lives nowhere but the row it belongs to: no row, nothing to fetch it for.
-    if (!(await messages.get(key))) throw new EngineError('not_found', 'This message is not stored here');
-    const cached = await bodies.get(key);
-    if (cached?.complete) return cached;
-    if ((await pop3.get(accountId, uidl))?.state === 'removed-from-server') {
-      throw new EngineError('not_found', 'This message is no longer on the server');
-    }
-    const session = await openPop3Session(
-      ctx.open,
-      ctx.account,
-      ctx.password,
-      options.session ? { session: options.session } : {},
-    );
-    let raw: Uint8Array;
-    try {
-      const entry = (await session.uidl()).find((e) => e.uid === uidl);
-      if (!entry) {
-        await pop3.markRemovedFromServer(accountId, [uidl]);
+  return withPop3Lock(accountId, () =>
+    withoutSecret(ctx.account, ctx.password, async () => {
+      // The body lives nowhere but the row it belongs to: no row, nothing to fetch it for.
+      if (!(await messages.get(key))) throw new EngineError('not_found', 'This message is not stored here');
+      const cached = await bodies.get(key);
+      if (cached?.complete) return cached;
+      if ((await pop3.get(accountId, uidl))?.state === 'removed-from-server') {
         throw new EngineError('not_found', 'This message is no longer on the server');
       }
-      // LIST n first, so an oversized message is refused before RETR is sent.
-      await session.list(entry.n);
-      raw = await session.retr(entry.n, { maxBytes: cap });
-      // Nothing was marked deleted, so QUIT commits nothing; its failure changes nothing.
-      await session.quit().catch(() => {});
-    } finally {
-      session.close();
-    }
-    const parsed = await parseMessage(raw, { maxBytes: raw.byteLength });
-    await bodies.put(
-      {
-        accountId,
-        folder: POP3_FOLDER,
-        uid: uidl,
-        raw,
-        complete: true,
-        text: parsed.text,
-        html: parsed.html,
-        attachments: toAttachmentParts(parsed.attachments),
-      },
-      ctx.now(),
-    );
-    const stored = await bodies.get(key);
-    if (!stored) throw new EngineError('not_found', 'This message was deleted while it was downloaded');
-    return stored;
-  });
+      const session = await openPop3Session(
+        ctx.open,
+        ctx.account,
+        ctx.password,
+        options.session ? { session: options.session } : {},
+      );
+      let raw: Uint8Array;
+      try {
+        const entry = (await session.uidl()).find((e) => e.uid === uidl);
+        if (!entry) {
+          await pop3.markRemovedFromServer(accountId, [uidl]);
+          throw new EngineError('not_found', 'This message is no longer on the server');
+        }
+        // LIST n first, so an oversized message is refused before RETR is sent.
+        await session.list(entry.n);
+        raw = await session.retr(entry.n, { maxBytes: cap });
+        // Nothing was marked deleted, so QUIT commits nothing; its failure changes nothing.
+        await session.quit().catch(() => {});
+      } finally {
+        session.close();
+      }
+      const parsed = await parseMessage(raw, { maxBytes: raw.byteLength });
+      await bodies.put(
+        {
+          accountId,
+          folder: POP3_FOLDER,
+          uid: uidl,
+          raw,
+          complete: true,
+          text: parsed.text,
+          html: parsed.html,
+          attachments: toAttachmentParts(parsed.attachments),
+        },
+        ctx.now(),
+      );
+      const stored = await bodies.get(key);
+      if (!stored) throw new EngineError('not_found', 'This message was deleted while it was downloaded');
+      return stored;
+    }),
+  );
 }

@@ -6,6 +6,7 @@
 import type { Account } from '../../accounts.ts';
 import { targetOf } from '../../engine/target.ts';
 import type { TransportFactory } from '../../relay/transport.ts';
+import { redactSecret } from '../imap/errors.ts';
 import { Pop3Session, type Pop3SessionOptions } from './session.ts';
 
 /** Options of `openPop3Session`. */
@@ -42,8 +43,25 @@ export async function openPop3Session(
     });
   } catch (error) {
     session.close();
-    throw error;
+    throw redactSecret(error, password, account.username);
   }
   options.onLoggedIn?.();
   return session;
+}
+
+/**
+ * Runs `job` and removes the password from whatever it throws. Our POP3 client never puts the
+ * password in an error, but a server may echo it in an -ERR text, which errors carry (for logs
+ * and `lastError`); the IMAP side applies the same scrub (imap/errors.ts).
+ */
+export async function withoutSecret<T>(
+  account: Account,
+  password: string,
+  job: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await job();
+  } catch (error) {
+    throw redactSecret(error, password, account.username);
+  }
 }

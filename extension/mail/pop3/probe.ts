@@ -4,20 +4,22 @@
  */
 import type { ProtocolProbe } from '../../engine/connection-test.ts';
 import { NO_UIDL } from './commands/uidl.ts';
-import { openPop3Session } from './connect.ts';
+import { openPop3Session, withoutSecret } from './connect.ts';
 import { Pop3Error } from './errors.ts';
 
 /** Logs in, reads STAT and QUITs; fails with `unsupported` when CAPA says the server has no UIDL. */
-export const probePop3Account: ProtocolProbe = async (open, account, password, onLoggedIn) => {
-  const session = await openPop3Session(open, account, password, { onLoggedIn });
-  try {
-    const { count } = await session.stat();
-    // Biff cannot sync without unique-ids: say so now rather than at the first check.
-    const caps = session.capabilities;
-    if (caps && !caps.uidl) throw new Pop3Error('unsupported', NO_UIDL, { command: 'CAPA' });
-    await session.quit();
-    return { inboxCount: count };
-  } finally {
-    session.close();
-  }
-};
+export const probePop3Account: ProtocolProbe = (open, account, password, onLoggedIn) =>
+  withoutSecret(account, password, async () => {
+    const session = await openPop3Session(open, account, password, { onLoggedIn });
+    try {
+      const { count } = await session.stat();
+      // Biff cannot sync without unique-ids: say so now rather than at the first check.
+      const caps = session.capabilities;
+      if (caps && !caps.uidl) throw new Pop3Error('unsupported', NO_UIDL, { command: 'CAPA' });
+      // Nothing was marked deleted: a failed QUIT changes nothing the user needs to hear of.
+      await session.quit().catch(() => {});
+      return { inboxCount: count };
+    } finally {
+      session.close();
+    }
+  });

@@ -28,7 +28,7 @@ import { type Pop3Download, Pop3Repo } from '../../store/pop3-repo.ts';
 import { type MessageRow, POP3_FOLDER } from '../../store/schema.ts';
 import { MAX_HEADER_BYTES, MAX_MESSAGE_BYTES } from '../mime/parse.ts';
 import { withPop3Lock } from './account-lock.ts';
-import { openPop3Session } from './connect.ts';
+import { openPop3Session, withoutSecret } from './connect.ts';
 import { fullDownload, headersDownload, sizeOnlyDownload } from './download.ts';
 import { Pop3Error } from './errors.ts';
 import {
@@ -83,22 +83,24 @@ function checkThreshold(value: number): number {
 export async function syncPop3Account(ctx: SyncContext, options: Pop3SyncOptions = {}): Promise<SyncResult> {
   const cap = messageCap(options.maxMessageBytes);
   const threshold = checkThreshold(ctx.account.pop3.headersOnlyAboveBytes);
-  return withPop3Lock(ctx.account.id, async () => {
-    ctx.signal?.throwIfAborted();
-    const session = await openPop3Session(
-      ctx.open,
-      ctx.account,
-      ctx.password,
-      options.session ? { session: options.session } : {},
-    );
-    try {
-      return await syncOnSession(ctx, session, { cap, threshold });
-    } finally {
-      // After QUIT this does nothing; after a failure it drops the connection without QUIT, so
-      // nothing marked deleted in this session is removed (RFC 1939 §6).
-      session.close();
-    }
-  });
+  return withPop3Lock(ctx.account.id, () =>
+    withoutSecret(ctx.account, ctx.password, async () => {
+      ctx.signal?.throwIfAborted();
+      const session = await openPop3Session(
+        ctx.open,
+        ctx.account,
+        ctx.password,
+        options.session ? { session: options.session } : {},
+      );
+      try {
+        return await syncOnSession(ctx, session, { cap, threshold });
+      } finally {
+        // After QUIT this does nothing; after a failure it drops the connection without QUIT, so
+        // nothing marked deleted in this session is removed (RFC 1939 §6).
+        session.close();
+      }
+    }),
+  );
 }
 
 /** The steps after login, on a session the caller closes. */
