@@ -183,6 +183,10 @@ export class RelaySocket implements Transport {
     const bytes = toBytes(data);
     if (bytes) {
       this.bytesIn += bytes.byteLength;
+      // Between our STARTTLS request and `secured`, cleartext from the server can only be an
+      // injection (RFC 3207 §6 / RFC 2595 §3.1): the relay drops what follows the request, and
+      // we drop what raced ahead of it.
+      if (this.pendingTls) return;
       if (this.dataHandler) this.dataHandler(bytes);
       else this.early.push(bytes);
       return;
