@@ -49,6 +49,24 @@ const TRANSPORT: Record<string, Omit<ClassifiedError, 'code' | 'certificate'>> =
   },
 };
 
+const IMAP: Record<string, Omit<ClassifiedError, 'code'>> = {
+  too_large: { kind: 'protocol', message: 'The message is larger than the size limit.', retry: 'next-check' },
+  message_gone: {
+    kind: 'protocol',
+    message: 'The message was deleted on the server meanwhile.',
+    retry: 'next-check',
+  },
+  uidvalidity_changed: {
+    kind: 'protocol',
+    message: 'The folder was rebuilt on the server; Biff is reloading it.',
+    retry: 'soon',
+  },
+  folder_not_synced: { kind: 'protocol', message: 'The folder has not been checked yet.', retry: 'soon' },
+  command_failed: { kind: 'protocol', message: 'The server refused a command.', retry: 'next-check' },
+  connection_lost: { kind: 'unreachable', message: 'The connection closed unexpectedly.', retry: 'soon' },
+  aborted: { kind: 'protocol', message: 'The check was stopped.', retry: 'soon' },
+};
+
 const POP3: Record<string, Omit<ClassifiedError, 'code'>> = {
   auth_failed: { kind: 'auth', message: 'The server rejected the user name or password.', retry: 'never' },
   in_use: {
@@ -105,6 +123,7 @@ export function classifyError(err: unknown): ClassifiedError {
     return { ...TRANSPORT[code]!, code, ...(certificate ? { certificate } : {}) };
   }
   if (name === 'Pop3Error' && code in POP3) return { ...POP3[code]!, code };
+  if (name === 'ImapError' && code in IMAP) return { ...IMAP[code]!, code };
   if (name === 'EngineError' && code === 'no_password') {
     return { kind: 'auth', code, message: 'No password is stored for this account.', retry: 'never' };
   }

@@ -153,3 +153,14 @@ test('a status saved while syncing comes back idle or error after a worker resta
   assert.equal(scheduler.status('b').state, 'error');
   assert.equal(scheduler.failures('b'), 2);
 });
+
+test('IMAP layer errors keep their code and get a plain message', async () => {
+  const { ImapError } = await import('../mail/imap/errors.ts');
+  const h = harness(async () => {
+    throw new ImapError('connection_lost', 'dropped during STORE');
+  });
+  const s = await h.scheduler.sync('a', 'manual');
+  assert.equal(s.error?.code, 'connection_lost');
+  assert.equal(s.error?.kind, 'unreachable');
+  assert.ok(s.nextCheck !== null, 'a dropped connection is retried');
+});
