@@ -18,5 +18,6 @@ declare namespace chrome {
   }
   namespace notifications {
     function getAll(): Promise<Record<string, boolean>>;
+    function clear(id: string): Promise<boolean>;
   }
 }

@@ -4,10 +4,10 @@
  * extension through its own contract from an extension page (as the popup and options page
  * do) and through the UI itself.
  */
-import type { Page } from 'playwright';
+import type { Page, Worker } from 'playwright';
 import type { Account, Protocol } from '../../extension/accounts.ts';
 import { DEFAULT_IMAP, DEFAULT_POP3 } from '../../extension/accounts.ts';
-import type { MessageName, Reply, Request, Response } from '../../extension/contract.ts';
+import type { AccountStatus, MessageName, Reply, Request, Response } from '../../extension/contract.ts';
 import type { TlsMode } from '../../relay/protocol.ts';
 import { type RunningRelay, startRelay } from '../relay/helpers.ts';
 import { type DovecotServer, startDovecot } from '../servers/dovecot.ts';
@@ -22,6 +22,11 @@ export function unique(prefix: string): string {
   return `${prefix}${process.pid.toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
 }
 
+/** What `engineStatus()` reads from the worker's console handle. */
+interface EngineHandle {
+  status(): { accounts: AccountStatus[] };
+}
+
 export class BrowserWorld {
   private caller: Page | null = null;
 
@@ -32,14 +37,17 @@ export class BrowserWorld {
     private readonly users: string[],
   ) {}
 
-  /** Starts Dovecot with `users` accounts, the relay and Chromium, and pairs the extension. */
-  static async start(options: { users?: number } = {}): Promise<BrowserWorld> {
+  /**
+   * Starts Dovecot with `users` accounts, the relay and Chromium, and pairs the extension
+   * through the contract unless `pair` is false (a test that pairs on the options page).
+   */
+  static async start(options: { users?: number; pair?: boolean } = {}): Promise<BrowserWorld> {
     const users = Array.from({ length: options.users ?? 6 }, () => unique('u'));
     const dovecot = await startDovecot({ users: users.map((user) => ({ user, pass: PASSWORD })) });
     const relay = await BrowserWorld.spawnRelay(dovecot, 0);
     const ext = await launchExtension();
     const world = new BrowserWorld(dovecot, relay, ext, users);
-    await world.pair();
+    if (options.pair ?? true) await world.pair();
     return world;
   }
 
@@ -174,9 +182,78 @@ export class BrowserWorld {
     }
   }
 
+  /**
+   * The extension's service worker as it runs now. Chrome stops and restarts it at will (and
+   * tests stop it on purpose), so the one seen at launch may be gone: a contract message wakes
+   * a stopped worker, and the new one is waited for.
+   */
+  async worker(): Promise<Worker> {
+    const origin = `chrome-extension://${this.ext.extensionId}/`;
+    const live = () => this.ext.context.serviceWorkers().find((w) => w.url().startsWith(origin));
+    const found = live();
+    if (found) return found;
+    const started = this.ext.context.waitForEvent('serviceworker', {
+      predicate: (w) => w.url().startsWith(origin),
+      timeout: 30_000,
+    });
+    await this.call('popupOpened', {}).catch(() => undefined);
+    return live() ?? (await started);
+  }
+
   /** The toolbar badge text, read in the service worker. */
-  badgeText(): Promise<string> {
-    return this.ext.worker.evaluate(() => chrome.action.getBadgeText({}));
+  async badgeText(): Promise<string> {
+    return (await this.worker()).evaluate(() => chrome.action.getBadgeText({}));
+  }
+
+  /**
+   * Fires the account's check alarm now, as Chrome does when its time comes: the worker's
+   * alarm listener runs the check (`check:<accountId>`, see background/index.ts).
+   */
+  async fireCheckAlarm(accountId: string): Promise<void> {
+    await (await this.worker()).evaluate(
+      (name) => chrome.alarms.create(name, { when: Date.now() }),
+      `check:${accountId}`,
+    );
+  }
+
+  /** Ids of the notifications Biff is showing. */
+  async notificationIds(): Promise<string[]> {
+    return (await this.worker()).evaluate(async () => Object.keys(await chrome.notifications.getAll()));
+  }
+
+  /** Closes every notification Biff is showing. */
+  async clearNotifications(): Promise<void> {
+    await (await this.worker()).evaluate(async () => {
+      for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
+    });
+  }
+
+  /**
+   * The engine's status of every account, read in the worker through its console handle
+   * (`biff.ready`) — unlike `getStatus` it does not also open a relay connection to check it.
+   */
+  async engineStatus(): Promise<AccountStatus[]> {
+    return (await this.worker()).evaluate(async () => {
+      const handle = (globalThis as unknown as { biff: { ready: Promise<{ engine: EngineHandle }> } }).biff;
+      return (await handle.ready).engine.status().accounts;
+    });
+  }
+
+  /** Polls `probe` until it returns a value other than undefined, or throws `what` after `timeoutMs`. */
+  async until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        const value = await probe();
+        if (value !== undefined) return value;
+      } catch (err) {
+        last = err;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   async stop(): Promise<void> {
