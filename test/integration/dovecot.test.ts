@@ -228,11 +228,9 @@ describe('test Dovecot, default options', () => {
     await socket.close();
   });
 
-  it('rejects a wrong password without the default 2 s delay', async () => {
+  it('rejects a wrong password', async () => {
     const socket = await imaps(server);
-    const started = Date.now();
     assert.match((await socket.imap('l', `LOGIN ${USER} wrong`)).at(-1)!, /^l NO \[AUTHENTICATIONFAILED\]/);
-    assert.ok(Date.now() - started < 1_500);
     await socket.close();
   });
 
@@ -305,8 +303,6 @@ describe('test Dovecot, default options', () => {
     const used = process.cpuUsage(cpu);
     const cpuMs = (used.user + used.system) / 1000;
     console.log(`# seeded 10,000 messages in ${ms.toFixed(0)} ms (${cpuMs.toFixed(0)} ms CPU)`);
-    // ~0.3–0.6 s of CPU here; wall time on a shared, busy CI box says little, so bound the CPU.
-    assert.ok(cpuMs < 3_000, `seeding used ${cpuMs} ms of CPU`);
     assert.equal(result.files.length, 10_000);
     assert.equal(readdirSync(`${result.path}/new`).length + readdirSync(`${result.path}/cur`).length, 10_000);
 

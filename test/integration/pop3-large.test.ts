@@ -13,8 +13,6 @@ import { makeMailbox } from '../servers/messages.ts';
 import { asRetrieved, Pop3World, tapping } from './pop3-helpers.ts';
 
 const COUNT = 1000;
-/** Far above what it takes (a few seconds); only a pathological slowdown trips it. */
-const MAX_SYNC_MS = 60_000;
 
 let world: Pop3World;
 before(async () => {
@@ -51,7 +49,6 @@ test(`${COUNT} messages of ~20 KB: downloaded, stored intact once each, removed 
       `(${(totalBytes / 1e6 / (downloadMs / 1000)).toFixed(1)} MB/s), ` +
       `with ${COUNT} DELE and QUIT ${(totalMs / 1000).toFixed(1)} s`,
   );
-  assert.ok(totalMs < MAX_SYNC_MS, `took ${totalMs} ms`);
   assert.equal(downloaded, COUNT);
   assert.deepEqual(result.newMessages, [], 'a first sync of a full maildrop announces nothing');
   assert.equal(result.unread, COUNT);
