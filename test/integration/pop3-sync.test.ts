@@ -387,3 +387,22 @@ test('fetchPop3Body of a message deleted on the server meanwhile says so and mar
   assert.equal((await new MessagesRepo(db).get([account.id, POP3_FOLDER, row!.uid]))?.serverState, 'removed');
   assert.equal((await new BodiesRepo(db).get([account.id, POP3_FOLDER, row!.uid]))?.complete, false);
 });
+
+test('a message deleted here while its body downloads leaves no orphan body behind', async () => {
+  const user = world.newUser();
+  world.seed(user, [makeMessage(0, { seed: 11, size: 50_000 })]);
+  const db = await world.db();
+  const account = world.account(user, { headersOnlyAboveBytes: 10_000 });
+  await syncPop3Account(world.ctx(db, account));
+  const [uid] = await uids(db, account);
+  const key = [account.id, POP3_FOLDER, uid!] as const;
+  // The user deletes it just after the download began (deletes do not wait for the POP3 lock).
+  const open = async (target: Parameters<typeof world.open>[0]) => {
+    await new Pop3Repo(db).deleteHere(account.id, [uid!]);
+    return world.open(target);
+  };
+  await assert.rejects(fetchPop3Body(world.ctx(db, account, { open }), uid!), { code: 'not_found' });
+  assert.equal(await new BodiesRepo(db).get([...key]), undefined);
+  assert.equal(await new MessagesRepo(db).get([...key]), undefined);
+  assert.equal((await new Pop3Repo(db).get(account.id, uid!))?.state, 'deleted-locally');
+});

@@ -88,9 +88,13 @@ export async function fetchPop3Body(
         },
         ctx.now(),
       );
-      const stored = await bodies.get(key);
-      if (!stored) throw new EngineError('not_found', 'This message was deleted while it was downloaded');
-      return stored;
+      // Deleted here while it downloaded (deletes do not wait for this lock): the body just
+      // written belongs to no message, and POP3 bodies are never evicted, so take it back.
+      if (!(await messages.get(key))) {
+        await messages.remove([key]);
+        throw new EngineError('not_found', 'This message was deleted while it was downloaded');
+      }
+      return (await bodies.get(key))!;
     }),
   );
 }
