@@ -17,9 +17,13 @@ import { drawIcon, encodePng, ICON_SIZES } from './icons.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shims = join(root, 'extension/node-shims');
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const watch = args.has('--watch');
 const dev = watch || args.has('--dev');
+/** `--out DIR`: build into DIR/chrome and DIR/firefox instead of dist/ (the benchmark builds its own copy). */
+const outIndex = argv.indexOf('--out');
+const distRoot = outIndex >= 0 && argv[outIndex + 1] ? resolve(argv[outIndex + 1]!) : join(root, 'dist');
 
 export type BrowserTarget = 'chrome' | 'firefox';
 const TARGETS: BrowserTarget[] = ['chrome', 'firefox'];
@@ -79,7 +83,7 @@ function common(target: BrowserTarget): esbuild.BuildOptions {
     },
     jsx: 'automatic',
     jsxImportSource: 'preact',
-    outdir: join(root, 'dist', target),
+    outdir: join(distRoot, target),
     metafile: true,
   };
 }
@@ -120,7 +124,7 @@ export function manifestFor(target: BrowserTarget): Record<string, unknown> {
 }
 
 function writeStatic(target: BrowserTarget): void {
-  const out = join(root, 'dist', target);
+  const out = join(distRoot, target);
   mkdirSync(join(out, 'icons'), { recursive: true });
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifestFor(target), null, 2)}\n`);
   for (const size of ICON_SIZES)
@@ -162,17 +166,21 @@ function printSizes(target: BrowserTarget, metas: esbuild.Metafile[]): void {
   const rows: string[] = [];
   for (const meta of metas) {
     for (const [file, info] of Object.entries(meta.outputs)) {
-      const gz = gzipSync(readFileSync(join(root, file))).length;
+      const gz = gzipSync(readFileSync(resolve(root, file))).length;
       rows.push(
-        `  ${file.replace(`dist/${target}/`, '').padEnd(40)} ${(info.bytes / 1024).toFixed(1).padStart(8)} KB  ${(gz / 1024).toFixed(1).padStart(7)} KB gzip`,
+        `  ${resolve(root, file)
+          .replace(`${join(distRoot, target)}/`, '')
+          .padEnd(
+            40,
+          )} ${(info.bytes / 1024).toFixed(1).padStart(8)} KB  ${(gz / 1024).toFixed(1).padStart(7)} KB gzip`,
       );
     }
   }
-  console.log(`dist/${target}:\n${rows.join('\n')}`);
+  console.log(`${join(distRoot, target)}:\n${rows.join('\n')}`);
 }
 
 async function main(): Promise<void> {
-  for (const target of TARGETS) rmSync(join(root, 'dist', target), { recursive: true, force: true });
+  for (const target of TARGETS) rmSync(join(distRoot, target), { recursive: true, force: true });
   for (const target of TARGETS) {
     writeStatic(target);
     const options = buildOptions(target);
@@ -191,7 +199,7 @@ async function main(): Promise<void> {
     console.log(
       'watching for changes… (static files are copied at start; restart to pick up manifest edits)',
     );
-  else console.log(`built ${TARGETS.map((t) => `dist/${t}`).join(' and ')}`);
+  else console.log(`built ${TARGETS.map((t) => join(distRoot, t)).join(' and ')}`);
 }
 
 await main();

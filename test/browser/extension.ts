@@ -30,21 +30,38 @@ export interface LaunchedExtension {
   context: BrowserContext;
   worker: Worker;
   extensionId: string;
+  /** The fresh profile folder (Chromium writes DevToolsActivePort there with --remote-debugging-port). */
+  profile: string;
   /** Opens an extension page such as `popup.html`. */
   openPage(path: string): Promise<Page>;
   close(): Promise<void>;
 }
 
+/** How to launch; every field is optional. */
+export interface LaunchOptions {
+  headless?: boolean;
+  /** The unpacked extension to load; default dist/chrome (the benchmark builds its own copy). */
+  dist?: string;
+  /** Extra Chromium flags, e.g. `--remote-debugging-port=0` for a raw CDP connection. */
+  args?: readonly string[];
+}
+
 /** Starts Chromium with the extension and waits for its service worker. */
-export async function launchExtension(options: { headless?: boolean } = {}): Promise<LaunchedExtension> {
-  if (!existsSync(join(DIST_CHROME, 'manifest.json'))) {
-    throw new Error('dist/chrome is missing: run `npm run build` first');
+export async function launchExtension(options: LaunchOptions = {}): Promise<LaunchedExtension> {
+  const dist = options.dist ?? DIST_CHROME;
+  if (!existsSync(join(dist, 'manifest.json'))) {
+    throw new Error(`${dist} is missing: run \`npm run build\` first`);
   }
   const profile = mkdtempSync(join(tmpdir(), 'biff-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: options.headless ?? true,
-    args: [...FLAGS, `--disable-extensions-except=${DIST_CHROME}`, `--load-extension=${DIST_CHROME}`],
+    args: [
+      ...FLAGS,
+      ...(options.args ?? []),
+      `--disable-extensions-except=${dist}`,
+      `--load-extension=${dist}`,
+    ],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
@@ -52,6 +69,7 @@ export async function launchExtension(options: { headless?: boolean } = {}): Pro
     context,
     worker,
     extensionId,
+    profile,
     async openPage(path: string) {
       const page = await context.newPage();
       await page.goto(`chrome-extension://${extensionId}/${path}`);

@@ -11,7 +11,7 @@ import type { AccountStatus, MessageName, Reply, Request, Response } from '../..
 import type { TlsMode } from '../../relay/protocol.ts';
 import { type RunningRelay, startRelay } from '../relay/helpers.ts';
 import { type DovecotServer, startDovecot } from '../servers/dovecot.ts';
-import { type LaunchedExtension, launchExtension } from './extension.ts';
+import { type LaunchedExtension, type LaunchOptions, launchExtension } from './extension.ts';
 
 export const PASSWORD = 'Tr0ub4dor&3 horse';
 
@@ -41,11 +41,13 @@ export class BrowserWorld {
    * Starts Dovecot with `users` accounts, the relay and Chromium, and pairs the extension
    * through the contract unless `pair` is false (a test that pairs on the options page).
    */
-  static async start(options: { users?: number; pair?: boolean } = {}): Promise<BrowserWorld> {
+  static async start(
+    options: { users?: number; launch?: LaunchOptions; pair?: boolean } = {},
+  ): Promise<BrowserWorld> {
     const users = Array.from({ length: options.users ?? 6 }, () => unique('u'));
     const dovecot = await startDovecot({ users: users.map((user) => ({ user, pass: PASSWORD })) });
     const relay = await BrowserWorld.spawnRelay(dovecot, 0);
-    const ext = await launchExtension();
+    const ext = await launchExtension(options.launch);
     const world = new BrowserWorld(dovecot, relay, ext, users);
     if (options.pair ?? true) await world.pair();
     return world;
