@@ -86,7 +86,8 @@ export function createHandlers(
     saveAccount: async ({ account, password }) => {
       await settingsStore.saveAccount(account, password);
       await engine.restartPush(account.id);
-      void engine.sync(account.id, 'manual');
+      // Saving a disabled account must not check it.
+      if (account.enabled) void engine.sync(account.id, 'manual');
       return { ok: true };
     },
     removeAccount: async ({ accountId }) => {

@@ -87,7 +87,9 @@ async function boot() {
       const name = CHECK_ALARM + account.id;
       const next = account.enabled ? engine.scheduler.status(account.id).nextCheck : null;
       if (next === null) {
-        if (existing.has(name) && !account.enabled) await alarms.clear(name);
+        // Disabled, or a failure retrying cannot fix (a rejected password, an untrusted
+        // certificate): an alarm left from before would retry it all the same.
+        if (existing.has(name)) await alarms.clear(name);
         continue;
       }
       if (existing.get(name) !== next) await alarms.at(name, Math.max(next, Date.now() + 1000));
@@ -102,6 +104,10 @@ async function boot() {
     if (!name.startsWith(CHECK_ALARM)) return;
     const id = name.slice(CHECK_ALARM.length);
     if (!engine.account(id)) return;
+    // 1. A check is running (the start-up check of a worker this alarm woke): its end sets the
+    //    next check and so the next alarm; a second check right after it would find nothing.
+    // 2. No next check (see refreshBadgeAndAlarms): the alarm is a leftover.
+    if (engine.scheduler.isRunning(id) || engine.scheduler.status(id).nextCheck === null) return;
     void engine
       .sync(id, 'alarm')
       .then(() => engine.bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
@@ -125,6 +131,7 @@ async function boot() {
   }
 
   await engine.start();
+  await actions.restoreUnfinishedDeletes();
   await refreshBadgeAndAlarms();
   // Accounts that are due (or never checked) are checked now: the worker may have slept
   // through their alarms.

@@ -7,14 +7,21 @@
 import type { Account } from '../accounts.ts';
 import { queueImapAction } from '../mail/imap/actions.ts';
 import { FoldersRepo } from '../store/folders-repo.ts';
+import { messageId } from '../store/keys.ts';
 import { PendingRepo } from '../store/pending-repo.ts';
 import { Pop3Repo } from '../store/pop3-repo.ts';
-import type { MessageKey, MessageRow } from '../store/schema.ts';
+import { type MessageKey, type MessageRow, POP3_FOLDER } from '../store/schema.ts';
 import type { Engine } from './engine.ts';
 import { EngineError } from './engine-error.ts';
 
 /** How long "Undo" stays possible after a delete. */
 export const UNDO_WINDOW_MS = 6_000;
+
+/** Options of Actions. */
+export interface ActionsOptions {
+  /** How long a delete can be undone; default UNDO_WINDOW_MS (tests change it). */
+  undoWindowMs?: number;
+}
 
 /** A message id (`MessageRow.id`) back to its key; the account says whether the uid is a number. */
 export function parseMessageId(
@@ -50,6 +57,8 @@ interface HeldDelete {
   timer: ReturnType<typeof setTimeout>;
   accountId: string;
   keys: MessageKey[];
+  /** The message ids of `keys`, as the engine holds them back from the replay. */
+  ids: string[];
 }
 
 /** Actions bound to an engine. */
@@ -58,9 +67,16 @@ export class Actions {
   private readonly pop3: Pop3Repo;
   private readonly folders: FoldersRepo;
   private readonly held = new Map<string, HeldDelete>();
-  private nextUndo = 1;
+  private readonly undoWindowMs: number;
 
-  constructor(private readonly engine: Engine) {
+  constructor(
+    private readonly engine: Engine,
+    options: ActionsOptions = {},
+  ) {
+    const window = options.undoWindowMs ?? UNDO_WINDOW_MS;
+    if (!Number.isSafeInteger(window) || window < 0)
+      throw new RangeError('undoWindowMs must be a non-negative integer');
+    this.undoWindowMs = window;
     this.pending = new PendingRepo(engine.deps.db);
     this.pop3 = new Pop3Repo(engine.deps.db);
     this.folders = new FoldersRepo(engine.deps.db);
@@ -76,11 +92,12 @@ export class Actions {
           seen ? 'seen' : 'unseen',
           this.engine.now(),
         );
-        await this.adjustImapUnseen(account, changed, seen ? -1 : 1);
+        await this.adjustImapUnseen(changed, seen ? -1 : 1);
+        await this.engine.refreshCounts(account);
         this.engine.flush(account);
       } else {
         for (const key of keys) await this.engine.messages.setFlags(key, { seen });
-        this.engine.setUnread(account.id, await this.engine.messages.countUnread(account.id));
+        await this.engine.refreshCounts(account);
       }
     }
     this.changed(ids);
@@ -101,24 +118,30 @@ export class Actions {
 
   /**
    * Deletes messages: hidden at once, applied when the undo window has passed. IMAP deletes
-   * are queued durably right away and only sent after the window; POP3 deletes stay in memory
-   * for the window (if the worker stops meanwhile the message simply stays: nothing is lost).
+   * are queued durably right away, and held back from every replay until the window is over
+   * (a sync that runs meanwhile must not make "Undo" too late). POP3 deletes stay in memory for
+   * the window; if the worker stops meanwhile the message is shown again at the next start
+   * (`restoreUnfinishedDeletes`): nothing is lost.
    */
   async deleteMessages(ids: readonly string[]): Promise<string> {
-    const undo = String(this.nextUndo++);
+    // Unique across worker restarts: a page still holding an older undo must never take back
+    // another delete that happens to get the same token.
+    const undo = crypto.randomUUID();
     const groups = groupByAccount(this.engine, ids);
-    const holds: HeldDelete[] = [];
+    const holds: Array<Omit<HeldDelete, 'timer'>> = [];
     for (const [account, keys] of groups) {
+      const held = keys.map((key) => messageId(...key));
       if (account.protocol === 'imap') {
-        const changed = await queueImapAction(this.pending, keys, 'delete', this.engine.now());
-        await this.adjustImapUnseen(account, changed, -1, (row) => !row.seen);
+        // Held before it is queued, so no replay starting in between can send it.
+        this.engine.hold(held);
+        await queueImapAction(this.pending, keys, 'delete', this.engine.now());
       } else {
         for (const key of keys) await this.engine.messages.setFlags(key, { deletedLocally: true });
-        this.engine.setUnread(account.id, await this.engine.messages.countUnread(account.id));
       }
-      holds.push({ accountId: account.id, keys, timer: 0 as unknown as ReturnType<typeof setTimeout> });
+      await this.engine.refreshCounts(account);
+      holds.push({ accountId: account.id, keys, ids: held });
     }
-    const timer = setTimeout(() => void this.commitDelete(undo), UNDO_WINDOW_MS);
+    const timer = setTimeout(() => void this.commitDelete(undo), this.undoWindowMs);
     for (const hold of holds) this.held.set(`${undo}:${hold.accountId}`, { ...hold, timer });
     this.changed(ids);
     return undo;
@@ -133,18 +156,39 @@ export class Actions {
       clearTimeout(hold.timer);
       this.held.delete(k);
       const account = this.engine.account(hold.accountId);
-      if (!account) continue;
+      if (!account) {
+        this.engine.release(hold.ids);
+        continue;
+      }
       if (account.protocol === 'imap') {
         const cancelled = await this.pending.cancelDeletes(hold.keys);
+        this.engine.release(hold.ids);
         restored &&= cancelled;
-        await this.adjustImapUnseen(account, await this.rows(hold.keys), 1, (row) => !row.seen);
       } else {
         for (const key of hold.keys) await this.engine.messages.setFlags(key, { deletedLocally: false });
-        this.engine.setUnread(account.id, await this.engine.messages.countUnread(account.id));
       }
+      await this.engine.refreshCounts(account);
     }
     this.engine.deps.emit({ biffEvent: 'messages-changed', accountIds: holds.map(([, h]) => h.accountId) });
     return restored;
+  }
+
+  /**
+   * Shows again the POP3 messages a delete hid whose undo window this worker never saw end (it
+   * was stopped meanwhile, and with it the in-memory hold): the delete was never applied, so
+   * the message is still here, and hiding it for ever would lose it from view. Call once at
+   * worker start, before any delete.
+   */
+  async restoreUnfinishedDeletes(): Promise<void> {
+    for (const account of this.engine.listAccounts()) {
+      if (account.protocol !== 'pop3') continue;
+      const uids = await this.engine.messages.hiddenUids(account.id, POP3_FOLDER);
+      if (uids.length === 0) continue;
+      for (const uid of uids)
+        await this.engine.messages.setFlags([account.id, POP3_FOLDER, uid], { deletedLocally: false });
+      await this.engine.refreshCounts(account);
+      this.engine.deps.emit({ biffEvent: 'messages-changed', accountIds: [account.id] });
+    }
   }
 
   /** Applies every delete still in its undo window now (the worker is about to stop, or tests). */
@@ -158,6 +202,7 @@ export class Actions {
     for (const [k, hold] of holds) {
       clearTimeout(hold.timer);
       this.held.delete(k);
+      this.engine.release(hold.ids);
       const account = this.engine.account(hold.accountId);
       if (!account) continue;
       if (account.protocol === 'imap') {
@@ -189,34 +234,23 @@ export class Actions {
     await this.engine.bodies.open(key, this.engine.now());
   }
 
-  private async rows(keys: readonly MessageKey[]): Promise<MessageRow[]> {
-    const rows = await Promise.all(keys.map((k) => this.engine.messages.get(k)));
-    return rows.filter((r): r is MessageRow => r !== undefined);
-  }
-
   /**
-   * Keeps the IMAP unread count (from STATUS, which covers mail beyond the sync window) in
-   * step with a local change until the next sync reads it from the server again: each row in
-   * `rows` that `counts` moves the count of its folder by `step`.
+   * Moves the stored STATUS UNSEEN of each changed row's folder by `step`, so the unread count
+   * (which covers mail beyond the sync window, Engine.refreshCounts) follows a "mark read" or
+   * "mark unread" before the server has it; the next sync reads UNSEEN from the server again,
+   * after sending the change. Deletes need no adjustment: the engine leaves hidden messages out.
    */
-  private async adjustImapUnseen(
-    account: Account,
-    rows: readonly MessageRow[],
-    step: 1 | -1,
-    counts: (row: MessageRow) => boolean = () => true,
-  ): Promise<void> {
-    const byFolder = new Map<string, number>();
-    for (const row of rows) if (counts(row)) byFolder.set(row.folder, (byFolder.get(row.folder) ?? 0) + 1);
-    for (const [path, n] of byFolder) {
-      const folder = await this.folders.get(account.id, path);
+  private async adjustImapUnseen(rows: readonly MessageRow[], step: 1 | -1): Promise<void> {
+    const byFolder = new Map<string, { accountId: string; n: number }>();
+    for (const row of rows) {
+      const entry = byFolder.get(row.folder) ?? { accountId: row.accountId, n: 0 };
+      entry.n++;
+      byFolder.set(row.folder, entry);
+    }
+    for (const [path, { accountId, n }] of byFolder) {
+      const folder = await this.folders.get(accountId, path);
       if (folder) await this.folders.put({ ...folder, unseen: Math.max(0, folder.unseen + step * n) });
     }
-    const watched = new Set(account.imap.folders.length > 0 ? account.imap.folders : ['INBOX']);
-    const all = await this.folders.listByAccount(account.id);
-    this.engine.setUnread(
-      account.id,
-      all.filter((f) => watched.has(f.path)).reduce((sum, f) => sum + f.unseen, 0),
-    );
   }
 
   private changed(ids: readonly string[]): void {

@@ -118,6 +118,13 @@ function field(err: unknown, name: string): unknown {
 export function classifyError(err: unknown): ClassifiedError {
   const name = field(err, 'name');
   const code = String(field(err, 'code') ?? '');
+  // A POP3 `closed` or `stls_failed` (and any other wrapper) caused by the relay says more
+  // through its cause: the relay went away, or the certificate is not trusted (with the
+  // details the settings page shows before "Trust this certificate").
+  const cause = field(err, 'cause');
+  if (name !== 'TransportError' && field(cause, 'name') === 'TransportError') {
+    if (String(field(cause, 'code')) in TRANSPORT) return classifyError(cause);
+  }
   if (name === 'TransportError' && code in TRANSPORT) {
     const certificate = field(err, 'certificate') as CertificateDetails | undefined;
     return { ...TRANSPORT[code]!, code, ...(certificate ? { certificate } : {}) };
@@ -159,6 +166,7 @@ export function classifyError(err: unknown): ClassifiedError {
     return { kind: 'timeout', code: 'timeout', message: 'The server stopped answering.', retry: 'soon' };
   }
   if (
+    (name === 'ImapError' && code === 'connection_lost') ||
     code === 'NoConnection' ||
     code === 'EConnectionClosed' ||
     code === 'ClosedAfterConnectTLS' ||

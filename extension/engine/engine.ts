@@ -6,12 +6,17 @@
 import type { Account, Protocol } from '../accounts.ts';
 import type { AccountStatus, BackgroundEvent } from '../contract.ts';
 import { ImapPush } from '../mail/imap/idle.ts';
+import { watchedFolders } from '../mail/imap/sync.ts';
 import { type RelaySocketOptions, relayTransportFactory } from '../relay/relay-socket.ts';
 import { type RelayEndpoint, TransportError, type TransportFactory } from '../relay/transport.ts';
 import { BodiesRepo } from '../store/bodies-repo.ts';
+import { FoldersRepo } from '../store/folders-repo.ts';
+import { messageId } from '../store/keys.ts';
 import { MessagesRepo } from '../store/messages-repo.ts';
-import type { BiffDatabase, MessageRow } from '../store/schema.ts';
+import { PendingRepo } from '../store/pending-repo.ts';
+import type { BiffDatabase, MessageKey, MessageRow } from '../store/schema.ts';
 import type { SettingsStore } from '../store/settings.ts';
+import { parseMessageId } from './actions.ts';
 import type { ProtocolDriver } from './drivers.ts';
 import { EngineError } from './engine-error.ts';
 import { initialStatus, Scheduler, type SyncReason } from './scheduler.ts';
@@ -39,8 +44,28 @@ export interface EngineDeps {
 /** What the engine keeps across worker restarts. */
 export interface SavedEngineState {
   statuses: Array<AccountStatus & { failures?: number }>;
-  /** Per account: messages arrived since the popup was last opened (badge mode "new"). */
-  newSinceLook: Record<string, number>;
+  /**
+   * Per account: ids of the unread messages that arrived since the popup was last opened (badge
+   * mode "new" counts those of them still unread), at most NEW_TRACKED_MAX.
+   */
+  newSinceLook: Record<string, string[]>;
+}
+
+/**
+ * Messages remembered per account for badge mode "new". The badge shows "99+" beyond 99, so
+ * more would change nothing on screen; the bound keeps the saved state small after a long
+ * time without opening the popup.
+ */
+export const NEW_TRACKED_MAX = 1000;
+
+/** The saved ids, dropping anything of another shape (an older build saved plain counts). */
+function savedNewIds(saved: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (typeof saved !== 'object' || saved === null) return out;
+  for (const [id, ids] of Object.entries(saved)) {
+    if (Array.isArray(ids)) out[id] = ids.filter((x): x is string => typeof x === 'string');
+  }
+  return out;
 }
 
 export class Engine {
@@ -48,15 +73,23 @@ export class Engine {
   readonly messages: MessagesRepo;
   readonly bodies: BodiesRepo;
   private accounts: Account[] = [];
+  private readonly folders: FoldersRepo;
+  private readonly pending: PendingRepo;
   private readonly pushes = new Map<string, ImapPush>();
-  private newSinceLook: Record<string, number>;
+  private newSinceLook: Record<string, string[]>;
+  /** Per account: how many of `newSinceLook` are still unread, as last counted. */
+  private newUnread: Record<string, number> = {};
+  /** Ids of messages whose delete is in its undo window (Actions): the replay must not send it yet. */
+  private readonly heldDeletes = new Set<string>();
   readonly now: () => number;
 
   constructor(readonly deps: EngineDeps) {
     this.now = deps.now ?? Date.now;
     this.messages = new MessagesRepo(deps.db);
     this.bodies = new BodiesRepo(deps.db);
-    this.newSinceLook = { ...(deps.saved?.newSinceLook ?? {}) };
+    this.folders = new FoldersRepo(deps.db);
+    this.pending = new PendingRepo(deps.db);
+    this.newSinceLook = savedNewIds(deps.saved?.newSinceLook);
     this.scheduler = new Scheduler(
       {
         run: (id, signal) => this.runSync(id, signal),
@@ -72,9 +105,16 @@ export class Engine {
   /** Loads accounts and starts push for IMAP accounts. Call once at worker start. */
   async start(): Promise<void> {
     await this.reloadAccounts();
+    // The counts behind badge mode "new" are not saved, only the ids: count them again.
+    await Promise.all(this.accounts.map((a) => this.countNew(a.id)));
+    this.statusChanged();
   }
 
-  /** Re-reads accounts (after the options page saved) and starts or stops push to match. */
+  /**
+   * Re-reads accounts (after the options page saved) and starts or stops push to match.
+   * Resolves once the push connections and checks of accounts that are gone have stopped, so
+   * their cached mail can be purged without a late write bringing some of it back.
+   */
   async reloadAccounts(): Promise<void> {
     this.accounts = await this.deps.settings.listAccounts();
     const wanted = new Set(
@@ -82,18 +122,26 @@ export class Engine {
         .filter((a) => a.enabled && a.protocol === 'imap' && this.deps.push !== false)
         .map((a) => a.id),
     );
+    const stopping: Promise<void>[] = [];
     for (const [id, push] of this.pushes) {
       if (!wanted.has(id)) {
         this.pushes.delete(id);
-        void push.stop();
+        stopping.push(push.stop());
         if (this.account(id)) this.scheduler.patch(id, { push: false });
       }
     }
     for (const id of wanted) if (!this.pushes.has(id)) this.startPush(id);
     for (const status of this.scheduler.statuses()) {
-      if (!this.account(status.accountId)) this.scheduler.forget(status.accountId);
+      if (!this.account(status.accountId)) stopping.push(this.scheduler.forget(status.accountId));
+    }
+    for (const id of Object.keys(this.newSinceLook)) {
+      if (!this.account(id)) {
+        delete this.newSinceLook[id];
+        delete this.newUnread[id];
+      }
     }
     this.statusChanged();
+    await Promise.all(stopping);
   }
 
   /** Restarts an account's push (settings or password changed). */
@@ -137,7 +185,28 @@ export class Engine {
   async context(account: Account, extra: Partial<SyncContext> = {}): Promise<SyncContext> {
     const password = await this.deps.settings.getPassword(account.id);
     if (password === null) throw new EngineError('no_password', `No password is stored for ${account.name}`);
-    return { db: this.deps.db, account, password, open: await this.transport(), now: this.now, ...extra };
+    return {
+      db: this.deps.db,
+      account,
+      password,
+      open: await this.transport(),
+      now: this.now,
+      held: (key: MessageKey) => this.heldDeletes.has(messageId(...key)),
+      ...extra,
+    };
+  }
+
+  /**
+   * Deletes the user may still undo (Actions): they stay queued and hidden, but no sync or flush
+   * sends them until `release`.
+   */
+  hold(ids: Iterable<string>): void {
+    for (const id of ids) this.heldDeletes.add(id);
+  }
+
+  /** The undo window of these deletes is over (or they were undone). */
+  release(ids: Iterable<string>): void {
+    for (const id of ids) this.heldDeletes.delete(id);
   }
 
   driver(account: Account): ProtocolDriver {
@@ -177,20 +246,78 @@ export class Engine {
     return { accounts, totalUnread };
   }
 
-  /** Messages arrived since the popup was last opened. */
+  /** Messages arrived since the popup was last opened that are still unread (badge mode "new"). */
   newCount(id: string): number {
-    return this.newSinceLook[id] ?? 0;
+    return this.newUnread[id] ?? 0;
   }
 
   /** The popup opened: "new since last look" starts again from zero. */
   looked(): void {
     this.newSinceLook = {};
+    this.newUnread = {};
     this.statusChanged();
   }
 
-  /** Sets an account's unread count after a local change (the next sync corrects it). */
-  setUnread(id: string, unread: number): void {
-    this.scheduler.patch(id, { unread: Math.max(0, unread) });
+  /**
+   * Counts an account's unread mail again after a local change (Actions: read, unread, delete,
+   * undo), before anything reaches the server; the next sync reads it from the server again.
+   */
+  async refreshCounts(account: Account): Promise<void> {
+    const unread =
+      account.protocol === 'imap'
+        ? await this.imapUnread(account)
+        : await this.messages.countUnread(account.id);
+    await this.countNew(account.id);
+    this.scheduler.patch(account.id, { unread });
+  }
+
+  /**
+   * An IMAP account's unread count: STATUS UNSEEN of its watched folders as last read (so mail
+   * beyond the sync window counts, and a "mark read" here has already lowered it, Actions), less
+   * the unread messages hidden here whose delete the server has not had yet: those STATUS still
+   * counts while the delete is in its undo window or queued offline.
+   */
+  private async imapUnread(account: Account): Promise<number> {
+    const watched = new Set(watchedFolders({ account }));
+    const [folders, queued] = await Promise.all([
+      this.folders.listByAccount(account.id),
+      this.pending.peekAll(account.id),
+    ]);
+    const unseen = folders.filter((f) => watched.has(f.path)).reduce((sum, f) => sum + f.unseen, 0);
+    const deletes = queued.filter((op) => op.kind === 'delete' && watched.has(op.folder));
+    const rows = await Promise.all(deletes.map((op) => this.messages.get([op.accountId, op.folder, op.uid])));
+    const hidden = new Set(rows.filter((r) => r?.deletedLocally && !r.seen).map((r) => r!.id));
+    return Math.max(0, unseen - hidden.size);
+  }
+
+  /** Counts how many of the account's "new since last look" messages are still unread. */
+  private async countNew(id: string): Promise<void> {
+    const ids = this.newSinceLook[id] ?? [];
+    const protocolOf = (accountId: string) => this.account(accountId)?.protocol;
+    const rows = await Promise.all(
+      ids.map((text) => {
+        try {
+          return this.messages.get(parseMessageId(text, protocolOf));
+        } catch {
+          return undefined; // the account is gone
+        }
+      }),
+    );
+    this.newUnread[id] = rows.filter((r) => r?.unread === 1).length;
+  }
+
+  /**
+   * What the engine adds to a sync's result before anyone sees it: the new mail joins "new
+   * since last look", that list is counted again (mail read or deleted elsewhere drops out),
+   * and an IMAP account's unread count leaves out the deletes still held here.
+   */
+  private async settle(account: Account, result: SyncResult): Promise<SyncResult> {
+    if (result.newMessages.length > 0) {
+      const ids = [...(this.newSinceLook[account.id] ?? []), ...result.newMessages.map((m) => m.id)];
+      this.newSinceLook[account.id] = [...new Set(ids)].slice(-NEW_TRACKED_MAX);
+    }
+    await this.countNew(account.id);
+    return account.protocol === 'imap' ? { ...result, unread: await this.imapUnread(account) } : result;
   }
 
   /** Sends queued actions now when the account has a live connection, else checks it soon. */
@@ -208,7 +335,7 @@ export class Engine {
       signal,
       onProgress: (done, total) => this.progress(id, done, total),
     });
-    return this.driver(account).sync(ctx);
+    return this.settle(account, await this.driver(account).sync(ctx));
   }
 
   private progress(accountId: string, done: number, total: number): void {
@@ -223,8 +350,15 @@ export class Engine {
         return this.context(account);
       },
       onChange: (result) => {
-        this.scheduler.patch(id, { unread: result.unread });
-        this.arrived(id, result);
+        const account = this.account(id);
+        if (!account) return;
+        void this.settle(account, result)
+          .catch(() => result)
+          .then((settled) => {
+            if (!this.account(id)) return;
+            this.scheduler.patch(id, { unread: settled.unread });
+            this.arrived(id, settled);
+          });
       },
       onState: (state) => {
         if (this.account(id)) this.scheduler.patch(id, { push: state === 'idle' });
@@ -237,12 +371,11 @@ export class Engine {
     push.start();
   }
 
+  /** A sync's result, settled: tell open pages, and announce the new mail. */
   private arrived(id: string, result: SyncResult): void {
     const account = this.account(id);
     this.deps.emit({ biffEvent: 'messages-changed', accountIds: [id] });
     if (!account || result.newMessages.length === 0) return;
-    this.newSinceLook[id] = this.newCount(id) + result.newMessages.length;
-    this.statusChanged();
     if (account.notify) this.deps.onNewMail(account, result.newMessages);
   }
 

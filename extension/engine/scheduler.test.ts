@@ -5,7 +5,7 @@ import { TransportError } from '../relay/transport.ts';
 import { Scheduler } from './scheduler.ts';
 import type { SyncResult } from './types.ts';
 
-function harness(run: (accountId: string) => Promise<SyncResult>) {
+function harness(run: (accountId: string, signal: AbortSignal) => Promise<SyncResult>) {
   let now = 1_000_000;
   const statuses: AccountStatus[] = [];
   const results: SyncResult[] = [];
@@ -56,6 +56,60 @@ test('one sync at a time per account; a request during a sync runs once more aft
   assert.equal((await second).unread, 2);
   assert.equal(maxConcurrent, 1);
   assert.equal(calls, 2);
+});
+
+test('a request made just as a sync ends joins the promised follow-up, never runs next to it', async () => {
+  const gates = [deferred<SyncResult>(), deferred<SyncResult>(), deferred<SyncResult>()];
+  let calls = 0;
+  let concurrent = 0;
+  let maxConcurrent = 0;
+  const h = harness(async () => {
+    const gate = gates[calls++]!;
+    concurrent++;
+    maxConcurrent = Math.max(maxConcurrent, concurrent);
+    try {
+      return await gate.promise;
+    } finally {
+      concurrent--;
+    }
+  });
+  const first = h.scheduler.sync('a', 'manual');
+  // A caller that acts on the first result (registered before the follow-up exists, so it runs
+  // first): when it asks again, the sync has ended but its follow-up has not started yet.
+  const late = first.then(() => h.scheduler.sync('a', 'alarm'));
+  const followUp = h.scheduler.sync('a', 'push');
+  gates[0]!.resolve({ newMessages: [], unread: 1 });
+  await first;
+  await new Promise((r) => setImmediate(r));
+  assert.equal(calls, 2);
+  gates[1]!.resolve({ newMessages: [], unread: 2 });
+  assert.equal((await late).unread, 2, 'the late request got the follow-up');
+  assert.equal((await followUp).unread, 2);
+  assert.equal(maxConcurrent, 1);
+  assert.equal(calls, 2);
+});
+
+test('forgetting an account aborts its sync, waits for it to end and drops its follow-up', async () => {
+  const gate = deferred<SyncResult>();
+  const signals: AbortSignal[] = [];
+  const h = harness(async (_id, signal) => {
+    signals.push(signal);
+    return gate.promise;
+  });
+  const running = h.scheduler.sync('a', 'manual');
+  const followUp = h.scheduler.sync('a', 'push');
+  let forgotten = false;
+  const forget = h.scheduler.forget('a').then(() => {
+    forgotten = true;
+  });
+  assert.equal(signals[0]?.aborted, true);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(forgotten, false, 'still waiting for the sync to stop');
+  gate.resolve({ newMessages: [], unread: 0 });
+  await forget;
+  await Promise.all([running, followUp]);
+  assert.equal(signals.length, 1, 'the follow-up never ran');
+  assert.deepEqual(h.scheduler.statuses(), []);
 });
 
 test('accounts sync independently', async () => {

@@ -100,9 +100,15 @@ export class Scheduler {
    */
   sync(accountId: string, reason: SyncReason): Promise<AccountStatus> {
     const slot = this.slot(accountId);
+    // A follow-up is already promised. Checked before `running`: between the end of a sync and
+    // the start of its follow-up, `running` is null for a moment, and a request then must join
+    // the follow-up rather than start a second sync next to it.
+    if (slot.queued) return slot.queued;
     if (slot.running) {
-      slot.queued ??= slot.running.then(() => {
+      slot.queued = slot.running.then(() => {
         slot.queued = null;
+        // Forgotten meanwhile (the account was removed): nothing to check any more.
+        if (this.slots.get(accountId) !== slot) return slot.status;
         return this.runNow(accountId, reason);
       });
       return slot.queued;
@@ -160,9 +166,16 @@ export class Scheduler {
     return run;
   }
 
-  /** Stops tracking an account (removed); aborts its sync at the next safe point. */
-  forget(accountId: string): void {
-    this.slots.get(accountId)?.abort?.abort();
+  /**
+   * Stops tracking an account (removed): aborts its sync at the next safe point and drops its
+   * follow-up. Resolves once that sync has stopped writing, so the caller may then purge the
+   * account's mail without a late write bringing some of it back.
+   */
+  async forget(accountId: string): Promise<void> {
+    const slot = this.slots.get(accountId);
+    if (!slot) return;
     this.slots.delete(accountId);
+    slot.abort?.abort();
+    await (slot.queued ?? slot.running);
   }
 }

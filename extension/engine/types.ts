@@ -4,7 +4,7 @@
  */
 import type { Account } from '../accounts.ts';
 import type { TransportFactory } from '../relay/transport.ts';
-import type { BiffDatabase, MessageRow } from '../store/schema.ts';
+import type { BiffDatabase, MessageKey, MessageRow } from '../store/schema.ts';
 
 /** Everything one sync of one account needs; nothing here touches `browser.*`. */
 export interface SyncContext {
@@ -20,6 +20,11 @@ export interface SyncContext {
   onProgress?: (done: number, total: number) => void;
   /** Aborts the sync at the next safe point (never between a commit and its bookkeeping). */
   signal?: AbortSignal;
+  /**
+   * True for a queued delete the user can still undo (engine/actions.ts): the replay leaves it
+   * queued and unsent. Absent: every queued action is sent.
+   */
+  held?: (key: MessageKey) => boolean;
 }
 
 /** What a finished sync reports to the scheduler (for notifications and the badge). */

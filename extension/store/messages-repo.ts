@@ -329,6 +329,27 @@ export class MessagesRepo {
     });
   }
 
+  /**
+   * Uids of the folder's hidden (deleted-locally) rows. Hidden rows are absent from the list
+   * indexes, so two counts answer the usual "none" without reading a single row.
+   */
+  async hiddenUids(accountId: string, folder: string): Promise<MessageUid[]> {
+    checkKey([accountId, folder, 1]);
+    const tx = this.db.transaction('messages');
+    return runTx(tx, async () => {
+      const range = prefixRange(accountId, folder);
+      const [all, shown] = await Promise.all([
+        tx.store.count(range),
+        tx.store.index('by-folder-date').count(range),
+      ]);
+      if (all === shown) return [];
+      const uids: MessageUid[] = [];
+      for (let c = await tx.store.openCursor(range); c; c = await c.continue())
+        if (c.value.deletedLocally) uids.push(c.value.uid);
+      return uids;
+    });
+  }
+
   /** Every stored uid of a folder, ascending, hidden rows included: the local side of a sync diff. */
   async uidsInFolder(accountId: string, folder: string): Promise<MessageUid[]> {
     checkKey([accountId, folder, 1]);

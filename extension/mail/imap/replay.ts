@@ -7,6 +7,10 @@
  * Before touching a folder its UIDVALIDITY is compared with the one the cache was built under:
  * if it changed, the queued UIDs name other messages now (RFC 3501 §2.3.1.1), so nothing is
  * sent and the folder's cache, queued actions included, is dropped for the sync to rebuild.
+ *
+ * A delete still in its undo window (`SyncContext.held`) is skipped: it is sent by the first
+ * replay after the window, so a sync or flush that happens to run meanwhile cannot make
+ * "Undo" too late.
  */
 
 import type { PendingOp } from '../../store/pending-repo.ts';
@@ -70,7 +74,9 @@ export async function replayPending(session: ImapSession): Promise<ReplayReport>
   const report: ReplayReport = { applied: 0, refused: 0, dropped: 0 };
   const tried = new Set<number>();
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const ops = (await session.pending.peekAll(session.accountId)).filter((op) => !tried.has(op.id));
+    const ops = (await session.pending.peekAll(session.accountId)).filter(
+      (op) => !tried.has(op.id) && !isHeld(session, op),
+    );
     if (ops.length === 0) break;
     for (const run of toRuns(ops)) {
       session.checkAborted();
@@ -79,6 +85,11 @@ export async function replayPending(session: ImapSession): Promise<ReplayReport>
     }
   }
   return report;
+}
+
+/** A delete the user can still undo: it stays queued, and unsent, until its window is over. */
+function isHeld(session: ImapSession, op: PendingOp): boolean {
+  return op.kind === 'delete' && session.ctx.held?.([op.accountId, op.folder, op.uid]) === true;
 }
 
 async function replayRun(session: ImapSession, run: Run, report: ReplayReport): Promise<void> {

@@ -16,7 +16,7 @@ import { ImapError, redactSecret } from './errors.ts';
 /** What a session needs of the sync context. */
 export type SessionContext = Pick<
   SyncContext,
-  'db' | 'account' | 'password' | 'open' | 'now' | 'signal' | 'onProgress'
+  'db' | 'account' | 'password' | 'open' | 'now' | 'signal' | 'onProgress' | 'held'
 >;
 
 /** Server features the sync relies on, as negotiated for this session. */
