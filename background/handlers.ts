@@ -8,6 +8,7 @@ import type { Actions } from '../extension/engine/actions.ts';
 import { testConnection } from '../extension/engine/connection-test.ts';
 import type { Engine } from '../extension/engine/engine.ts';
 import { EngineError } from '../extension/engine/engine-error.ts';
+import { loadOlderImap, MAX_OLDER_BATCH } from '../extension/mail/imap/older.ts';
 import { candidatesFor } from '../extension/providers/guess.ts';
 import { checkRelay, openRelaySocket, type RelaySocketOptions } from '../extension/relay/relay-socket.ts';
 import { TransportError } from '../extension/relay/transport.ts';
@@ -64,6 +65,19 @@ export function createHandlers(
     loadBody: async ({ id }) => {
       await actions.loadBody(id);
       return { ok: true };
+    },
+    loadOlder: async ({ accountId, folder, count }) => {
+      const account = engine.account(accountId);
+      if (!account) throw new EngineError('no_account', 'The account no longer exists');
+      if (typeof folder !== 'string' || folder === '')
+        throw new EngineError('invalid', 'Which folder to extend is missing');
+      if (!Number.isInteger(count) || count < 1 || count > MAX_OLDER_BATCH)
+        throw new EngineError('invalid', `count must be an integer in 1..${MAX_OLDER_BATCH}`);
+      // POP3 downloads every message it sees: there is nothing older on the server to fetch.
+      if (account.protocol !== 'imap') return { added: 0, exhausted: true };
+      const { loaded, more } = await loadOlderImap(await engine.context(account), folder, count);
+      if (loaded > 0) engine.deps.emit({ biffEvent: 'messages-changed', accountIds: [accountId] });
+      return { added: loaded, exhausted: !more };
     },
     popupOpened: async () => {
       engine.looked();

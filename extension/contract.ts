@@ -76,6 +76,14 @@ export interface Contract {
   undoDelete: { request: { undo: string }; response: { ok: boolean } };
   /** Fetch (or return cached) the full message; pages then read the body from IndexedDB. */
   loadBody: { request: { id: string }; response: { ok: true } };
+  /**
+   * Extend an IMAP folder's cache below its oldest cached message by up to `count` messages
+   * (POP3 keeps everything locally: nothing to add). `exhausted`: nothing older is left.
+   */
+  loadOlder: {
+    request: { accountId: string; folder: string; count: number };
+    response: { added: number; exhausted: boolean };
+  };
   /** The popup was opened: resets "new since last look". */
   popupOpened: { request: Record<string, never>; response: { ok: true } };
   getSettings: {

@@ -13,8 +13,9 @@ import { FilterBar } from './filter-bar.tsx';
 import { Header } from './header.tsx';
 import type { KeyAction } from './keyboard.ts';
 import { LazyReaderView, preloadReader } from './lazy-reader.tsx';
-import { type ListEnd, MessageList, OVERSCAN } from './message-list.tsx';
-import { type ListFilter, type Loaded, MAX_LOADED_ROWS } from './message-pages.ts';
+import { listEnd } from './list-end.ts';
+import { MessageList, OVERSCAN } from './message-list.tsx';
+import { type ListFilter, MAX_LOADED_ROWS } from './message-pages.ts';
 import { NoticeBar } from './notice-bar.tsx';
 import { openOptions } from './open-options.ts';
 import { StateBanners } from './state-banners.tsx';
@@ -28,12 +29,18 @@ import { useFolders } from './use-folders.ts';
 import { useKeyboard } from './use-keyboard.ts';
 import { useMailActions } from './use-mail-actions.ts';
 import { useMessageList } from './use-message-list.ts';
+import { useOlderMail } from './use-older-mail.ts';
 import { useOnline } from './use-online.ts';
 import { useOptimistic } from './use-optimistic.ts';
 import { clampIndex, needsMore, type Range } from './virtual-window.ts';
 
 /** Start fetching the next page this many rows before the end of what is loaded. */
 const PREFETCH_ROWS = 150;
+/**
+ * Ask the server for older mail when the view is this many rows from the end of the cache:
+ * about a screen ahead of the footer, and not merely because a short list is open.
+ */
+const OLDER_PREFETCH_ROWS = 10;
 
 /** The performance mark the browser test reads for time to first row. */
 export const FIRST_ROW_MARK = 'biff-first-row';
@@ -42,13 +49,6 @@ interface Selection {
   /** The selected message, when known; else `index` alone. */
   id: string | null;
   index: number;
-}
-
-function listEnd(loaded: Loaded | null, folderOfImap: boolean): ListEnd {
-  if (loaded === null) return 'loading';
-  if (loaded.capped) return 'capped';
-  if (loaded.next !== null) return 'more';
-  return folderOfImap ? 'end-of-folder' : 'end';
 }
 
 export function App({ cache }: { cache: CacheReader }) {
@@ -187,14 +187,25 @@ export function App({ cache }: { cache: CacheReader }) {
     }
   });
 
+  // Older mail from the server once the view nears the end of the cache; checked again when
+  // the list or the older-mail state changes under a view that stays at the end.
+  const older = useOlderMail({ cache, filter, accounts, loaded: list.loaded, refresh: list.refresh });
+  const checkOlder = useCallback(() => {
+    const loaded = list.loaded;
+    const atEnd = loaded !== null && loaded.next === null && !loaded.capped;
+    if (atEnd && range.current.end + OLDER_PREFETCH_ROWS >= rows.length) older.request();
+  }, [list.loaded, rows.length, older.request]);
+  useEffect(checkOlder, [checkOlder, older.status]);
+
   const onRange = useCallback(
     (r: Range) => {
       range.current = r;
       const loaded = list.loaded;
       const hasMore = loaded !== null && loaded.next !== null && !loaded.capped;
       if (needsMore(r.end, rows.length, hasMore, PREFETCH_ROWS)) list.more();
+      else checkOlder();
     },
-    [list.loaded, list.more, rows.length],
+    [list.loaded, list.more, rows.length, checkOlder],
   );
   const onScroll = useCallback((top: number) => {
     scrollTop.current = top;
@@ -277,8 +288,14 @@ export function App({ cache }: { cache: CacheReader }) {
           selectedIndex={selectedIndex}
           revealToken={revealToken}
           focusToken={focusToken}
-          end={listEnd(list.loaded, filter.folder !== undefined && filterAccount?.protocol === 'imap')}
+          end={listEnd(
+            list.loaded,
+            older.status,
+            filter.folder !== undefined && filterAccount?.protocol === 'imap',
+          )}
           cap={MAX_LOADED_ROWS}
+          olderError={older.error}
+          onRetryOlder={older.retry}
           emptyText={neverSynced ? t('popup_empty_never_synced') : t('popup_empty_filter')}
           initialScrollTop={scrollTop.current}
           now={now}

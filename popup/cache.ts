@@ -9,7 +9,13 @@ import { BodiesRepo } from '../extension/store/bodies-repo.ts';
 import { toStoreError } from '../extension/store/errors.ts';
 import { FoldersRepo } from '../extension/store/folders-repo.ts';
 import { type ListQuery, MessagesRepo, type Page } from '../extension/store/messages-repo.ts';
-import { type BiffDatabase, type BodyRow, type MessageKey, openBiffDb } from '../extension/store/schema.ts';
+import {
+  type BiffDatabase,
+  type BodyRow,
+  type FolderRow,
+  type MessageKey,
+  openBiffDb,
+} from '../extension/store/schema.ts';
 
 /** Performance mark set when the database is open: with `biff-first-row`, where first paint time goes. */
 export const CACHE_OPEN_MARK = 'biff-cache-open';
@@ -22,6 +28,8 @@ export interface CacheReader {
   body(key: MessageKey): Promise<BodyRow | undefined>;
   /** Folder paths cached for an account. */
   folders(accountId: string): Promise<string[]>;
+  /** The folder rows of an account (server counts as of its last sync). */
+  folderRows(accountId: string): Promise<FolderRow[]>;
 }
 
 /** Opens the cache lazily and keeps one connection. */
@@ -78,7 +86,10 @@ export class Cache implements CacheReader {
   }
 
   async folders(accountId: string): Promise<string[]> {
-    const rows = await this.run((db) => new FoldersRepo(db).listByAccount(accountId));
-    return rows.map((r) => r.path);
+    return (await this.folderRows(accountId)).map((r) => r.path);
+  }
+
+  folderRows(accountId: string): Promise<FolderRow[]> {
+    return this.run((db) => new FoldersRepo(db).listByAccount(accountId));
   }
 }

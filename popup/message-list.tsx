@@ -1,12 +1,13 @@
 /**
  * The newest-first message list: a virtual list of message rows, the text at its end (loading
- * more, end of the cache, the memory cap), the empty states, and moving focus to the selected
- * row when the keyboard moved the selection.
+ * more or older mail, the end, the memory cap), the empty states, and moving focus to the
+ * selected row when the keyboard moved the selection.
  */
 import { useCallback, useEffect, useRef } from 'preact/hooks';
 import type { MessageRow as Row } from '../extension/store/schema.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { DEFAULT_ACCOUNT_COLOR } from './account-info.ts';
+import type { ListEnd } from './list-end.ts';
 import { MessageRow, UNREAD_DESCRIPTION_ID } from './message-row.tsx';
 import { VirtualList } from './virtual-list.tsx';
 import type { Range } from './virtual-window.ts';
@@ -15,9 +16,6 @@ import type { Range } from './virtual-window.ts';
 export const ROW_HEIGHT = 64;
 /** Rows rendered beyond each edge of the viewport. */
 export const OVERSCAN = 6;
-
-/** What the end of the list says. */
-export type ListEnd = 'loading' | 'more' | 'end' | 'end-of-folder' | 'capped';
 
 export interface MessageListProps {
   rows: readonly Row[];
@@ -30,6 +28,9 @@ export interface MessageListProps {
   end: ListEnd;
   /** The memory cap, for the `capped` end text. */
   cap: number;
+  /** Why older mail could not be loaded, for the `older-failed` end. */
+  olderError: string | null;
+  onRetryOlder(): void;
   /** Text when there are no rows. */
   emptyText: string;
   initialScrollTop: number;
@@ -40,11 +41,16 @@ export interface MessageListProps {
   onScroll(scrollTop: number): void;
 }
 
-function endText(end: ListEnd, cap: number): string {
+function endText(end: ListEnd, cap: number, olderError: string | null): string {
   switch (end) {
     case 'loading':
     case 'more':
+    case 'older':
       return t('popup_list_loading');
+    case 'older-failed':
+      return t('popup_list_older_failed', olderError ?? t('popup_error_unknown'));
+    case 'no-older':
+      return t('popup_list_no_older');
     case 'end':
       return t('popup_list_end');
     case 'end-of-folder':
@@ -111,7 +117,16 @@ export function MessageList(props: MessageListProps) {
         initialScrollTop={props.initialScrollTop}
         onRange={props.onRange}
         onScroll={props.onScroll}
-        footer={<p class={`list-end list-end-${props.end}`}>{endText(props.end, props.cap)}</p>}
+        footer={
+          <div class={`list-end list-end-${props.end}`} role="status">
+            <p>{endText(props.end, props.cap, props.olderError)}</p>
+            {props.end === 'older-failed' && (
+              <button type="button" onClick={props.onRetryOlder}>
+                {t('popup_list_older_retry')}
+              </button>
+            )}
+          </div>
+        }
       />
     </div>
   );

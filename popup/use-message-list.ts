@@ -20,7 +20,16 @@ export interface MessageListState {
   version: number;
 }
 
-/** `more()` asks for the next page; `refresh(count)` re-reads the newest `count` rows. */
+/** A running refresh: the largest count asked for meanwhile, and who waits for that read. */
+interface RefreshJob {
+  again: number | null;
+  waiting: Array<() => void>;
+}
+
+/**
+ * `more()` asks for the next page; `refresh(count)` re-reads the newest `count` rows and
+ * resolves once they were read (or a filter change made the read moot).
+ */
 export function useMessageList(cache: CacheReader, filter: ListFilter) {
   const [state, setState] = useState<MessageListState>({
     loaded: null,
@@ -31,7 +40,7 @@ export function useMessageList(cache: CacheReader, filter: ListFilter) {
   const current = useRef<Loaded | null>(null);
   const generation = useRef(0);
   const loadingMore = useRef(false);
-  const refreshing = useRef<{ again: number | null } | null>(null);
+  const refreshing = useRef<RefreshJob | null>(null);
   const filterRef = useRef(filter);
   filterRef.current = filter;
   const list = useCallback((q: Parameters<CacheReader['listNewest']>[0]) => cache.listNewest(q), [cache]);
@@ -79,29 +88,33 @@ export function useMessageList(cache: CacheReader, filter: ListFilter) {
   }, [list, commit, fail]);
 
   const refresh = useCallback(
-    (count: number) => {
-      // A burst of changes (a sync storing batches) becomes one refresh now and one after it.
-      if (refreshing.current) {
-        refreshing.current.again = Math.max(refreshing.current.again ?? 0, count);
-        return;
-      }
-      const run = (n: number) => {
-        const gen = ++generation.current;
-        loadingMore.current = false;
-        const job = { again: null as number | null };
-        refreshing.current = job;
-        reloadHead(list, filterRef.current, n)
-          .then(
-            (loaded) => gen === generation.current && commit(loaded),
-            (error: unknown) => gen === generation.current && fail(error),
-          )
-          .finally(() => {
-            refreshing.current = null;
-            if (job.again !== null) run(job.again);
-          });
-      };
-      run(count);
-    },
+    (count: number): Promise<void> =>
+      new Promise<void>((done) => {
+        // A burst of changes (a sync storing batches) becomes one refresh now and one after it;
+        // each caller's promise settles when a read that covers its request has finished.
+        if (refreshing.current) {
+          refreshing.current.again = Math.max(refreshing.current.again ?? 0, count);
+          refreshing.current.waiting.push(done);
+          return;
+        }
+        const run = (n: number, waiting: Array<() => void>) => {
+          const gen = ++generation.current;
+          loadingMore.current = false;
+          const job: RefreshJob = { again: null, waiting: [] };
+          refreshing.current = job;
+          reloadHead(list, filterRef.current, n)
+            .then(
+              (loaded) => gen === generation.current && commit(loaded),
+              (error: unknown) => gen === generation.current && fail(error),
+            )
+            .finally(() => {
+              refreshing.current = null;
+              for (const settle of waiting) settle();
+              if (job.again !== null) run(job.again, job.waiting);
+            });
+        };
+        run(count, [done]);
+      }),
     [list, commit, fail],
   );
 
