@@ -1,10 +1,11 @@
-/** One account in the list: colour, name, server, live status and its actions. */
+/** One account in the list: colour, name, server, live status and its actions (export included). */
 import type { Account } from '../extension/accounts.ts';
 import type { AccountStatus } from '../extension/contract.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { accountStatusView } from './account-status-view.ts';
 import { text } from './field.tsx';
 import { serverSummary } from './server-labels.ts';
+import { useMboxExport } from './use-mbox-export.ts';
 
 interface Props {
   account: Account;
@@ -23,6 +24,8 @@ const formatTime = (ms: number) =>
 export function AccountRow({ account, status, first, last, onMove, onEdit, onRemove }: Props) {
   const nameId = `account-name-${account.id}`;
   const view = accountStatusView(status, account.enabled, formatTime);
+  const label = account.name || account.email;
+  const mbox = useMboxExport(account);
   return (
     <li class="account-row">
       <span class="color-dot" style={{ background: account.color }} aria-hidden="true" />
@@ -38,14 +41,27 @@ export function AccountRow({ account, status, first, last, onMove, onEdit, onRem
           <span class="status-dot" aria-hidden="true" />
           {text(view.message)}
         </div>
+        <div class="account-export" role="status">
+          {mbox.status.state === 'running' ? <p class="muted">{t('options_exportRunning')}</p> : null}
+          {mbox.status.state === 'done'
+            ? mbox.status.lines.map((line) => (
+                <p key={line.key} class={line.key === 'options_exportDone' ? 'ok' : undefined}>
+                  {text(line)}
+                </p>
+              ))
+            : null}
+          {mbox.status.state === 'failed' ? (
+            <p class="error">{t('options_exportFailed', mbox.status.reason)}</p>
+          ) : null}
+        </div>
       </div>
       <div class="account-actions">
         <button
           type="button"
           class="icon"
           id={`move-up-${account.id}`}
-          aria-label={t('options_moveUp', account.name || account.email)}
-          title={t('options_moveUp', account.name || account.email)}
+          aria-label={t('options_moveUp', label)}
+          title={t('options_moveUp', label)}
           disabled={first}
           onClick={() => onMove(-1)}
         >
@@ -55,8 +71,8 @@ export function AccountRow({ account, status, first, last, onMove, onEdit, onRem
           type="button"
           class="icon"
           id={`move-down-${account.id}`}
-          aria-label={t('options_moveDown', account.name || account.email)}
-          title={t('options_moveDown', account.name || account.email)}
+          aria-label={t('options_moveDown', label)}
+          title={t('options_moveDown', label)}
           disabled={last}
           onClick={() => onMove(1)}
         >
@@ -64,6 +80,14 @@ export function AccountRow({ account, status, first, last, onMove, onEdit, onRem
         </button>
         <button type="button" id={`edit-${account.id}`} aria-describedby={nameId} onClick={onEdit}>
           {t('options_edit')}
+        </button>
+        <button
+          type="button"
+          aria-label={t('options_exportMboxLabel', label)}
+          disabled={mbox.status.state === 'running'}
+          onClick={() => void mbox.run()}
+        >
+          {t('options_exportMbox')}
         </button>
         <button type="button" class="danger" aria-describedby={nameId} onClick={onRemove}>
           {t('options_removeAccount')}
