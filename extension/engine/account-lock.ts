@@ -1,8 +1,12 @@
 /**
- * One IMAP job per account at a time inside this worker: a scheduled sync, the push
- * connection's quick sync, a queue replay, a body download. They touch the same folder state,
- * and a UIDVALIDITY rebuild running beside a body download could otherwise leave rows of the
- * old UIDs behind. In-memory on purpose: the worker is the only context that talks IMAP, and a
+ * One mail job per account at a time inside this worker, for both protocols:
+ * - IMAP: a scheduled sync, the push connection's quick sync, a queue replay and a body
+ *   download touch the same folder state; a UIDVALIDITY rebuild beside a body download could
+ *   otherwise leave rows of the old UIDs behind.
+ * - POP3: a sync and a body download opened from the popup would otherwise log in twice, and
+ *   many servers lock the maildrop for a whole session (RFC 1939 §8), so the second login
+ *   fails with [IN-USE] (RFC 2449 §8.1.1).
+ * In-memory on purpose: the worker is the only context that talks to mail servers, and a
  * stopped worker holds no jobs.
  */
 

@@ -172,7 +172,11 @@ export class Pop3Repo {
    */
   async markDeletePending(accountId: string, uidls: readonly string[]): Promise<void> {
     for (const uidl of uidls) checkUidl(uidl);
-    const tx = this.db.transaction(['pop3', 'messages'], 'readwrite');
+    // This commit is the last step before DELE: 'strict' waits until it is on disk, and the
+    // browser's log-structured store writes in order, so the messages committed before it are
+    // on disk too. A power cut after QUIT then cannot take mail the server already deleted.
+    // https://w3c.github.io/IndexedDB/#dom-idbtransactiondurability-strict
+    const tx = this.db.transaction(['pop3', 'messages'], 'readwrite', { durability: 'strict' });
     await runTx(tx, async () => {
       const pop3 = tx.objectStore('pop3');
       const messages = tx.objectStore('messages');

@@ -4,10 +4,11 @@
  * opening never sets \Seen by itself; "open marks read" is a queued action of the engine),
  * parsed, and stored with its attachments; the summary's bodyState becomes `full`.
  */
+
+import { withAccountLock } from '../../engine/account-lock.ts';
 import type { SyncContext } from '../../engine/types.ts';
 import type { BodyRow, MessageKey } from '../../store/schema.ts';
 import { parseMessage } from '../mime/parse.ts';
-import { withAccountLock } from './account-lock.ts';
 import { ImapError, redactSecret } from './errors.ts';
 import { ImapSession } from './session.ts';
 

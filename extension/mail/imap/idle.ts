@@ -11,8 +11,9 @@
  * re-opened with backoff, and the first thing a new connection does is catch up with a sync.
  * A rejected password stops the push: retrying would only risk locking the account.
  */
+
+import { withAccountLock } from '../../engine/account-lock.ts';
 import type { SyncResult } from '../../engine/types.ts';
-import { withAccountLock } from './account-lock.ts';
 import { ImapError, redactSecret } from './errors.ts';
 import { replayPending } from './replay.ts';
 import { ImapSession, type SessionContext } from './session.ts';

@@ -2,8 +2,9 @@
  * Loading older messages on demand (the popup scrolled past the cached window): the next
  * `count` messages below the lowest cached UID, so the cache stays one contiguous range.
  */
+
+import { withAccountLock } from '../../engine/account-lock.ts';
 import type { SyncContext } from '../../engine/types.ts';
-import { withAccountLock } from './account-lock.ts';
 import { ImapError, redactSecret } from './errors.ts';
 import { fetchAndStoreSummaries } from './fetch-summaries.ts';
 import { ImapSession } from './session.ts';

@@ -3,9 +3,8 @@
  * do. Sync, replay, body downloads and the push connection all work through a session.
  */
 import type { ImapFlow, ListResponse, StatusObject } from 'imapflow';
-import type { Account } from '../../accounts.ts';
+import { targetOf } from '../../engine/target.ts';
 import type { SyncContext } from '../../engine/types.ts';
-import type { Target } from '../../relay/transport.ts';
 import { BodiesRepo } from '../../store/bodies-repo.ts';
 import { FoldersRepo } from '../../store/folders-repo.ts';
 import { MessagesRepo } from '../../store/messages-repo.ts';
@@ -36,13 +35,6 @@ export interface ImapCaps {
 /** A server that does not answer LOGOUT within this is not waited for: the connection is closed. */
 export const LOGOUT_TIMEOUT_MS = 5_000;
 
-/** Where the relay should connect for `account`. */
-export function imapTarget(account: Account): Target {
-  const target: Target = { host: account.host, port: account.port, tls: account.security };
-  if (account.pin) target.pin = account.pin;
-  return target;
-}
-
 /** Special-use attributes (RFC 6154 §2) a delete or a notification cares about. */
 export type SpecialUse = '\\Trash' | '\\Junk' | string;
 
@@ -72,7 +64,7 @@ export class ImapSession {
     const { account, password } = ctx;
     const client = createImapClient(
       ctx.open,
-      imapTarget(account),
+      targetOf(account),
       { user: account.username, pass: password },
       { qresync: account.imap.useQresync },
     );

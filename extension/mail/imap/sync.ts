@@ -9,8 +9,9 @@
  * messages, and after a rebuild "new" cannot be told from "renumbered". Mail in Junk or Trash
  * is never announced.
  */
+
+import { withAccountLock } from '../../engine/account-lock.ts';
 import type { SyncContext, SyncResult } from '../../engine/types.ts';
-import { withAccountLock } from './account-lock.ts';
 import { redactSecret } from './errors.ts';
 import { type FolderOutcome, type FolderSyncOptions, syncFolder } from './folder-sync.ts';
 import { Progress } from './progress.ts';

@@ -6,6 +6,8 @@
  * with the summary's `bodyState` set to `full` in one transaction (BodiesRepo.put), which also
  * makes the message eligible for deletion from the server under the account's settings.
  */
+
+import { withAccountLock } from '../../engine/account-lock.ts';
 import { EngineError } from '../../engine/engine-error.ts';
 import type { SyncContext } from '../../engine/types.ts';
 import { BodiesRepo } from '../../store/bodies-repo.ts';
@@ -13,7 +15,6 @@ import { MessagesRepo } from '../../store/messages-repo.ts';
 import { Pop3Repo } from '../../store/pop3-repo.ts';
 import { type BodyRow, type MessageKey, POP3_FOLDER } from '../../store/schema.ts';
 import { parseMessage } from '../mime/parse.ts';
-import { withPop3Lock } from './account-lock.ts';
 import { openPop3Session, withoutSecret } from './connect.ts';
 import { toAttachmentParts } from './download.ts';
 import type { Pop3SessionOptions } from './session.ts';
@@ -44,7 +45,7 @@ export async function fetchPop3Body(
   const messages = new MessagesRepo(ctx.db);
   const bodies = new BodiesRepo(ctx.db);
   const pop3 = new Pop3Repo(ctx.db);
-  return withPop3Lock(accountId, () =>
+  return withAccountLock(accountId, () =>
     withoutSecret(ctx.account, ctx.password, async () => {
       // The body lives nowhere but the row it belongs to: no row, nothing to fetch it for.
       if (!(await messages.get(key))) throw new EngineError('not_found', 'This message is not stored here');

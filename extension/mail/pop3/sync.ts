@@ -20,6 +20,8 @@
  * `ctx.signal` is honoured between messages and before each phase, never between a commit and
  * its bookkeeping. Notifications: see `toAnnounce` (plan.ts) for the first sync.
  */
+
+import { withAccountLock } from '../../engine/account-lock.ts';
 import type { SyncContext, SyncResult } from '../../engine/types.ts';
 import { StoreError } from '../../store/errors.ts';
 import { FoldersRepo } from '../../store/folders-repo.ts';
@@ -27,7 +29,6 @@ import { MessagesRepo } from '../../store/messages-repo.ts';
 import { type Pop3Download, Pop3Repo } from '../../store/pop3-repo.ts';
 import { type MessageRow, POP3_FOLDER } from '../../store/schema.ts';
 import { MAX_HEADER_BYTES, MAX_MESSAGE_BYTES } from '../mime/parse.ts';
-import { withPop3Lock } from './account-lock.ts';
 import { openPop3Session, withoutSecret } from './connect.ts';
 import { fullDownload, headersDownload, sizeOnlyDownload } from './download.ts';
 import { Pop3Error } from './errors.ts';
@@ -83,7 +84,7 @@ function checkThreshold(value: number): number {
 export async function syncPop3Account(ctx: SyncContext, options: Pop3SyncOptions = {}): Promise<SyncResult> {
   const cap = messageCap(options.maxMessageBytes);
   const threshold = checkThreshold(ctx.account.pop3.headersOnlyAboveBytes);
-  return withPop3Lock(ctx.account.id, () =>
+  return withAccountLock(ctx.account.id, () =>
     withoutSecret(ctx.account, ctx.password, async () => {
       ctx.signal?.throwIfAborted();
       const session = await openPop3Session(
