@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type Account, DEFAULT_IMAP, DEFAULT_POP3 } from '../extension/accounts.ts';
+import type { Actions } from '../extension/engine/actions.ts';
+import type { Engine } from '../extension/engine/engine.ts';
+import { MAX_OLDER_BATCH } from '../extension/mail/imap/older.ts';
+import { createHandlers } from './handlers.ts';
+
+function account(id: string, protocol: Account['protocol']): Account {
+  return {
+    id,
+    name: id,
+    color: '#123456',
+    email: `${id}@example.org`,
+    protocol,
+    host: 'mail.example.org',
+    port: protocol === 'imap' ? 993 : 995,
+    security: 'implicit',
+    username: id,
+    enabled: true,
+    checkIntervalMinutes: 5,
+    notify: true,
+    imap: { ...DEFAULT_IMAP },
+    pop3: { ...DEFAULT_POP3 },
+  };
+}
+
+/** Handlers over an engine that knows two accounts and fails the test if it is asked to connect. */
+function handlers() {
+  const accounts = [account('pop', 'pop3'), account('imap', 'imap')];
+  const engine = {
+    deps: { settings: {}, emit: () => assert.fail('nothing changed') },
+    account: (id: string) => accounts.find((a) => a.id === id),
+    context: () => assert.fail('no connection is needed'),
+  } as unknown as Engine;
+  return createHandlers(engine, {} as Actions);
+}
+
+test('loadOlder: a POP3 account has everything locally, so nothing is fetched', async () => {
+  assert.deepEqual(await handlers().loadOlder({ accountId: 'pop', folder: 'INBOX', count: 200 }), {
+    added: 0,
+    exhausted: true,
+  });
+});
+
+test('loadOlder: refuses unknown accounts and counts outside 1..MAX_OLDER_BATCH before connecting', async () => {
+  const h = handlers();
+  await assert.rejects(h.loadOlder({ accountId: 'gone', folder: 'INBOX', count: 10 }), {
+    code: 'no_account',
+  });
+  for (const count of [0, -1, 1.5, Number.NaN, MAX_OLDER_BATCH + 1])
+    await assert.rejects(h.loadOlder({ accountId: 'imap', folder: 'INBOX', count }), { code: 'invalid' });
+  await assert.rejects(h.loadOlder({ accountId: 'imap', folder: '', count: 10 }), { code: 'invalid' });
+});
