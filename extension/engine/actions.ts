@@ -147,6 +147,11 @@ export class Actions {
     return undo;
   }
 
+  /** How many deletes are in their undo window (for the debugging console, and tests). */
+  get undoable(): number {
+    return new Set([...this.held.keys()].map((k) => k.split(':')[0])).size;
+  }
+
   /** Takes a delete back while its window is open; false when it was already applied. */
   async undoDelete(undo: string): Promise<boolean> {
     const holds = [...this.held.entries()].filter(([k]) => k.startsWith(`${undo}:`));
