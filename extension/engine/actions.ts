@@ -128,21 +128,26 @@ export class Actions {
     // another delete that happens to get the same token.
     const undo = crypto.randomUUID();
     const groups = groupByAccount(this.engine, ids);
-    const holds: Array<Omit<HeldDelete, 'timer'>> = [];
+    // Each account's part is registered as soon as it is done, so that if a later one fails,
+    // what was already hidden is still applied (or undone) rather than hidden for good.
+    const timer = setTimeout(() => void this.commitDelete(undo), this.undoWindowMs);
     for (const [account, keys] of groups) {
       const held = keys.map((key) => messageId(...key));
       if (account.protocol === 'imap') {
         // Held before it is queued, so no replay starting in between can send it.
         this.engine.hold(held);
-        await queueImapAction(this.pending, keys, 'delete', this.engine.now());
+        try {
+          await queueImapAction(this.pending, keys, 'delete', this.engine.now());
+        } catch (error) {
+          this.engine.release(held);
+          throw error;
+        }
       } else {
         for (const key of keys) await this.engine.messages.setFlags(key, { deletedLocally: true });
       }
+      this.held.set(`${undo}:${account.id}`, { accountId: account.id, keys, ids: held, timer });
       await this.engine.refreshCounts(account);
-      holds.push({ accountId: account.id, keys, ids: held });
     }
-    const timer = setTimeout(() => void this.commitDelete(undo), this.undoWindowMs);
-    for (const hold of holds) this.held.set(`${undo}:${hold.accountId}`, { ...hold, timer });
     this.changed(ids);
     return undo;
   }
