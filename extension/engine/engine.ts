@@ -361,7 +361,11 @@ export class Engine {
           });
       },
       onState: (state) => {
-        if (this.account(id)) this.scheduler.patch(id, { push: state === 'idle' });
+        // Live while the connection is up: idling, or syncing on it after a notification (a
+        // flicker to "no push" at every new message would be wrong, and seen in the popup).
+        const live = state === 'idle' || state === 'syncing';
+        if (this.account(id) && this.scheduler.status(id).push !== live)
+          this.scheduler.patch(id, { push: live });
       },
       onError: () => {
         /* the scheduled checks report errors; push reconnects by itself */

@@ -9,6 +9,8 @@ import { type TestContext, test } from 'node:test';
 import { constants, inflateRawSync } from 'node:zlib';
 import type { ImapFlow } from 'imapflow';
 import WebSocket from 'ws';
+import { createHandlers } from '../../background/handlers.ts';
+import type { Handlers } from '../../background/router.ts';
 import { type Account, DEFAULT_IMAP, type ImapSettings } from '../../extension/accounts.ts';
 import type { AccountStatus, BackgroundEvent } from '../../extension/contract.ts';
 import { Actions } from '../../extension/engine/actions.ts';
@@ -24,14 +26,15 @@ import { PendingRepo } from '../../extension/store/pending-repo.ts';
 import { Pop3Repo } from '../../extension/store/pop3-repo.ts';
 import { type BiffDatabase, type MessageRow, POP3_FOLDER } from '../../extension/store/schema.ts';
 import { type KeyValueArea, SettingsStore } from '../../extension/store/settings.ts';
+import { startRelay } from '../relay/helpers.ts';
 import { makeMessage } from '../servers/messages.ts';
 import { waitFor } from './imap-helpers.ts';
-import { asRetrieved, bareMessages, PASSWORD, Pop3World } from './pop3-helpers.ts';
+import { asRetrieved, bareMessages, PASSWORD, Pop3World, RELAY_TOKEN } from './pop3-helpers.ts';
 
 /** One Dovecot (IMAP and POP3 on the same maildirs) and one relay for the whole file. */
 let world: Pop3World;
 test.before(async () => {
-  world = await Pop3World.start({ users: 28 });
+  world = await Pop3World.start({ users: 29 });
 });
 test.after(async () => {
   await world?.stop();
@@ -66,7 +69,7 @@ function recordingWebSocket(timeline: string[]): WebSocketConstructor {
   class Recording extends WebSocket {
     constructor(url: string, protocols: string[]) {
       super(url, protocols);
-      timeline.push('open');
+      timeline.push(`open:${url}`);
       let deflated: Buffer[] | null = null;
       let inflatedBytes = 0;
       const send = this.send.bind(this) as (...args: unknown[]) => void;
@@ -96,6 +99,8 @@ function recordingWebSocket(timeline: string[]): WebSocketConstructor {
 interface Harness {
   engine: Engine;
   actions: Actions;
+  /** The background's contract handlers over this engine. */
+  handlers: Handlers;
   db: BiffDatabase;
   settings: SettingsStore;
   /** Everything the engine emitted, in order. */
@@ -116,22 +121,25 @@ async function harness(
     password?: string;
     /** The database and settings of an earlier harness: a worker starting again on its data. */
     restart?: Harness;
+    /** Pair with the world's relay before starting (default true). */
+    paired?: boolean;
   } = {},
 ): Promise<Harness> {
   const db = options.restart?.db ?? (await world.db());
   const settings = options.restart?.settings ?? new SettingsStore(memoryArea());
   if (!options.restart) {
-    await settings.updateSettings({ relay: world.endpoint });
+    if (options.paired !== false) await settings.updateSettings({ relay: world.endpoint });
     for (const account of accounts) await settings.saveAccount(account, options.password ?? PASSWORD);
   }
   const events: BackgroundEvent[] = [];
   const timeline: string[] = [];
   const newMail: MessageRow[] = [];
+  const relaySocket = { WebSocket: recordingWebSocket(timeline) };
   const engine = new Engine({
     db,
     settings,
     drivers: { imap: imapDriver, pop3: pop3Driver },
-    relaySocket: { WebSocket: recordingWebSocket(timeline) },
+    relaySocket,
     push: options.push ?? false,
     emit: (event) => {
       events.push(event);
@@ -153,7 +161,8 @@ async function harness(
     await new Promise((r) => setImmediate(r));
     await waitFor(() => accounts.every((a) => !engine.scheduler.isRunning(a.id)), 60_000, 'checks over');
   });
-  return { engine, actions, db, settings, events, timeline, newMail };
+  const handlers = createHandlers(engine, actions, relaySocket);
+  return { engine, actions, handlers, db, settings, events, timeline, newMail };
 }
 
 /** An IMAP account on the world's Dovecot (IMAPS, certificate pinned). */
@@ -466,7 +475,7 @@ test('setSeen on POP3 stays here: no connection, the count follows the store', a
     'no check was started',
   );
   assert.deepEqual(
-    h.timeline.slice(mark).filter((e) => e === 'open'),
+    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
     [],
     'no connection opened',
   );
@@ -683,4 +692,46 @@ test('removing an account waits for its running check, so its purged mail stays 
   await running;
   assert.deepEqual(await rowsOf(h.db, pop), [], 'no row written after the purge');
   assert.equal(h.engine.status().accounts.length, 0);
+});
+
+test('saving a new relay in the settings moves checks and push to it', async (t) => {
+  const user = world.newUser();
+  world.seed(user, bareMessages(2, 'Relay'));
+  const imap = imapAccount(user);
+  // Accounts made before the relay was paired: push and checks can only fail.
+  const h = await harness(t, [imap], { push: true, paired: false });
+  const unpaired = await h.engine.sync(imap.id, 'manual');
+  assert.equal(unpaired.error?.kind, 'relay');
+  assert.equal(statusOf(h, imap).push, false);
+
+  const { settings } = await h.handlers.getSettings({});
+  await h.handlers.saveSettings({ settings: { ...settings, relay: world.endpoint } });
+  await waitFor(() => statusOf(h, imap).push && statusOf(h, imap).lastSuccess !== null, 30_000, 'paired');
+  assert.equal(statusOf(h, imap).unread, 2);
+
+  // Another relay, and the user switches to it.
+  const ports = Object.values(world.dovecot.ports).flatMap((p) => ['--allow-port', String(p)]);
+  const second = await startRelay({ token: RELAY_TOKEN, args: ['--port', '0', '--quiet', ...ports] });
+  t.after(() => second.stop());
+  await h.handlers.saveSettings({
+    settings: { ...settings, relay: { url: second.url, token: RELAY_TOKEN } },
+  });
+  await waitFor(() => statusOf(h, imap).push, 30_000, 'push on the new relay');
+  assert.ok(h.timeline.includes(`open:${second.url}`), 'connections go to the new relay');
+
+  // The old relay goes away: push, on the new one, does not even notice.
+  const mark = h.events.length;
+  await world.stopRelay();
+  try {
+    const other = await world.imap(user);
+    const m = makeMessage(5, { size: 'small', seed: 61 });
+    await other.append('INBOX', m.raw, [], m.date);
+    await waitFor(() => h.newMail.some((r) => r.subject === m.subject), 20_000, 'the pushed message');
+    const dropped = h.events
+      .slice(mark)
+      .some((e) => e.biffEvent === 'status' && e.accounts.some((a) => a.accountId === imap.id && !a.push));
+    assert.equal(dropped, false, 'the push connection never dropped: it was not on the old relay');
+  } finally {
+    await world.restartRelay();
+  }
 });
