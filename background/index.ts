@@ -71,6 +71,9 @@ async function boot() {
   );
   notifier = notifierInstance;
 
+  /** Per alarm, the next check it was set for (its own time may differ, see below). */
+  const alarmFor = new Map<string, number>();
+
   async function refreshBadgeAndAlarms(): Promise<void> {
     const mode = (await settings.getSettings()).badgeMode;
     const statuses = new Map(engine.status().accounts.map((s) => [s.accountId, s]));
@@ -92,7 +95,18 @@ async function boot() {
         if (existing.has(name)) await alarms.clear(name);
         continue;
       }
-      if (existing.get(name) !== next) await alarms.at(name, Math.max(next, Date.now() + 1000));
+      // The alarm's time is not always `next`: an overdue check is set a second ahead, and
+      // Chrome moves a packed extension's alarms at least 30 s ahead. Comparing only with
+      // `next` re-created such an alarm on every status change (each push, each other
+      // account's check), pushing it further out each time, and replaced an alarm that was
+      // due but not yet dispatched. An alarm already set for this `next` is left alone.
+      const set = existing.get(name);
+      if (set !== undefined && (set === next || alarmFor.get(name) === next)) {
+        alarmFor.set(name, next);
+        continue;
+      }
+      alarmFor.set(name, next);
+      await alarms.at(name, Math.max(next, Date.now() + 1000));
     }
     for (const name of existing.keys()) {
       if (name.startsWith(CHECK_ALARM) && !engine.account(name.slice(CHECK_ALARM.length)))
