@@ -193,7 +193,8 @@ export class BrowserWorld {
     const origin = `chrome-extension://${this.ext.extensionId}/`;
     const live = () => this.ext.context.serviceWorkers().find((w) => w.url().startsWith(origin));
     const found = live();
-    if (found) return found;
+    // Playwright notices a stopped worker only when it next talks to it: ask it something.
+    if (found && (await found.evaluate(() => true).catch(() => false))) return found;
     const started = this.ext.context.waitForEvent('serviceworker', {
       predicate: (w) => w.url().startsWith(origin),
       timeout: 30_000,
