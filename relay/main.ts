@@ -60,6 +60,18 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(1);
   }
 
+  // Handlers first: until a listener exists the kernel's default action kills the process at
+  // once, so a supervisor that signals right after the ready line would see a signal death.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(0);
+    stopping = true;
+    log.info(`${signal}: closing sessions`);
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
   // The token is shown once, when it is created; later starts name the file instead, so
   // journals and terminal logs of a running relay do not carry it.
   if (tokenCreated) {
@@ -70,13 +82,4 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   process.stdout.write(`biff-relay listening on ${server.url}\n`);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(0);
-    stopping = true;
-    log.info(`${signal}: closing sessions`);
-    void server.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
