@@ -81,5 +81,4 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`biff-relay: pairing token in ${tokenPath}\n`);
   }
   process.stdout.write(`biff-relay listening on ${server.url}\n`);
-
 }
