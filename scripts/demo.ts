@@ -203,7 +203,9 @@ Biff demo is running.
     await page.bringToFront();
     console.log('Chromium is open with the settings and the popup in tabs (the toolbar button works too).');
     console.log('New mail: append to the demo mailbox with any IMAP client. Ctrl-C stops everything.');
-    await new Promise<never>(() => undefined);
+    // Closing the browser ends the demo too; until then the timer keeps Node running.
+    ext.context.on('close', () => void stop(0));
+    setInterval(() => undefined, 60_000);
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     await stop(1);
