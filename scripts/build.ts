@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { PACKAGE_SHIMS } from '../extension/node-shims/package-shims.ts';
 import { drawIcon, encodePng, ICON_SIZES } from './icons.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,6 +65,10 @@ const nodeShimPlugin: esbuild.Plugin = {
     build.onResolve({ filter: /^libmime$/ }, () => ({ path: fileURLToPath(import.meta.resolve('libmime')) }));
     // Optional transports imapflow never uses here.
     build.onResolve({ filter: /^socks$/ }, () => ({ path: join(shims, 'socks.ts') }));
+    // Charset tables the browser's TextDecoder makes redundant (extension/node-shims/package-shims.ts).
+    build.onResolve({ filter: /^(iconv-lite|encoding-japanese)$/ }, (a) => ({
+      path: join(shims, PACKAGE_SHIMS[a.path]!),
+    }));
   },
 };
 
