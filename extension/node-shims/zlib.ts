@@ -1,8 +1,10 @@
 /**
- * `zlib` for imapflow's COMPRESS=DEFLATE: browserify-zlib's streams plus the `constants`
- * object imapflow reads, which browserify-zlib only exposes as top-level names.
+ * `zlib` for imapflow's COMPRESS=DEFLATE: inflating on the platform's DecompressionStream
+ * (inflate-raw.ts), deflating with browserify-zlib (pako), plus the `constants` object imapflow
+ * reads, which browserify-zlib only exposes as top-level names.
  */
 import * as bzlib from 'browserify-zlib';
+import { hasNativeInflate, NativeInflateRaw } from './inflate-raw.ts';
 
 const z = bzlib as unknown as Record<string, unknown>;
 export const constants = {
@@ -17,5 +19,6 @@ export const constants = {
   Z_DEFAULT_MEMLEVEL: 8,
 };
 export const createDeflateRaw = z.createDeflateRaw;
-export const createInflateRaw = z.createInflateRaw;
-export default { ...z, constants };
+/** imapflow passes `{ chunkSize }`, which only pako needs. */
+export const createInflateRaw = hasNativeInflate ? () => new NativeInflateRaw() : z.createInflateRaw;
+export default { ...z, constants, createInflateRaw };
