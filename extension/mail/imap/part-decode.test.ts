@@ -37,3 +37,12 @@ test('decodePartPrefix applies the charset and drops a cut multi-byte character'
   assert.equal(decodePartPrefix(qp, 'quoted-printable', 'UTF-8'), '東');
   assert.equal(decodePartPrefix(bytes('plain'), '7bit', 'x-unknown-charset'), 'plain');
 });
+
+test('decodePartPrefix: a character cut off one part never carries into the next (decoders are shared)', () => {
+  const cut = Buffer.from('ab東').subarray(0, 4);
+  const continuation = Buffer.from([0x9d, 0xb1, 0x63]);
+  assert.equal(decodePartPrefix(cut, '8bit', 'utf-8'), 'ab');
+  assert.equal(decodePartPrefix(continuation, '8bit', 'utf-8'), '\ufffd\ufffdc');
+  assert.equal(decodePartPrefix(cut, '8bit', 'UTF-8'), 'ab');
+  assert.equal(decodePartPrefix(Buffer.from('x'), '8bit', 'utf-8'), 'x');
+});

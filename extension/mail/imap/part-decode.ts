@@ -69,13 +69,27 @@ export function decodeQuotedPrintablePrefix(input: Uint8Array): Uint8Array {
   return out.subarray(0, n);
 }
 
+/**
+ * One TextDecoder per charset label, reused: making one costs more than decoding a preview's
+ * 2 KiB with it (an initial sync makes thousands of previews). Unknown labels get UTF-8's.
+ */
+const decoders = new Map<string, TextDecoder>();
+
 /** Maps a MIME charset label to one TextDecoder knows; unknown labels fall back to UTF-8. */
 function decoderFor(charset: string): TextDecoder {
-  try {
-    return new TextDecoder(charset || 'utf-8');
-  } catch {
-    return new TextDecoder('utf-8');
+  const label = (charset || 'utf-8').toLowerCase();
+  let decoder = decoders.get(label);
+  if (!decoder) {
+    try {
+      decoder = new TextDecoder(label);
+    } catch {
+      decoder = decoders.get('utf-8') ?? new TextDecoder('utf-8');
+    }
+    // Labels come from servers: keep the map from growing without bound.
+    if (decoders.size >= 64) decoders.clear();
+    decoders.set(label, decoder);
   }
+  return decoder;
 }
 
 /**
@@ -92,5 +106,9 @@ export function decodePartPrefix(raw: Uint8Array, encoding: string, charset: str
       bytes = decodeQuotedPrintablePrefix(raw);
       break;
   }
-  return decoderFor(charset).decode(bytes, { stream: true });
+  const decoder = decoderFor(charset);
+  const text = decoder.decode(bytes, { stream: true });
+  // The cut character is dropped: flushing resets the shared decoder for the next part.
+  decoder.decode();
+  return text;
 }
