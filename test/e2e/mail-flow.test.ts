@@ -234,6 +234,22 @@ test('POP3: new mail is picked up at the account’s next alarm, with a notifica
 });
 let parcel: ReturnType<typeof plainMessage>;
 
+test('popup: "Sync now" fetches new POP3 mail at once', async () => {
+  const note = plainMessage('Dinner on Saturday?', 'We could try the new place on Elm Street.', {
+    name: 'Grace Hopper',
+    address: 'grace@navy.example',
+  });
+  seedMaildir(world.dovecot, pop3User, [note.raw]);
+  const popup = await openPopup(world.ext);
+  await messageRows(popup).first().waitFor();
+  assert.equal(await messageRow(popup, note.from.name, note.subject).count(), 0, 'not fetched yet');
+  await popup.getByRole('button', { name: 'Sync now', exact: true }).click();
+  await messageRow(popup, note.from.name, note.subject).waitFor({ timeout: 60_000 });
+  unread += 1;
+  await badgeShows(String(unread));
+  await popup.close();
+});
+
 test('popup: opening an IMAP message marks it read on the server; Delete removes it after the undo window', async () => {
   const popup = await openPopup(world.ext);
   await popup.getByRole('button', { name: 'Sync now', exact: true }).waitFor();
@@ -264,13 +280,13 @@ test('popup: opening an IMAP message marks it read on the server; Delete removes
   unread += 1;
   await badgeShows(String(unread));
 
+  const deletedAt = Date.now();
   await popup.getByRole('button', { name: 'Delete', exact: true }).click();
   await popup.getByRole('button', { name: 'Undo', exact: true }).waitFor();
   await messageList(popup).waitFor();
   assert.equal(await row.count(), 0, 'gone from the list at once');
   unread -= 1;
   await badgeShows(String(unread));
-  const deletedAt = Date.now();
   await world.until('the message to leave INBOX on the server', async () =>
     (await imapOther.find(pushed.messageId)) === null ? true : undefined,
   );
@@ -379,6 +395,22 @@ test('popup: a hostile HTML message from the real account shows its text and run
     );
     unread -= 1;
     await badgeShows(String(unread));
+
+    // Asked for, remote images load — and still nothing else does, and nothing runs.
+    await popup.getByRole('button', { name: 'Load remote images', exact: true }).click();
+    await world.until('the remote image to be requested', async () =>
+      requests.includes(hostile.autoLoadUrls['img-src']!) ? true : undefined,
+    );
+    await popup.waitForTimeout(1_000);
+    const active = ['script-src', 'iframe-src', 'meta-refresh', 'object-data', 'embed-src', 'prefetch'];
+    for (const vector of active)
+      assert.ok(!requests.includes(hostile.autoLoadUrls[vector]!), `${vector} was not requested`);
+    assert.deepEqual(
+      requests.filter((u) => u.includes('/exec/') || u.includes('form-action')),
+      [],
+      'no script ran, no form was sent',
+    );
+    assert.deepEqual(dialogs, []);
   } finally {
     world.ext.context.off('request', onRequest);
     await popup.close();
