@@ -133,16 +133,28 @@ export function App({ cache }: { cache: CacheReader }) {
     }, []),
   });
 
+  // "Mark read when opened" is a setting the background sends a moment after the popup opens:
+  // messages opened before it arrived (a quick click on a fresh popup) wait here for it.
+  const markWhenKnown = useRef(new Set<string>());
   const open = useCallback(
     (index: number) => {
       const row = rows[index];
       if (!row) return;
       setSelection({ id: row.id, index });
       setOpenRow(row);
-      if (!row.seen && bg.settings?.openMarksRead) actions.setSeen(row, true);
+      if (row.seen) return;
+      if (bg.settings === null) markWhenKnown.current.add(row.id);
+      else if (bg.settings.openMarksRead) actions.setSeen(row, true);
     },
     [rows, bg.settings, actions.setSeen],
   );
+  useEffect(() => {
+    const waiting = markWhenKnown.current;
+    if (bg.settings === null || waiting.size === 0) return;
+    if (bg.settings.openMarksRead)
+      for (const row of rows) if (waiting.has(row.id) && !row.seen) actions.setSeen(row, true);
+    waiting.clear();
+  }, [bg.settings, rows, actions.setSeen]);
 
   const remove = useCallback(
     (row: MessageRow) => {
