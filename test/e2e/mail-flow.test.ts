@@ -258,7 +258,6 @@ test('popup: opening an IMAP message marks it read on the server; Delete removes
   // Unread rows are described as such.
   assert.equal(await row.getAttribute('aria-describedby'), 'row-unread-description');
   // The popup learns "mark read when opened" from the background; give it its first answers.
-  await waitForBackground(popup);
   await row.click();
   await popup.getByRole('heading', { level: 1, name: pushed.subject, exact: true }).waitFor();
   await popup.getByText('All 412 tests passed on main.').waitFor();
@@ -299,7 +298,6 @@ test('popup: opening an IMAP message marks it read on the server; Delete removes
 
 test('popup: POP3 delete keeps the server copy unless "Remove from the server when I delete it here" is on', async () => {
   const popup = await openPopup(world.ext);
-  await waitForBackground(popup);
   const row = messageRow(popup, parcel.from.name, parcel.subject);
   await row.click();
   await popup.getByRole('heading', { level: 1, name: parcel.subject, exact: true }).waitFor();
@@ -337,7 +335,6 @@ test('popup: POP3 delete keeps the server copy unless "Remove from the server wh
   assert.equal(accounts.find((a) => a.id === pop3Id)?.pop3.deleteWhenDeletedHere, true);
 
   const popup2 = await openPopup(world.ext);
-  await waitForBackground(popup2);
   const victim = pop3Mail[pop3Mail.length - 1]!;
   const victimRow = messageRow(popup2, victim.from.name || victim.from.address, victim.subject).first();
   await victimRow.click();
@@ -367,7 +364,6 @@ test('popup: a hostile HTML message from the real account shows its text and run
   const errors: string[] = [];
   popup.on('pageerror', (e) => errors.push(e.message));
   try {
-    await waitForBackground(popup);
     await messageRow(popup, 'Finance', hostile.subject).click();
     await popup.getByRole('heading', { level: 1, name: hostile.subject, exact: true }).waitFor();
     const body = popup.frameLocator('iframe[title="Message body"]');
@@ -420,8 +416,7 @@ test('popup: a hostile HTML message from the real account shows its text and run
 test('screenshots: popup list, reader and options, light and dark', async () => {
   for (const scheme of ['light', 'dark'] as const) {
     const popup = await openPopup(world.ext, scheme);
-    await waitForBackground(popup);
-    await messageRows(popup).first().waitFor();
+    await settled(popup);
     await popup.screenshot({ path: join(SHOTS, `popup-list-${scheme}.png`) });
     // Open a read message so the shot leaves the server state alone.
     const opened = imapMail.findLastIndex((_, i) => imapSeen[i]);
@@ -467,14 +462,9 @@ test('options: "Remove account" removes the POP3 account and its mail; the badge
   await badgeShows(String(imapUnread));
 });
 
-/**
- * Waits until the popup heard from the background. The popup asks for the status and the
- * settings together when it opens; "mark read when opened" comes with the settings, so a click
- * before they arrive opens without marking (noted for the popup: see the report). The status
- * line of a relay check is the visible sign the background answered; a short settle covers the
- * settings reply sent at the same moment.
- */
-async function waitForBackground(popup: Page): Promise<void> {
+/** Lets the popup settle for a screenshot: the background's unread total arrives, fonts load. */
+async function settled(popup: Page): Promise<void> {
   await popup.getByRole('button', { name: 'Sync now', exact: true }).waitFor();
-  await popup.waitForTimeout(1_500);
+  await messageRows(popup).first().waitFor();
+  await popup.waitForTimeout(1_000);
 }

@@ -216,3 +216,32 @@ test('service worker stopped: badge, cache and counts survive; the next check an
   assert.ok(subjects.includes(pushed.subject) && subjects.includes(note.subject));
   assert.equal(subjects.length, cached.length + 2);
 });
+
+test('a message opened the moment the popup opens, while the worker is still starting, is marked read too', async () => {
+  const page = await world.ext.context.newPage();
+  const cdp = await world.ext.context.newCDPSession(page);
+  const running: string[] = [];
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+    for (const v of versions) if (v.scriptURL.endsWith('/background.js')) running.push(v.runningStatus);
+  });
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await world.until('the worker to stop', async () => (running.at(-1) === 'stopped' ? true : undefined));
+  await cdp.detach();
+  await page.close();
+
+  // The popup paints from the cache at once; its settings come from the worker, which is only
+  // now being woken. The click does not wait for them.
+  const message = imapMail[2]!;
+  const popup = await openPopup(world.ext);
+  await messageRow(popup, message.from.name || message.from.address, message.subject)
+    .first()
+    .click();
+  await popup.getByRole('heading', { level: 1, name: message.subject, exact: true }).waitFor();
+  await world.until('\\Seen on the server', async () =>
+    (await imapOther.find(message.messageId))?.flags.includes('\\Seen') ? true : undefined,
+  );
+  unread -= 1;
+  await badgeShows(String(unread));
+  await popup.close();
+});
