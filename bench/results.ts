@@ -46,6 +46,26 @@ export function ratioResult(
   return { name, unit, ...measured, baseline, ratio, target, met: ratio <= limit };
 }
 
+/** A result where more is better (throughput): `median / baseline.median` must be at least `limit`. */
+export function minRatioResult(
+  name: CaseName,
+  unit: string,
+  measured: Summary,
+  baseline: Summary,
+  limit: number,
+): CaseResult {
+  const ratio = measured.median / baseline.median;
+  return {
+    name,
+    unit,
+    ...measured,
+    baseline,
+    ratio,
+    target: `≥ ${limit}× the throughput`,
+    met: ratio >= limit,
+  };
+}
+
 /** A result compared with an absolute limit on the median. */
 export function limitResult(name: CaseName, unit: string, measured: Summary, limit: number): CaseResult {
   return {

@@ -1,11 +1,19 @@
 /**
- * `npm run bench` (`--quick` for smaller sizes, `--only a,b` for some groups of cases,
- * `--profile` to record CPU profiles of the worker and the relay into .tmp/bench-profiles/).
- * See BENCHMARKS.md for what each case times and against what.
+ * `npm run bench`: every case of BENCHMARKS.md, each against its baseline measured in the same
+ * run, printed as a table and written to bench/results.json. Flags: `--quick` (smaller sizes),
+ * `--only bundle,imap,popup,push,relay,pop3` (some groups; popup needs imap's cache), `--once`
+ * (one run, no warm-up: for trying things), `--profile` (CPU profiles of the worker and the
+ * relay into .tmp/bench-profiles/, on an unminified build).
  */
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { buildExtension } from './build.ts';
+import { bundleCase } from './cases/bundle.ts';
 import { imapCases } from './cases/imap.ts';
+import { pop3Case } from './cases/pop3.ts';
+import { popupCase } from './cases/popup.ts';
+import { pushCase } from './cases/push.ts';
+import { relayCases } from './cases/relay.ts';
 import { describeMachine } from './machine.ts';
 import { type CaseResult, table, writeResults } from './results.ts';
 import type { Repetitions } from './stats.ts';
@@ -22,7 +30,7 @@ const wanted = (group: string) => only === null || only.has(group);
 const SIZES = quick
   ? { imapFolder: 1_000, imapChanges: 20, pop3Messages: 200, relayBytes: 32 * 2 ** 20, rtts: 200 }
   : { imapFolder: 10_000, imapChanges: 100, pop3Messages: 1_000, relayBytes: 256 * 2 ** 20, rtts: 1_000 };
-const REPS: Repetitions = { warmup: 1, runs: 5 };
+const REPS: Repetitions = argv.includes('--once') ? { warmup: 0, runs: 1 } : { warmup: 1, runs: 5 };
 
 const log = (line: string) => console.log(line);
 
@@ -31,9 +39,14 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   log(`Biff benchmark${quick ? ' (--quick)' : ''} on ${machine.cores} × ${machine.cpu}`);
   log('building the extension…');
-  // Profiles need names: --profile measures an unminified build (numbers then differ a little).
-  const dist = buildExtension({ dev: profile });
+  let dist = buildExtension();
   const results: CaseResult[] = [];
+  if (wanted('bundle')) {
+    log('Bundle');
+    results.push(bundleCase(dist, log));
+  }
+  // Profiles need names: --profile measures an unminified build (numbers then differ a little).
+  if (profile) dist = buildExtension({ dev: true });
   const profiling = profile ? { dir: resolve(import.meta.dirname, '../.tmp/bench-profiles'), log } : null;
   const world = await BenchWorld.start(dist, 6, profiling);
   try {
@@ -46,11 +59,34 @@ async function main(): Promise<void> {
         log,
       );
       results.push(...imap.results);
+      if (wanted('popup')) {
+        log('Popup');
+        results.push(await popupCase(world, SIZES.imapFolder, REPS, log));
+      }
+    }
+    if (wanted('push')) {
+      log('Push');
+      results.push(await pushCase(world, REPS, log));
+    }
+    if (wanted('relay')) {
+      log('Relay');
+      results.push(
+        ...(await relayCases(
+          { bytes: SIZES.relayBytes, roundTrips: SIZES.rtts },
+          REPS,
+          log,
+          profiling?.dir ?? null,
+        )),
+      );
+    }
+    if (wanted('pop3')) {
+      log('POP3');
+      results.push(await pop3Case(world, SIZES.pop3Messages, REPS, log));
     }
   } finally {
     await world.stop();
   }
-  machine.loadAverageAtEnd = (await import('node:os')).loadavg().map((l) => Math.round(l * 100) / 100);
+  machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   machine.sizes = SIZES;
   machine.repetitions = REPS;
   machine.totalSeconds = Math.round((performance.now() - started) / 1000);

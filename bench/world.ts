@@ -13,6 +13,7 @@ import type { Actions } from '../extension/engine/actions.ts';
 import type { Engine } from '../extension/engine/engine.ts';
 import { BrowserWorld, PASSWORD } from '../test/browser/world.ts';
 import { CdpSession, REMOTE_DEBUGGING_FLAG } from './cdp.ts';
+import { cpuDelta, cpuSnapshot } from './cpu.ts';
 import { bundleModules, summarizeProfile } from './profile.ts';
 
 /** What background/index.ts puts on the worker's global object. */
@@ -44,6 +45,11 @@ export class BenchWorld {
     users: number,
     profiling: ProfileOptions | null = null,
   ): Promise<BenchWorld> {
+    // Playwright enables the Network domain on service workers, so Chromium copies every
+    // WebSocket frame the worker sends or receives (all the mail, base64) into CDP events for
+    // it: several seconds of browser-process CPU per POP3 download. Nobody runs Biff under
+    // Playwright; read where it checks this in playwright-core's CRServiceWorker.
+    process.env.PLAYWRIGHT_DISABLE_SERVICE_WORKER_NETWORK = '1';
     const world = await BrowserWorld.start({ users, launch: { dist, args: [REMOTE_DEBUGGING_FLAG] } });
     const cdp = await CdpSession.connect(
       world.ext.profile,
@@ -146,6 +152,18 @@ export class BenchWorld {
       },
       { id, folder },
     );
+  }
+
+  /** Runs `job` and returns its result with the CPU time each process group spent meanwhile. */
+  async withCpu<T>(job: () => Promise<T>): Promise<{ result: T; cpu: string }> {
+    const groups = {
+      dovecotPgrp: this.dovecot.pid,
+      relayPid: this.relay.proc.pid ?? -1,
+      chromiumProfile: this.world.ext.profile,
+    };
+    const before = cpuSnapshot(groups);
+    const result = await job();
+    return { result, cpu: cpuDelta(before, cpuSnapshot(groups)) };
   }
 
   /** The service worker's JS heap after two full GCs, in bytes. */

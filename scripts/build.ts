@@ -15,6 +15,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { PACKAGE_SHIMS } from '../extension/node-shims/package-shims.ts';
 import { drawIcon, encodePng, ICON_SIZES } from './icons.ts';
+import { postalMimeWithoutBlobs } from './postal-mime-patch.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shims = join(root, 'extension/node-shims');
@@ -99,7 +100,7 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       ...common(target),
       entryPoints: { background: join(root, 'background/index.ts') },
       inject: [join(shims, 'globals.ts')],
-      plugins: [nodeShimPlugin],
+      plugins: [nodeShimPlugin, postalMimeWithoutBlobs],
       mainFields: ['browser', 'module', 'main'],
     },
     {
@@ -111,6 +112,7 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       },
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
+      plugins: [postalMimeWithoutBlobs],
     },
   ];
 }

@@ -96,19 +96,22 @@ export async function imapCases(
   const initial = await repeat(
     reps,
     async (i) => {
-      const base = await baselineFetch(world, user);
+      const { result: base, cpu: baseCpu } = await world.withCpu(() => baselineFetch(world, user));
       if (base.count !== sizes.folder) throw new Error(`baseline fetched ${base.count} of ${sizes.folder}`);
       if (i >= 0) baseline.push(base.ms);
       if (accountId) await world.removeAccount(accountId);
       const account = world.imapAccount(user, sizes.folder);
       await world.addAccount(account);
       accountId = account.id;
-      const ms = await world.profiled('imap-initial', i, () => world.timedSync(account.id));
+      const { result: ms, cpu } = await world.withCpu(() =>
+        world.profiled('imap-initial', i, () => world.timedSync(account.id)),
+      );
       const cached = await world.cachedCount(account.id);
       if (cached !== sizes.folder) throw new Error(`engine cached ${cached} of ${sizes.folder}`);
       const heap = await world.workerHeap();
       if (i >= 0) heaps.push(heap / 1024 ** 2);
-      log(`    baseline ${base.ms.toFixed(0)} ms, worker heap ${(heap / 1024 ** 2).toFixed(1)} MB`);
+      log(`    baseline ${base.ms.toFixed(0)} ms; CPU ms: ${baseCpu}`);
+      log(`    engine CPU ms: ${cpu}; worker heap ${(heap / 1024 ** 2).toFixed(1)} MB`);
       return ms;
     },
     log,

@@ -32,6 +32,8 @@ export interface StartRelayOptions {
   configPath?: string;
   /** Extra environment, e.g. NODE_EXTRA_CA_CERTS. */
   env?: NodeJS.ProcessEnv;
+  /** Flags for Node itself, e.g. `--cpu-prof` (the benchmark's profiles; NODE_OPTIONS refuses it). */
+  nodeArgs?: string[];
   /** How long to wait for the ready line (default 15 s). */
   readyTimeoutMs?: number;
 }
@@ -76,7 +78,7 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
   if (configPath) args.push('--config', configPath);
   if (options.allowPrivate ?? true) args.push('--allow-private');
   args.push(...(options.args ?? []));
-  const proc = spawn(process.execPath, [RELAY_BIN, ...args], {
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), RELAY_BIN, ...args], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
