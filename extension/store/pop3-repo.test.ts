@@ -38,6 +38,46 @@ test('storeDownloaded writes summary, body and UIDL state together', async () =>
   assert.deepEqual(await pop3.knownUidls('other'), new Set());
 });
 
+test('storeDownloadedBatch stores several messages in one transaction, all or nothing', async () => {
+  const { pop3, messages, bodies } = await setup();
+  const rows = await pop3.storeDownloadedBatch(
+    'pop',
+    [pop3Download('b1'), pop3Download('b2', { complete: false }), { ...pop3Download('b3'), body: null }],
+    7000,
+  );
+  assert.deepEqual(
+    rows.map((r) => [r.uid, r.bodyState]),
+    [
+      ['b1', 'full'],
+      ['b2', 'headers'],
+      ['b3', 'none'],
+    ],
+  );
+  assert.deepEqual(await pop3.knownUidls('pop'), new Set(['b1', 'b2', 'b3']));
+  assert.ok(await bodies.get(['pop', 'INBOX', 'b2']));
+  assert.deepEqual(await pop3.storeDownloadedBatch('pop', []), []);
+  // One known UIDL (or one twice) in a batch: nothing of the batch is written.
+  await assert.rejects(
+    pop3.storeDownloadedBatch('pop', [pop3Download('b4'), pop3Download('b1')]),
+    isCode('conflict'),
+  );
+  await assert.rejects(
+    pop3.storeDownloadedBatch('pop', [pop3Download('b5'), pop3Download('b5')]),
+    isCode('conflict'),
+  );
+  for (const uid of ['b4', 'b5']) {
+    assert.equal(await messages.get(['pop', 'INBOX', uid]), undefined, uid);
+    assert.equal(await bodies.get(['pop', 'INBOX', uid]), undefined, uid);
+  }
+  assert.deepEqual(await pop3.knownUidls('pop'), new Set(['b1', 'b2', 'b3']));
+  // A malformed entry refuses the batch before anything is written.
+  await assert.rejects(
+    pop3.storeDownloadedBatch('pop', [pop3Download('b6'), pop3Download('bad uidl')]),
+    isCode('invalid'),
+  );
+  assert.equal(await messages.get(['pop', 'INBOX', 'b6']), undefined);
+});
+
 test('headers-only downloads are stored as such', async () => {
   const { pop3, messages } = await setup();
   await pop3.storeDownloaded('pop', pop3Download('big', { complete: false }));

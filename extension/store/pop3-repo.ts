@@ -90,32 +90,66 @@ export class Pop3Repo {
    * written then). Returns the stored summary.
    */
   async storeDownloaded(accountId: string, download: Pop3Download, now = Date.now()): Promise<MessageRow> {
-    checkUidl(download.uidl);
-    const summary: MessageSummary = {
-      ...download.summary,
-      accountId,
-      folder: POP3_FOLDER,
-      uid: download.uidl,
-    };
-    checkSummary(summary);
-    const body =
-      download.body &&
-      toBodyRow({ ...download.body, accountId, folder: POP3_FOLDER, uid: download.uidl }, now);
-    const row = toRow(summary, {
-      deletedLocally: false,
-      bodyState: body ? (body.complete ? 'full' : 'headers') : 'none',
-      downloadedAt: now,
-      serverState: 'on-server',
+    const [row] = await this.storeDownloadedBatch(accountId, [download], now);
+    return row!;
+  }
+
+  /**
+   * Stores several downloaded messages in ONE transaction: for each, its summary, body and UIDL
+   * state, and for the batch all or nothing, so every message is still either wholly stored or
+   * not at all. One transaction per message costs a commit each, the larger part of storing a
+   * 20 KB message in Chromium (BENCHMARKS.md, pop3-download). Fails with `conflict` when any
+   * UIDL is already known, or appears twice (nothing is written then). Returns the stored rows
+   * in the order given.
+   */
+  async storeDownloadedBatch(
+    accountId: string,
+    downloads: readonly Pop3Download[],
+    now = Date.now(),
+  ): Promise<MessageRow[]> {
+    const records = downloads.map((download) => {
+      checkUidl(download.uidl);
+      const summary: MessageSummary = {
+        ...download.summary,
+        accountId,
+        folder: POP3_FOLDER,
+        uid: download.uidl,
+      };
+      checkSummary(summary);
+      const body =
+        download.body &&
+        toBodyRow({ ...download.body, accountId, folder: POP3_FOLDER, uid: download.uidl }, now);
+      const row = toRow(summary, {
+        deletedLocally: false,
+        bodyState: body ? (body.complete ? 'full' : 'headers') : 'none',
+        downloadedAt: now,
+        serverState: 'on-server',
+      });
+      return { row, body, uidl: download.uidl };
     });
+    if (records.length === 0) return [];
     const tx = this.db.transaction(['messages', 'bodies', 'pop3'], 'readwrite');
     return runTx(tx, async () => {
-      putAll(tx.objectStore('messages'), [row]);
-      if (body) putAll(tx.objectStore('bodies'), [body]);
+      putAll(
+        tx.objectStore('messages'),
+        records.map((r) => r.row),
+      );
+      putAll(
+        tx.objectStore('bodies'),
+        records.flatMap((r) => (r.body ? [r.body] : [])),
+      );
       // `add`, not `put`: a known UIDL fails the request and so aborts the whole transaction.
-      addAll(tx.objectStore('pop3'), [
-        { accountId, uidl: download.uidl, state: 'stored', storedAt: now, firstSeenAt: now },
-      ]);
-      return row;
+      addAll(
+        tx.objectStore('pop3'),
+        records.map((r) => ({
+          accountId,
+          uidl: r.uidl,
+          state: 'stored' as const,
+          storedAt: now,
+          firstSeenAt: now,
+        })),
+      );
+      return records.map((r) => r.row);
     });
   }
 

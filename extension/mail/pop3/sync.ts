@@ -7,9 +7,10 @@
  * 2. UIDL and LIST. New mail is every unique-id the store has never seen (`knownUidls`), never
  *    "the count went up". Unique-ids the server no longer lists are marked removed.
  * 3. Download the new ones: RETR pipelined, or TOP n 0 for those above the account's threshold.
- *    Each message, its body and its unique-id are stored in ONE transaction (`storeDownloaded`),
- *    so a crash, a dropped connection or a stopped worker leaves each message either wholly
- *    stored (and its unique-id recorded: never fetched twice) or not at all (fetched next time).
+ *    Each message, its body and its unique-id are stored in ONE transaction, with the others of
+ *    its batch (`storeDownloadedBatch`, `BatchStore`), so a crash, a dropped connection or a
+ *    stopped worker leaves each message either wholly stored (and its unique-id recorded: never
+ *    fetched twice) or not at all (fetched next time).
  * 4. Decide deletions from committed rows only (`dueForServerDeletion`: a message with no full
  *    source here is never chosen), mark them `dele-pending` durably, send DELE, then QUIT. The
  *    server removes them only when it answers QUIT with +OK (RFC 1939 §6, UPDATE state); only
@@ -135,31 +136,34 @@ async function syncOnSession(
     maxMessageBytes: limits.cap,
   });
   const total = plan.full.length + plan.headersOnly.length;
-  const stored: MessageRow[] = [];
-  let done = 0;
   if (total > 0) ctx.onProgress?.(0, total);
-  const keep = async (download: Pop3Download): Promise<void> => {
-    const row = await storeOnce(pop3, accountId, download, ctx.now());
-    // Bookkeeping right after the commit, with no await and no abort check in between.
-    if (row) stored.push(row);
-    ctx.onProgress?.(++done, total);
-  };
-
-  for (const batch of batchBySize(plan.full, RETR_BATCH_BYTES, limits.cap)) {
-    await session.retrMany(
-      batch.map((entry) => entry.n),
-      async (n, raw) => {
-        ctx.signal?.throwIfAborted();
-        const entry = byNumber.get(n)!;
-        await keep(await fullDownload(entry.uid, entry.size, raw, ctx.now()));
-      },
-      { maxBytes: limits.cap },
-    );
+  const store = new BatchStore(pop3, accountId, ctx, total);
+  try {
+    for (const batch of batchBySize(plan.full, RETR_BATCH_BYTES, limits.cap)) {
+      await session.retrMany(
+        batch.map((entry) => entry.n),
+        async (n, raw) => {
+          ctx.signal?.throwIfAborted();
+          const entry = byNumber.get(n)!;
+          await store.add(await fullDownload(entry.uid, entry.size, raw, ctx.now()));
+        },
+        { maxBytes: limits.cap },
+      );
+    }
+    for (const entry of plan.headersOnly) {
+      ctx.signal?.throwIfAborted();
+      await store.add(await fetchHeadersFirst(session, entry, limits.cap, ctx.now()));
+    }
+    await store.flush();
+  } catch (error) {
+    // Messages received whole before the failure are kept, as if stored one by one.
+    await store.flush().catch(() => {});
+    throw error;
+  } finally {
+    // A failed download must not leave a write running unobserved.
+    await store.settled();
   }
-  for (const entry of plan.headersOnly) {
-    ctx.signal?.throwIfAborted();
-    await keep(await fetchHeadersFirst(session, entry, limits.cap, ctx.now()));
-  }
+  const stored = store.stored;
 
   ctx.signal?.throwIfAborted();
   const unreadAfterDownload = await messages.countUnread(accountId);
@@ -181,6 +185,85 @@ async function syncOnSession(
     newMessages: toAnnounce(stored, { initial, knownBefore: known.size }),
     unread: await messages.countUnread(accountId),
   };
+}
+
+/**
+ * Messages stored per transaction, and raw bytes: a commit per message was most of the cost of
+ * storing mail in Chromium (BENCHMARKS.md, pop3-download), while a batch still stores each
+ * message wholly or not at all. The bytes bound what waits in memory: a batch being filled and
+ * one being written, each holding its messages' source and parsed parts.
+ */
+export const STORE_BATCH_MESSAGES = 50;
+export const STORE_BATCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Downloads stored in batches, one transaction being written while the next batch fills (the
+ * network and the parser keep going meanwhile). Progress counts messages as they are received
+ * whole; `stored` is updated right after each commit, with no await in between. A sync that
+ * fails or is aborted flushes what it received whole first (see syncOnSession).
+ */
+class BatchStore {
+  readonly stored: MessageRow[] = [];
+  private pending: Pop3Download[] = [];
+  private pendingBytes = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private done = 0;
+
+  constructor(
+    private readonly pop3: Pop3Repo,
+    private readonly accountId: string,
+    private readonly ctx: SyncContext,
+    private readonly total: number,
+  ) {}
+
+  /** Queues a download; starts writing the batch when it is full. */
+  async add(download: Pop3Download): Promise<void> {
+    this.pending.push(download);
+    this.pendingBytes += download.body?.raw?.byteLength ?? 0;
+    this.ctx.onProgress?.(++this.done, this.total);
+    if (this.pending.length >= STORE_BATCH_MESSAGES || this.pendingBytes >= STORE_BATCH_BYTES)
+      await this.flush();
+  }
+
+  /** Starts writing what is queued once the previous write is committed; rejects with a failed write. */
+  async flush(): Promise<void> {
+    await this.writing;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.writing = storeBatch(this.pop3, this.accountId, batch, this.ctx.now()).then((rows) => {
+      for (const row of rows) if (row) this.stored.push(row);
+    });
+    // Observed here too, so a failure never goes unhandled; flush/settled report it.
+    this.writing.catch(() => {});
+  }
+
+  /** Waits for the write in flight, whatever its outcome. */
+  async settled(): Promise<void> {
+    await this.writing.catch(() => {});
+  }
+}
+
+/**
+ * Stores a batch in one transaction. When one of its unique-ids was stored meanwhile (a
+ * `conflict` aborts the whole transaction), the messages are stored one by one instead, and the
+ * known ones are skipped (null).
+ */
+async function storeBatch(
+  pop3: Pop3Repo,
+  accountId: string,
+  batch: readonly Pop3Download[],
+  now: number,
+): Promise<Array<MessageRow | null>> {
+  try {
+    return await pop3.storeDownloadedBatch(accountId, batch, now);
+  } catch (error) {
+    if (!(error instanceof StoreError && error.code === 'conflict')) throw error;
+  }
+  const rows: Array<MessageRow | null> = [];
+  for (const download of batch) rows.push(await storeOnce(pop3, accountId, download, now));
+  return rows;
 }
 
 /**
