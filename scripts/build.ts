@@ -186,6 +186,27 @@ function printSizes(target: BrowserTarget, metas: esbuild.Metafile[]): void {
   console.log(`${join(distRoot, target)}:\n${rows.join('\n')}`);
 }
 
+/**
+ * Adds `<link rel="modulepreload">` for every chunk a page's entry imports statically, so the
+ * browser fetches and compiles them alongside the entry instead of after it has parsed it (one
+ * round of module loading less before the popup can paint; BENCHMARKS.md, popup-open).
+ */
+function preloadChunks(target: BrowserTarget, meta: esbuild.Metafile): void {
+  const out = join(distRoot, target);
+  for (const page of ['popup', 'options']) {
+    const entry = Object.entries(meta.outputs).find(
+      ([file]) => resolve(root, file) === join(out, `${page}.js`),
+    );
+    const html = join(out, `${page}.html`);
+    if (!entry || !existsSync(html)) continue;
+    const chunks = entry[1].imports
+      .filter((i) => i.kind === 'import-statement')
+      .map((i) => resolve(root, i.path).slice(out.length + 1));
+    const links = chunks.map((c) => `    <link rel="modulepreload" href="${c}" />`).join('\n');
+    if (links) writeFileSync(html, readFileSync(html, 'utf8').replace('  </head>', `${links}\n  </head>`));
+  }
+}
+
 async function main(): Promise<void> {
   for (const target of TARGETS) rmSync(join(distRoot, target), { recursive: true, force: true });
   for (const target of TARGETS) {
@@ -195,6 +216,7 @@ async function main(): Promise<void> {
       for (const o of options) await (await esbuild.context(o)).watch();
     } else {
       const results = await Promise.all(options.map((o) => esbuild.build(o)));
+      preloadChunks(target, results[1]!.metafile!);
       if (!dev && target === 'chrome')
         printSizes(
           target,

@@ -35,12 +35,24 @@ function paintProbe(selector: string): string {
   });`;
 }
 
-async function openTimed(context: BrowserContext, url: string, selector: string): Promise<number> {
+/** Where the time went: navigation milestones and the popup's own performance marks, in ms. */
+const MILESTONES = `(() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const marks = performance.getEntriesByType('mark').map((m) => m.name + ' ' + m.startTime.toFixed(0));
+  return ['response ' + nav.responseEnd.toFixed(0), 'domInteractive ' + nav.domInteractive.toFixed(0), ...marks].join(', ');
+})()`;
+
+async function openTimed(
+  context: BrowserContext,
+  url: string,
+  selector: string,
+): Promise<{ ms: number; milestones: string }> {
   const page = await context.newPage();
   try {
     await page.addInitScript({ content: paintProbe(selector) });
     await page.goto(url);
-    return await page.evaluate(() => (window as unknown as { __painted: Promise<number> }).__painted);
+    const ms = await page.evaluate(() => (window as unknown as { __painted: Promise<number> }).__painted);
+    return { ms, milestones: (await page.evaluate(MILESTONES)) as string };
   } finally {
     await page.close();
   }
@@ -61,10 +73,11 @@ export async function popupCase(
     reps,
     async (i) => {
       const baseline = await openTimed(context, base + EMPTY_PAGE, '');
-      if (i >= 0) empty.push(baseline);
-      const ms = await openTimed(context, `${base}popup.html`, ROW);
-      log(`    empty page ${baseline.toFixed(0)} ms`);
-      return ms;
+      if (i >= 0) empty.push(baseline.ms);
+      const popup = await openTimed(context, `${base}popup.html`, ROW);
+      log(`    empty page ${baseline.ms.toFixed(0)} ms (${baseline.milestones})`);
+      log(`    popup: ${popup.milestones}`);
+      return popup.ms;
     },
     log,
   );
