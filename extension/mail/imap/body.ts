@@ -6,10 +6,11 @@
  */
 
 import { withAccountLock } from '../../engine/account-lock.ts';
+import { redactSecret } from '../../engine/redact.ts';
 import type { SyncContext } from '../../engine/types.ts';
 import type { BodyRow, MessageKey } from '../../store/schema.ts';
 import { parseMessage } from '../mime/parse.ts';
-import { ImapError, redactSecret } from './errors.ts';
+import { ImapError } from './errors.ts';
 import { ImapSession } from './session.ts';
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ImapError, redactSecret } from './errors.ts';
+import { redactSecret } from '../../engine/redact.ts';
+import { ImapError } from './errors.ts';
 
 test('redactSecret removes the password and its SASL forms from messages and nested properties', () => {
   const secret = 'hunter2-secret';

@@ -2,8 +2,8 @@
  * The IMAP side's own error class (STYLE.md convention 6), for the failures that imapflow does
  * not raise itself. Errors imapflow throws (with `code`, `authenticationFailed`,
  * `responseStatus`, `serverResponseCode`) and relay `TransportError`s pass through unchanged,
- * so the engine's classifier sees their codes intact; `redactSecret` is applied to every error
- * leaving this folder so no message or property carries the password.
+ * so the engine's classifier sees their codes intact; `redactSecret` (engine/redact.ts) is
+ * applied to every error leaving this folder so no message or property carries the password.
  */
 
 export type ImapErrorCode =
@@ -42,65 +42,4 @@ export class ImapError extends Error {
   ) {
     super(message, options);
   }
-}
-
-/** Shortest password that is searched for and replaced: shorter strings occur in ordinary text. */
-const MIN_SECRET_LENGTH = 3;
-const REDACTED = '[redacted]';
-
-function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
-}
-
-/**
- * Removes `secret` (and its SASL PLAIN/LOGIN base64 forms for `user`) from the message and every
- * string property of `error` and its causes, in place, and returns it. Servers and libraries
- * sometimes echo a command line in an error; this makes sure a password never reaches a log,
- * a `lastError` or the UI.
- */
-export function redactSecret<T>(error: T, secret: string, user = ''): T {
-  if (secret.length < MIN_SECRET_LENGTH) return error;
-  const needles = [
-    secret,
-    base64(secret),
-    base64(`\u0000${user}\u0000${secret}`),
-    base64(`${user}\u0000${user}\u0000${secret}`),
-  ];
-  const scrub = (text: string): string => {
-    let out = text;
-    for (const needle of needles) out = out.split(needle).join(REDACTED);
-    return out;
-  };
-  const seen = new Set<object>();
-  const visit = (value: unknown, depth: number): void => {
-    if (typeof value !== 'object' || value === null || seen.has(value) || depth > 4) return;
-    if (ArrayBuffer.isView(value)) return;
-    seen.add(value);
-    const record = value as Record<string, unknown>;
-    for (const key of Object.getOwnPropertyNames(value)) {
-      let current: unknown;
-      try {
-        current = record[key];
-      } catch {
-        continue;
-      }
-      if (typeof current === 'string') {
-        const clean = scrub(current);
-        if (clean !== current) {
-          try {
-            record[key] = clean;
-          } catch {
-            /* a read-only property: nothing we can do, and nothing we add */
-          }
-        }
-      } else if (typeof current === 'object' && current !== null) {
-        visit(current, depth + 1);
-      }
-    }
-  };
-  visit(error, 0);
-  return error;
 }

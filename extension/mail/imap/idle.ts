@@ -13,8 +13,9 @@
  */
 
 import { withAccountLock } from '../../engine/account-lock.ts';
+import { redactSecret } from '../../engine/redact.ts';
 import type { SyncResult } from '../../engine/types.ts';
-import { ImapError, redactSecret } from './errors.ts';
+import { ImapError } from './errors.ts';
 import { replayPending } from './replay.ts';
 import { ImapSession, type SessionContext } from './session.ts';
 import { syncOnSession, watchedFolders } from './sync.ts';

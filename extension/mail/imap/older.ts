@@ -4,8 +4,9 @@
  */
 
 import { withAccountLock } from '../../engine/account-lock.ts';
+import { redactSecret } from '../../engine/redact.ts';
 import type { SyncContext } from '../../engine/types.ts';
-import { ImapError, redactSecret } from './errors.ts';
+import { ImapError } from './errors.ts';
 import { fetchAndStoreSummaries } from './fetch-summaries.ts';
 import { ImapSession } from './session.ts';
 import { lowestStoredUid } from './store-helpers.ts';

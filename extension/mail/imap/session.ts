@@ -3,6 +3,7 @@
  * do. Sync, replay, body downloads and the push connection all work through a session.
  */
 import type { ImapFlow, ListResponse, StatusObject } from 'imapflow';
+import { redactSecret } from '../../engine/redact.ts';
 import { targetOf } from '../../engine/target.ts';
 import type { SyncContext } from '../../engine/types.ts';
 import { BodiesRepo } from '../../store/bodies-repo.ts';
@@ -10,7 +11,7 @@ import { FoldersRepo } from '../../store/folders-repo.ts';
 import { MessagesRepo } from '../../store/messages-repo.ts';
 import { PendingRepo } from '../../store/pending-repo.ts';
 import { createImapClient } from './client.ts';
-import { ImapError, redactSecret } from './errors.ts';
+import { ImapError } from './errors.ts';
 
 /** What a session needs of the sync context. */
 export type SessionContext = Pick<

@@ -11,8 +11,8 @@
  */
 
 import { withAccountLock } from '../../engine/account-lock.ts';
+import { redactSecret } from '../../engine/redact.ts';
 import type { SyncContext, SyncResult } from '../../engine/types.ts';
-import { redactSecret } from './errors.ts';
 import { type FolderOutcome, type FolderSyncOptions, syncFolder } from './folder-sync.ts';
 import { Progress } from './progress.ts';
 import { replayPending } from './replay.ts';
