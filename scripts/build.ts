@@ -108,7 +108,6 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       entryPoints: {
         popup: join(root, 'popup/index.tsx'),
         options: join(root, 'options/index.tsx'),
-        reader: join(root, 'popup/reader-frame.ts'),
       },
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
@@ -138,7 +137,7 @@ function writeStatic(target: BrowserTarget): void {
     writeFileSync(join(out, `icons/${size}.png`), encodePng(size, drawIcon(size)));
   mkdirSync(join(out, '_locales/en'), { recursive: true });
   writeFileSync(join(out, '_locales/en/messages.json'), `${JSON.stringify(mergedMessages(), null, 2)}\n`);
-  for (const page of ['popup/popup.html', 'options/options.html', 'popup/reader.html']) {
+  for (const page of ['popup/popup.html', 'options/options.html']) {
     if (existsSync(join(root, page))) copyFileSync(join(root, page), join(out, page.split('/')[1]!));
   }
   for (const css of ['extension/ui/theme.css', 'popup/popup.css']) {
