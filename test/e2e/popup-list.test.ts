@@ -220,6 +220,32 @@ const messagesList = (page: Page) => page.getByRole('list', { name: 'Messages', 
 const items = (page: Page) => messagesList(page).getByRole('listitem');
 const selected = (page: Page) => messagesList(page).locator('[aria-current="true"]');
 
+/**
+ * Waits until the selected row's name matches (a key press re-renders on the
+ * next frame, not synchronously), then asserts it, so a miss reports the row
+ * that is selected instead of a bare timeout.
+ */
+async function expectSelected(page: Page, name: RegExp): Promise<void> {
+  await selected(page)
+    .and(messagesList(page).getByRole('listitem', { name }))
+    .waitFor({ timeout: 5_000 })
+    .catch(() => undefined);
+  assert.match((await selected(page).getAttribute('aria-label')) ?? '', name);
+}
+
+/** Same for the focused element: focus follows the selection a frame later. */
+async function expectFocused(page: Page, name: RegExp): Promise<void> {
+  const source = name.source;
+  await page
+    .waitForFunction(
+      (src) => new RegExp(src).test(document.activeElement?.getAttribute('aria-label') ?? ''),
+      source,
+      { timeout: 5_000 },
+    )
+    .catch(() => undefined);
+  assert.match((await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ?? '', name);
+}
+
 describe('popup list', () => {
   let ext: LaunchedExtension;
   before(async () => {
@@ -327,18 +353,15 @@ describe('popup list', () => {
     test('j/k move the selection, Enter opens the reader, Esc comes back to the same row', async () => {
       await page.reload();
       await items(page).first().waitFor();
-      assert.match((await selected(page).getAttribute('aria-label')) ?? '', /Report 10000$/);
+      await expectSelected(page, /Report 10000$/);
       await page.keyboard.press('j');
       await page.keyboard.press('j');
       await page.keyboard.press('ArrowDown');
-      assert.match((await selected(page).getAttribute('aria-label')) ?? '', /Report 09997$/);
+      await expectSelected(page, /Report 09997$/);
       await page.keyboard.press('k');
-      assert.match((await selected(page).getAttribute('aria-label')) ?? '', /Report 09998$/);
+      await expectSelected(page, /Report 09998$/);
       // The selected row has focus, so a screen reader follows it.
-      assert.match(
-        (await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ?? '',
-        /Report 09998$/,
-      );
+      await expectFocused(page, /Report 09998$/);
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { level: 1, name: 'Report 09998', exact: true }).waitFor();
       assert.equal(await messagesList(page).count(), 0);
@@ -347,19 +370,16 @@ describe('popup list', () => {
       await page.getByRole('button', { name: /^Mark as (un)?read$/ }).waitFor();
       await page.keyboard.press('Escape');
       await items(page).first().waitFor();
-      assert.match((await selected(page).getAttribute('aria-label')) ?? '', /Report 09998$/);
-      assert.match(
-        (await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ?? '',
-        /Report 09998$/,
-      );
+      await expectSelected(page, /Report 09998$/);
+      await expectFocused(page, /Report 09998$/);
     });
 
     test('keyboard selection far down keeps the selected row in view', async () => {
       await page.reload();
       await items(page).first().waitFor();
       for (let i = 0; i < 30; i++) await page.keyboard.press('j');
+      await expectSelected(page, /Report 09970$/);
       const row = selected(page);
-      assert.match((await row.getAttribute('aria-label')) ?? '', /Report 09970$/);
       const box = await row.boundingBox();
       const view = await page.locator('.scroller').boundingBox();
       assert.ok(box && view, 'row and scroller are laid out');
@@ -404,8 +424,8 @@ describe('popup list', () => {
       await page.reload();
       await items(page).first().waitFor();
       await page.keyboard.press('j');
+      await expectSelected(page, /Report 09999$/);
       const name = (await selected(page).getAttribute('aria-label')) ?? '';
-      assert.match(name, /Report 09999$/);
       await page.keyboard.press('#');
       // Either the delete went through (Undo offered) or it failed and the row came back with a notice.
       await page
