@@ -2,7 +2,7 @@
  * Message summaries: what the popup list shows, what sync diffs against, and the unread counts
  * behind the badge.
  */
-import type { IDBPObjectStore, StoreNames } from 'idb';
+import { type IDBPObjectStore, type StoreNames, unwrap } from 'idb';
 import { StoreError } from './errors.ts';
 import { checkKey, compareUid, messageId, prefixRange } from './keys.ts';
 import {
@@ -13,6 +13,7 @@ import {
   toRow,
   withDerived,
 } from './message-row.ts';
+import { newestPage, type Page, type PageCursor } from './newest-page.ts';
 import { overlay } from './pending-ops.ts';
 import type {
   BiffDatabase,
@@ -31,18 +32,7 @@ import { deleteAll, putAll, runTx } from './tx.ts';
  */
 export const MAX_PAGE = 1000;
 
-/** Where the next page starts: the sort key of the last row returned. Plain data, so it can cross the message port. */
-export interface PageCursor {
-  date: number;
-  id: string;
-}
-
-/** A page of the newest-first list. */
-export interface Page {
-  rows: MessageRow[];
-  /** Pass as `before` for the next page; null when this page reached the end. */
-  next: PageCursor | null;
-}
+export type { Page, PageCursor } from './newest-page.ts';
 
 /** What `listNewest` lists. */
 export interface ListQuery {
@@ -62,12 +52,6 @@ export interface ServerFlags {
   seen: boolean;
   flagged: boolean;
   answered: boolean;
-}
-
-/** What `listNewest` needs of a cursor over any of the three list indexes. */
-interface RowCursor {
-  readonly value: MessageRow;
-  continue(): Promise<RowCursor | null>;
 }
 
 type PendingStore = IDBPObjectStore<BiffDB, ArrayLike<StoreNames<BiffDB>>, 'pending', 'readwrite'>;
@@ -218,30 +202,20 @@ export class MessagesRepo {
     const tx = this.db.transaction('messages');
     return runTx(tx, async () => {
       const store = tx.store;
-      let first: Promise<RowCursor | null>;
       if (accountId === undefined) {
         const range = before ? IDBKeyRange.upperBound([before.date, before.id], true) : null;
-        first = store.index('by-date').openCursor(range, 'prev');
-      } else if (folder === undefined) {
+        return newestPage(unwrap(store.index('by-date')), range, limit);
+      }
+      if (folder === undefined) {
         const range = before
           ? IDBKeyRange.bound([accountId], [accountId, before.date, before.id], false, true)
           : prefixRange(accountId);
-        first = store.index('by-account-date').openCursor(range, 'prev');
-      } else {
-        const range = before
-          ? IDBKeyRange.bound([accountId, folder], [accountId, folder, before.date, before.id], false, true)
-          : prefixRange(accountId, folder);
-        first = store.index('by-folder-date').openCursor(range, 'prev');
+        return newestPage(unwrap(store.index('by-account-date')), range, limit);
       }
-      // One row past the page tells whether there is a next page.
-      const rows: MessageRow[] = [];
-      for (let cursor = await first; cursor && rows.length <= limit; cursor = await cursor.continue()) {
-        rows.push(cursor.value);
-      }
-      const more = rows.length > limit;
-      if (more) rows.pop();
-      const last = rows.at(-1);
-      return { rows, next: more && last ? { date: last.date, id: last.id } : null };
+      const range = before
+        ? IDBKeyRange.bound([accountId, folder], [accountId, folder, before.date, before.id], false, true)
+        : prefixRange(accountId, folder);
+      return newestPage(unwrap(store.index('by-folder-date')), range, limit);
     });
   }
 
