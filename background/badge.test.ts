@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AccountStatus } from '../extension/contract.ts';
+import { translator } from '../extension/ui/translate.ts';
 import { BADGE_COLORS, badgeFor } from './badge.ts';
+import messages from './messages.en.json' with { type: 'json' };
+
+const t = translator(messages);
 
 const now = Date.UTC(2026, 10, 28, 12, 0);
 const status = (accountId: string, unread: number, extra: Partial<AccountStatus> = {}): AccountStatus => ({
@@ -28,6 +32,7 @@ test('sums unread across accounts and lists each in the tooltip', () => {
     ]),
     unread,
     now,
+    t,
   );
   assert.equal(b.text, '7');
   assert.equal(b.color, BADGE_COLORS.mail);
@@ -36,9 +41,9 @@ test('sums unread across accounts and lists each in the tooltip', () => {
 });
 
 test('nothing at zero, 99+ above 99', () => {
-  assert.equal(badgeFor(accounts, new Map([['a', status('a', 0)]]), unread, now).text, '');
-  assert.equal(badgeFor(accounts, new Map([['a', status('a', 99)]]), unread, now).text, '99');
-  assert.equal(badgeFor(accounts, new Map([['a', status('a', 100)]]), unread, now).text, '99+');
+  assert.equal(badgeFor(accounts, new Map([['a', status('a', 0)]]), unread, now, t).text, '');
+  assert.equal(badgeFor(accounts, new Map([['a', status('a', 99)]]), unread, now, t).text, '99');
+  assert.equal(badgeFor(accounts, new Map([['a', status('a', 100)]]), unread, now, t).text, '99+');
 });
 
 test('a failing account shows ! in the warning colour with the reason in the tooltip', () => {
@@ -54,6 +59,7 @@ test('a failing account shows ! in the warning colour with the reason in the too
     ]),
     unread,
     now,
+    t,
   );
   assert.equal(b.text, '!');
   assert.equal(b.color, BADGE_COLORS.warning);
@@ -67,6 +73,7 @@ test('disabled accounts do not count', () => {
     new Map([['a', status('a', 5)]]),
     unread,
     now,
+    t,
   );
   assert.equal(b.text, '');
 });

@@ -4,6 +4,7 @@
  * account with its count and last successful check. Pure: the caller applies it.
  */
 import type { AccountStatus } from '../extension/contract.ts';
+import type { Translate } from '../extension/ui/translate.ts';
 
 export interface BadgeView {
   text: string;
@@ -22,25 +23,26 @@ export interface BadgeAccount {
   enabled: boolean;
 }
 
-function when(ms: number | null, now: number): string {
-  if (ms === null) return 'never checked';
+function when(t: Translate, ms: number | null, now: number): string {
+  if (ms === null) return t('bg_checked_never');
   const minutes = Math.round((now - ms) / 60_000);
-  if (minutes < 1) return 'checked just now';
-  if (minutes < 60) return `checked ${minutes} min ago`;
+  if (minutes < 1) return t('bg_checked_now');
+  if (minutes < 60) return t('bg_checked_minutes', minutes);
   const hours = Math.round(minutes / 60);
-  if (hours < 24) return `checked ${hours} h ago`;
-  return `checked ${new Date(ms).toLocaleDateString()}`;
+  if (hours < 24) return t('bg_checked_hours', hours);
+  return t('bg_checked_on', new Date(ms).toLocaleDateString());
 }
 
 /**
  * The badge for these accounts. `count` is what the number means: unread mail, or mail new
- * since the popup was last opened (badge mode "new").
+ * since the popup was last opened (badge mode "new"). `t` gives the tooltip's words.
  */
 export function badgeFor(
   accounts: BadgeAccount[],
   statuses: Map<string, AccountStatus>,
   count: (status: AccountStatus) => number,
   now: number,
+  t: Translate,
 ): BadgeView {
   const active = accounts.filter((a) => a.enabled);
   let total = 0;
@@ -50,18 +52,22 @@ export function badgeFor(
     const status = statuses.get(account.id);
     const n = status ? count(status) : 0;
     total += n;
-    const state = status?.state === 'error' && status.error ? ` — ${status.error.message}` : '';
+    const checked = when(t, status?.lastSuccess ?? null, now);
     if (status?.state === 'error') failing.push(account.name);
-    lines.push(`${account.name}: ${n} unread, ${when(status?.lastSuccess ?? null, now)}${state}`);
+    lines.push(
+      status?.state === 'error' && status.error
+        ? t('bg_badge_account_error', account.name, n, checked, status.error.message)
+        : t('bg_badge_account', account.name, n, checked),
+    );
   }
-  if (active.length === 0) return { text: '', color: BADGE_COLORS.mail, title: 'Biff — no accounts yet' };
+  if (active.length === 0) return { text: '', color: BADGE_COLORS.mail, title: t('bg_badge_no_accounts') };
   if (failing.length > 0) {
     return {
       text: '!',
       color: BADGE_COLORS.warning,
-      title: [`Biff — cannot check ${failing.join(', ')}`, ...lines].join('\n'),
+      title: [t('bg_badge_cannot_check', failing.join(', ')), ...lines].join('\n'),
     };
   }
   const text = total === 0 ? '' : total > BADGE_MAX ? `${BADGE_MAX}+` : String(total);
-  return { text, color: BADGE_COLORS.mail, title: ['Biff', ...lines].join('\n') };
+  return { text, color: BADGE_COLORS.mail, title: [t('bg_badge_title'), ...lines].join('\n') };
 }

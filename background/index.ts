@@ -21,6 +21,7 @@ import {
 import { requestPersistentStorage } from '../extension/store/persistence.ts';
 import { openBiffDb } from '../extension/store/schema.ts';
 import { SettingsStore } from '../extension/store/settings.ts';
+import { t } from '../extension/ui/i18n.ts';
 import { badgeFor } from './badge.ts';
 import { createHandlers } from './handlers.ts';
 import { Notifier } from './notifier.ts';
@@ -68,6 +69,7 @@ async function boot() {
     actions,
     async () => (await settings.getSettings()).quietHours,
     (id) => engine.account(id)?.name ?? '',
+    t,
   );
   notifier = notifierInstance;
 
@@ -83,6 +85,7 @@ async function boot() {
         statuses,
         (s) => (mode === 'new' ? engine.newCount(s.accountId) : s.unread),
         Date.now(),
+        t,
       ),
     );
     const existing = new Map((await alarms.all()).map((a) => [a.name, a.scheduledTime]));

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MessageRow } from '../extension/store/schema.ts';
+import { translator } from '../extension/ui/translate.ts';
+import messages from './messages.en.json' with { type: 'json' };
 import { inQuietHours, planNotifications } from './notification-plan.ts';
+
+const t = translator(messages);
 
 function row(uid: number, subject: string, date: number): MessageRow {
   return {
@@ -42,14 +46,14 @@ test('quiet hours, including ranges that wrap midnight', () => {
 });
 
 test('one message: sender, subject and its first line of text', () => {
-  const [n] = planNotifications([row(1, 'Hello', 1)], () => 'Work');
+  const [n] = planNotifications([row(1, 'Hello', 1)], () => 'Work', t);
   assert.equal(n?.kind, 'single');
   assert.equal(n?.title, 'Ada Lovelace — Hello');
   assert.equal(n?.body, 'First line of text');
 });
 
 test('several at once collapse into one "N new messages", newest first', () => {
-  const plan = planNotifications([row(1, 'old', 1), row(2, 'new', 5), row(3, 'mid', 3)], () => 'Work');
+  const plan = planNotifications([row(1, 'old', 1), row(2, 'new', 5), row(3, 'mid', 3)], () => 'Work', t);
   assert.equal(plan.length, 1);
   const [n] = plan;
   assert.equal(n?.kind, 'summary');
@@ -57,4 +61,20 @@ test('several at once collapse into one "N new messages", newest first', () => {
   assert.match(n!.body, /^Ada Lovelace: new\nAda Lovelace: mid/);
   if (n?.kind === 'summary')
     assert.deepEqual(n.messageIds, ['a\0INBOX\x002', 'a\0INBOX\x003', 'a\0INBOX\x001']);
+});
+
+test('more than three: the newest three, "and N more", and the accounts; no sender or subject has words for it', () => {
+  const anonymous = { ...row(9, '', 9), from: null };
+  const plan = planNotifications(
+    [row(1, 'a', 1), row(2, 'b', 2), row(3, 'c', 3), row(4, 'd', 4), anonymous],
+    () => 'Work',
+    t,
+  );
+  assert.equal(plan[0]?.title, '5 new messages');
+  assert.equal(
+    plan[0]?.body,
+    'Unknown sender: (no subject)\nAda Lovelace: d\nAda Lovelace: c\nand 2 more\nWork',
+  );
+  const [single] = planNotifications([anonymous], () => 'Work', t);
+  assert.equal(single?.title, 'Unknown sender — (no subject)');
 });

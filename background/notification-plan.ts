@@ -4,6 +4,7 @@
  * once. Pure, so the rules are tested without a browser.
  */
 import type { MessageRow } from '../extension/store/schema.ts';
+import type { Translate } from '../extension/ui/translate.ts';
 
 /** More than this many new messages at once collapse into one summary notification. */
 export const COLLAPSE_ABOVE = 1;
@@ -34,14 +35,19 @@ export type PlannedNotification =
   | { kind: 'single'; message: MessageRow; title: string; body: string }
   | { kind: 'summary'; count: number; title: string; body: string; messageIds: string[] };
 
-function sender(row: MessageRow): string {
-  return row.from?.name || row.from?.address || 'Unknown sender';
+function sender(t: Translate, row: MessageRow): string {
+  return row.from?.name || row.from?.address || t('bg_unknown_sender');
 }
 
-/** The notifications for messages that just arrived. */
+function subject(t: Translate, row: MessageRow): string {
+  return row.subject || t('bg_no_subject');
+}
+
+/** The notifications for messages that just arrived; `t` gives their words. */
 export function planNotifications(
   messages: MessageRow[],
   accountName: (id: string) => string,
+  t: Translate,
 ): PlannedNotification[] {
   if (messages.length === 0) return [];
   if (messages.length > COLLAPSE_ABOVE) {
@@ -51,10 +57,10 @@ export function planNotifications(
       {
         kind: 'summary',
         count: messages.length,
-        title: `${messages.length} new messages`,
+        title: t('bg_notify_many_title', messages.length),
         body: [
-          ...newest.slice(0, 3).map((m) => `${sender(m)}: ${m.subject || '(no subject)'}`),
-          ...(newest.length > 3 ? [`and ${newest.length - 3} more`] : []),
+          ...newest.slice(0, 3).map((m) => t('bg_notify_line', sender(t, m), subject(t, m))),
+          ...(newest.length > 3 ? [t('bg_notify_more', newest.length - 3)] : []),
           accounts.join(', '),
         ].join('\n'),
         messageIds: newest.map((m) => m.id),
@@ -64,7 +70,7 @@ export function planNotifications(
   return messages.map((message) => ({
     kind: 'single' as const,
     message,
-    title: `${sender(message)} — ${message.subject || '(no subject)'}`,
+    title: t('bg_notify_one_title', sender(t, message), subject(t, message)),
     body: message.preview.split(/\r?\n/).find((l) => l.trim() !== '') ?? '',
   }));
 }

@@ -8,10 +8,11 @@ import type { Account } from '../extension/accounts.ts';
 import type { Actions } from '../extension/engine/actions.ts';
 import { notifications, openPopupAt } from '../extension/platform.ts';
 import type { MessageRow } from '../extension/store/schema.ts';
+import type { Translate } from '../extension/ui/translate.ts';
 import { inQuietHours, planNotifications, type QuietHours } from './notification-plan.ts';
 
-/** The buttons on a single-message notification (Chrome), in order. */
-export const BUTTONS = ['Mark as read', 'Delete'] as const;
+/** The buttons on a single-message notification (Chrome), in order: their UI strings. */
+export const BUTTONS = ['bg_button_mark_read', 'bg_button_delete'] as const;
 
 export class Notifier {
   private readonly shown = new Map<string, string[]>();
@@ -21,16 +22,21 @@ export class Notifier {
     private readonly actions: Actions,
     private readonly quietHours: () => Promise<QuietHours>,
     private readonly accountName: (id: string) => string,
+    private readonly t: Translate,
   ) {}
 
   /** Announces messages that just arrived for `account`, unless it is quiet time. */
   async announce(_account: Account, messages: MessageRow[]): Promise<void> {
     if (inQuietHours(new Date(), await this.quietHours())) return;
-    for (const plan of planNotifications(messages, this.accountName)) {
+    for (const plan of planNotifications(messages, this.accountName, this.t)) {
       const id = `biff-${this.next++}`;
       if (plan.kind === 'single') {
         this.shown.set(id, [plan.message.id]);
-        await notifications.create(id, { title: plan.title, message: plan.body, buttons: [...BUTTONS] });
+        await notifications.create(id, {
+          title: plan.title,
+          message: plan.body,
+          buttons: BUTTONS.map((key) => this.t(key)),
+        });
       } else {
         this.shown.set(id, plan.messageIds);
         await notifications.create(id, { title: plan.title, message: plan.body });
@@ -52,7 +58,7 @@ export class Notifier {
     this.shown.delete(id);
     await notifications.clear(id);
     if (!ids) return;
-    if (BUTTONS[button] === 'Mark as read') await this.actions.setSeen(ids, true);
-    else if (BUTTONS[button] === 'Delete') await this.actions.deleteMessages(ids);
+    if (BUTTONS[button] === 'bg_button_mark_read') await this.actions.setSeen(ids, true);
+    else if (BUTTONS[button] === 'bg_button_delete') await this.actions.deleteMessages(ids);
   }
 }

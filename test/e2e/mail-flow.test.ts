@@ -189,6 +189,22 @@ test('the badge counts unread mail across both accounts', async () => {
       [pop3Id, 'idle', pop3Mail.length],
     ],
   );
+  // The tooltip, in the shipped English strings, lists each account with its count (it is set
+  // with the badge text; polled so the two calls' order does not matter).
+  const lines = [
+    /^Biff\n/,
+    new RegExp(`\n${IMAP_NAME}: \\d+ unread, checked (just now|\\d+ min ago)`),
+    new RegExp(`\n${POP3_NAME}: ${pop3Mail.length} unread, checked (just now|\\d+ min ago)`),
+  ];
+  let title = '';
+  await world
+    .until('the tooltip to list both accounts', async () => {
+      title = await (await world.worker()).evaluate(() => chrome.action.getTitle({}));
+      return lines.every((line) => line.test(title)) ? true : undefined;
+    })
+    .catch((err: Error) => {
+      throw new Error(`${err.message} (it says ${JSON.stringify(title)})`);
+    });
 });
 
 test('IMAP: mail another client appends is pushed by IDLE — no check ran — with a notification', async () => {
