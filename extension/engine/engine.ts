@@ -58,6 +58,14 @@ export interface SavedEngineState {
  */
 export const NEW_TRACKED_MAX = 1000;
 
+/**
+ * Least time between two progress events of one account. Each event is a
+ * `runtime.sendMessage`, about 2 ms of the worker's time even with no page listening; one per
+ * message was a quarter of a 1,000-message POP3 download (BENCHMARKS.md, pop3-download). Ten a
+ * second still moves a progress bar smoothly. The first and the last of a sync always go.
+ */
+export const PROGRESS_INTERVAL_MS = 100;
+
 /** The saved ids, dropping anything of another shape (an older build saved plain counts). */
 function savedNewIds(saved: unknown): Record<string, string[]> {
   const out: Record<string, string[]> = {};
@@ -81,6 +89,8 @@ export class Engine {
   private newUnread: Record<string, number> = {};
   /** Ids of messages whose delete is in its undo window (Actions): the replay must not send it yet. */
   private readonly heldDeletes = new Set<string>();
+  /** Per account: when its last progress event went (performance.now, not the injectable clock). */
+  private readonly progressSentAt = new Map<string, number>();
   readonly now: () => number;
 
   constructor(readonly deps: EngineDeps) {
@@ -339,6 +349,11 @@ export class Engine {
   }
 
   private progress(accountId: string, done: number, total: number): void {
+    const at = performance.now();
+    const last = this.progressSentAt.get(accountId);
+    const edge = done === 0 || done >= total;
+    if (!edge && last !== undefined && at - last < PROGRESS_INTERVAL_MS) return;
+    this.progressSentAt.set(accountId, at);
     this.deps.emit({ biffEvent: 'sync-progress', accountId, done, total });
   }
 
