@@ -26,9 +26,6 @@ test('purgeAccount removes everything of one account and nothing of another', as
       uid: 1,
       raw: new Uint8Array(4),
       complete: true,
-      text: null,
-      html: null,
-      attachments: [],
     });
     await pending.markSeenLocally([[accountId, 'INBOX', 1]], true);
     await pop3.storeDownloaded(`${accountId}-pop`, pop3Download('u1'));

@@ -17,9 +17,6 @@ function body(uid: MessageUid, size: number, accountId = 'acct-a'): BodyInput {
     uid,
     raw: new Uint8Array(size),
     complete: true,
-    text: null,
-    html: null,
-    attachments: [],
   };
 }
 

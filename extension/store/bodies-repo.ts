@@ -15,15 +15,12 @@ import { checkKey, isPop3Uid, keyOf } from './keys.ts';
 import type { BiffDatabase, BodyRow, MessageKey } from './schema.ts';
 import { deleteAll, putAll, runTx } from './tx.ts';
 
-/** What callers supply; the store adds size and times. */
-export type BodyInput = Pick<
-  BodyRow,
-  'accountId' | 'folder' | 'uid' | 'raw' | 'complete' | 'text' | 'html' | 'attachments'
->;
+/** What callers supply: the source only (see BodyRow); the store adds size and times. */
+export type BodyInput = Pick<BodyRow, 'accountId' | 'folder' | 'uid' | 'raw' | 'complete'>;
 
 /**
  * Opening a message more often than this does not rewrite its body row: the LRU order only
- * needs to be roughly right, and each touch rewrites the whole row, attachments included.
+ * needs to be roughly right, and each touch rewrites the whole row, source included.
  */
 export const TOUCH_GRANULARITY_MS = 10 * 60 * 1000;
 
@@ -51,13 +48,14 @@ export interface EvictResult {
 }
 
 /**
- * Bytes a body costs against the budget: the raw source and attachment bytes, plus 2 bytes per
- * UTF-16 code unit of the parsed text and HTML (an upper bound of their serialised size).
+ * Bytes a body costs against the budget: the raw source, and on rows of the older shape that
+ * still hold parsed parts, their attachment bytes plus 2 bytes per UTF-16 code unit of the text
+ * and HTML (an upper bound of their serialised size).
  */
 export function bodySize(body: Pick<BodyRow, 'raw' | 'text' | 'html' | 'attachments'>): number {
   let size = body.raw?.byteLength ?? 0;
   size += 2 * ((body.text?.length ?? 0) + (body.html?.length ?? 0));
-  for (const part of body.attachments) size += part.data?.byteLength ?? 0;
+  for (const part of body.attachments ?? []) size += part.data?.byteLength ?? 0;
   return size;
 }
 
@@ -70,9 +68,6 @@ export function toBodyRow(input: BodyInput, now: number): BodyRow {
     uid: input.uid,
     raw: input.raw,
     complete: input.complete,
-    text: input.text,
-    html: input.html,
-    attachments: input.attachments,
     size: bodySize(input),
     fetchedAt: now,
     lastOpenedAt: now,

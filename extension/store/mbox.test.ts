@@ -132,9 +132,6 @@ test('exportMbox writes stored full sources oldest first and reports what it had
       uid,
       raw: bytes(`Subject: ${uid}\r\n\r\n`),
       complete: true,
-      text: null,
-      html: null,
-      attachments: [],
     });
   }
   await new PendingRepo(db).deleteLocally([['imap', 'INBOX', 3]]);

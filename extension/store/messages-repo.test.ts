@@ -193,9 +193,6 @@ test('removeFolder drops the folder’s messages, bodies, queued actions and sta
   const body = {
     raw: bytes('Subject: x\r\n\r\nbody'),
     complete: true,
-    text: null,
-    html: null,
-    attachments: [],
   };
   for (const [accountId, folder] of [
     ['acct-a', 'INBOX'],
@@ -259,9 +256,6 @@ test('remove deletes messages and their bodies', async () => {
     uid: 1,
     raw: bytes('x'),
     complete: true,
-    text: null,
-    html: null,
-    attachments: [],
   });
   await repo.remove([['acct-a', 'INBOX', 1]]);
   assert.equal(await repo.get(['acct-a', 'INBOX', 1]), undefined);
@@ -280,9 +274,6 @@ test('putSummaries keeps the body state and lays queued actions over fresh serve
     uid: 1,
     raw: bytes('x'),
     complete: true,
-    text: null,
-    html: null,
-    attachments: [],
   });
   await pending.markSeenLocally([['acct-a', 'INBOX', 1]], true);
   await pending.deleteLocally([['acct-a', 'INBOX', 2]]);
@@ -386,9 +377,6 @@ test('putSummaries keeps local state whether the re-put rows are dense or sparse
       uid,
       raw: bytes('x'),
       complete: true,
-      text: null,
-      html: null,
-      attachments: [],
     });
   }
   // Sparse: 2 of the 10 rows in [1, 10], read one by one.

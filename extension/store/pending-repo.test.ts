@@ -133,9 +133,6 @@ test('completing a delete removes the message and its body with the action', asy
     uid: 1,
     raw: bytes('x'),
     complete: true,
-    text: null,
-    html: null,
-    attachments: [],
   });
   await pending.deleteLocally([k(1)]);
   await pending.markSeenLocally([k(2)], true);

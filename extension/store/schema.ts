@@ -110,7 +110,12 @@ export interface AttachmentPart {
   data: Uint8Array | null;
 }
 
-/** A cached message body. */
+/**
+ * A cached message body: the source only, parsed when the message is opened
+ * (extension/mail/mime/readable-body.ts). Storing the parsed parts too (text, HTML, decoded
+ * attachments) wrote two to three times the message, and storing is most of what a download
+ * costs (BENCHMARKS.md, pop3-download).
+ */
 export interface BodyRow {
   accountId: string;
   folder: string;
@@ -118,11 +123,16 @@ export interface BodyRow {
   /** The RFC 5322 source: the whole message when `complete`, else only the header block (POP3 TOP). */
   raw: Uint8Array | null;
   complete: boolean;
-  /** Parsed text part. */
-  text: string | null;
-  /** Parsed HTML part, unsanitised: sanitise when showing it. */
-  html: string | null;
-  attachments: AttachmentPart[];
+  /**
+   * The parsed parts, only on rows written before bodies were stored as their source alone (no
+   * schema version marks that change: nothing had shipped). When present they are what the
+   * reader shows; new rows never have them.
+   */
+  text?: string | null;
+  /** Parsed HTML part, unsanitised: sanitise when showing it. See `text`. */
+  html?: string | null;
+  /** See `text`. */
+  attachments?: AttachmentPart[];
   /** Bytes this row costs against the body budget (see bodies-repo.ts `bodySize`). */
   size: number;
   fetchedAt: number;

@@ -60,6 +60,6 @@ export function pop3Download(
   return {
     uidl,
     summary: rest,
-    body: { raw, complete: options.complete ?? true, text: null, html: null, attachments: [] },
+    body: { raw, complete: options.complete ?? true },
   };
 }

@@ -16,6 +16,7 @@ import type { AccountStatus, BackgroundEvent } from '../../extension/contract.ts
 import { Actions } from '../../extension/engine/actions.ts';
 import { Engine } from '../../extension/engine/engine.ts';
 import { imapDriver } from '../../extension/mail/imap/driver.ts';
+import { readableBody } from '../../extension/mail/mime/readable-body.ts';
 import { pop3Driver } from '../../extension/mail/pop3/driver.ts';
 import { FIRST_SYNC_ANNOUNCE_MAX } from '../../extension/mail/pop3/plan.ts';
 import type { WebSocketConstructor } from '../../extension/relay/relay-socket.ts';
@@ -592,7 +593,7 @@ test('loadBody: an IMAP body, and the whole of a POP3 message first fetched head
   await h.actions.loadBody(imapRow.id);
   const imapBody = await bodies.get([imap.id, 'INBOX', imapRow.uid]);
   assert.equal(imapBody?.complete, true);
-  assert.ok(imapBody?.text?.includes(letter.snippet), 'the text part is there');
+  assert.ok((await readableBody(imapBody!)).text?.includes(letter.snippet), 'the text part is there');
 
   const bigRow = await rowBySubject(h.db, pop, big.subject);
   assert.equal(bigRow.bodyState, 'headers', 'the large message came headers-first');

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Account } from '../../extension/accounts.ts';
+import { readableBody } from '../../extension/mail/mime/readable-body.ts';
 import { fetchPop3Body } from '../../extension/mail/pop3/body.ts';
 import { pop3Driver } from '../../extension/mail/pop3/driver.ts';
 import { FIRST_SYNC_ANNOUNCE_MAX } from '../../extension/mail/pop3/plan.ts';
@@ -238,8 +239,9 @@ test('a message above the threshold is fetched headers-first; opening it fetches
   const full = await bodies.get([...key]);
   assert.equal(full?.complete, true);
   assert.ok(Buffer.from(full!.raw!).equals(asRetrieved(big.raw)), 'byte for byte what was delivered');
-  assert.equal(full!.attachments.length, 1);
-  assert.equal(full!.attachments[0]!.filename, big.attachment!.filename);
+  const readable = await readableBody(full!);
+  assert.equal(readable.attachments.length, 1);
+  assert.equal(readable.attachments[0]!.filename, big.attachment!.filename);
   assert.equal((await new MessagesRepo(db).get([...key]))?.bodyState, 'full');
   const bodySession = tap.taps[1]!;
   assert.deepEqual(

@@ -2,14 +2,13 @@
  * Downloading a whole message when it is opened: RFC822.SIZE is checked against the cap before
  * a byte of the body is fetched, the source is read with BODY.PEEK[] on an EXAMINEd folder (so
  * opening never sets \Seen by itself; "open marks read" is a queued action of the engine),
- * parsed, and stored with its attachments; the summary's bodyState becomes `full`.
+ * and stored as it is (the reader parses it); the summary's bodyState becomes `full`.
  */
 
 import { withAccountLock } from '../../engine/account-lock.ts';
 import { redactSecret } from '../../engine/redact.ts';
 import type { SyncContext } from '../../engine/types.ts';
 import type { BodyRow, MessageKey } from '../../store/schema.ts';
-import { parseMessage } from '../mime/parse.ts';
 import { ImapError } from './errors.ts';
 import { ImapSession } from './session.ts';
 
@@ -32,7 +31,7 @@ function capOf(options: BodyOptions): number {
 }
 
 /**
- * Downloads, parses and stores the body of `uid` in `folder` over an open session (e.g. the push
+ * Downloads and stores the body of `uid` in `folder` over an open session (e.g. the push
  * connection, to save a login when the user opens a message); returns the stored row.
  * `readOnly` EXAMINEs the folder: right for a connection of its own, wrong for the push
  * connection, whose folder must stay SELECTed for queued actions. BODY.PEEK keeps \Seen alone
@@ -77,27 +76,8 @@ export async function fetchBodyOnSession(
   } finally {
     lock.release();
   }
-  const parsed = await parseMessage(source, { maxBytes: cap });
-  await session.bodies.put(
-    {
-      accountId,
-      folder,
-      uid,
-      raw: source,
-      complete: true,
-      text: parsed.text,
-      html: parsed.html,
-      attachments: parsed.attachments.map((a) => ({
-        filename: a.filename,
-        mimeType: a.mimeType,
-        size: a.size,
-        contentId: a.contentId,
-        disposition: a.disposition,
-        data: a.content,
-      })),
-    },
-    session.ctx.now(),
-  );
+  // The source only, parsed by the reader (BodyRow).
+  await session.bodies.put({ accountId, folder, uid, raw: source, complete: true }, session.ctx.now());
   const stored = await session.bodies.get(key);
   if (!stored) throw new ImapError('message_gone', `Message ${uid} vanished while it was stored`);
   return stored;
@@ -112,7 +92,7 @@ function checkSize(size: number, cap: number): void {
   }
 }
 
-/** Downloads, parses and stores the body of `uid` in `folder` over a connection of its own. */
+/** Downloads and stores the body of `uid` in `folder` over a connection of its own. */
 export function fetchImapBody(
   ctx: SyncContext,
   folder: string,

@@ -14,9 +14,7 @@ import { BodiesRepo } from '../../store/bodies-repo.ts';
 import { MessagesRepo } from '../../store/messages-repo.ts';
 import { Pop3Repo } from '../../store/pop3-repo.ts';
 import { type BodyRow, type MessageKey, POP3_FOLDER } from '../../store/schema.ts';
-import { parseMessage } from '../mime/parse.ts';
 import { openPop3Session, withoutSecret } from './connect.ts';
-import { toAttachmentParts } from './download.ts';
 import type { Pop3SessionOptions } from './session.ts';
 import { messageCap } from './sync.ts';
 
@@ -75,20 +73,8 @@ export async function fetchPop3Body(
       } finally {
         session.close();
       }
-      const parsed = await parseMessage(raw, { maxBytes: raw.byteLength });
-      await bodies.put(
-        {
-          accountId,
-          folder: POP3_FOLDER,
-          uid: uidl,
-          raw,
-          complete: true,
-          text: parsed.text,
-          html: parsed.html,
-          attachments: toAttachmentParts(parsed.attachments),
-        },
-        ctx.now(),
-      );
+      // The source only, parsed by the reader (BodyRow).
+      await bodies.put({ accountId, folder: POP3_FOLDER, uid: uidl, raw, complete: true }, ctx.now());
       // Deleted here while it downloaded (deletes do not wait for this lock): the body just
       // written belongs to no message, and POP3 bodies are never evicted, so take it back.
       if (!(await messages.get(key))) {

@@ -1,30 +1,19 @@
 /**
  * Turning what RETR and TOP return into what the store keeps (`Pop3Download`): the summary the
  * list shows, and the body. A message fetched whole keeps its exact source (the only copy once
- * the server forgets it); one fetched with TOP keeps its header block, marked incomplete.
+ * the server forgets it), and nothing else: it is parsed here for the summary and again when
+ * opened. One fetched with TOP keeps its header block, marked incomplete.
  */
 import type { Pop3Download } from '../../store/pop3-repo.ts';
-import type { Address, AttachmentPart } from '../../store/schema.ts';
+import type { Address } from '../../store/schema.ts';
 import { parseHeaders, parseMessage } from '../mime/parse.ts';
 import { summarize } from '../mime/summarize.ts';
-import type { MailAddress, MessageAttachment, MessageHeaders } from '../mime/types.ts';
+import type { MailAddress, MessageHeaders } from '../mime/types.ts';
 
 type Summary = Pop3Download['summary'];
 
 function address(a: MailAddress): Address {
   return { name: a.name, address: a.address };
-}
-
-/** Attachment parts as the bodies store keeps them, bytes included. */
-export function toAttachmentParts(attachments: readonly MessageAttachment[]): AttachmentPart[] {
-  return attachments.map((a) => ({
-    filename: a.filename,
-    mimeType: a.mimeType,
-    size: a.size,
-    contentId: a.contentId,
-    disposition: a.disposition,
-    data: a.content,
-  }));
 }
 
 /**
@@ -84,13 +73,8 @@ export async function fullDownload(
       { size: listSize ?? raw.byteLength, preview: digest.preview, hasAttachments: digest.hasAttachments },
       now,
     ),
-    body: {
-      raw,
-      complete: true,
-      text: parsed.text,
-      html: parsed.html,
-      attachments: toAttachmentParts(parsed.attachments),
-    },
+    // The source only: the reader parses it again when the message is opened (BodyRow).
+    body: { raw, complete: true },
   };
 }
 
@@ -114,7 +98,7 @@ export async function headersDownload(
   return {
     uidl,
     summary: summaryOf(headers, { size: listSize, preview: '', hasAttachments: false }, now),
-    body: { raw: header, complete: false, text: null, html: null, attachments: [] },
+    body: { raw: header, complete: false },
   };
 }
 

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parseMessage } from './parse.ts';
+import { readableBody } from './readable-body.ts';
+
+const FIXTURES = new URL('../../../test/fixtures/mail/', import.meta.url);
+const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
+
+test('a stored source is parsed: text, HTML and the parts with their bytes', async () => {
+  const raw = fixture('attachments.eml');
+  const body = await readableBody({ raw, complete: true });
+  const parsed = await parseMessage(raw);
+  assert.equal(body.complete, true);
+  assert.equal(body.text, parsed.text);
+  assert.equal(body.html, parsed.html);
+  assert.ok(body.attachments.length > 0);
+  assert.deepEqual(
+    body.attachments.map((a) => [a.filename, a.mimeType, a.size, a.contentId, a.disposition]),
+    parsed.attachments.map((a) => [a.filename, a.mimeType, a.size, a.contentId, a.disposition]),
+  );
+  assert.ok(body.attachments.every((a) => a.data instanceof Uint8Array && a.data.byteLength === a.size));
+});
+
+test('an HTML message with an inline image keeps the Content-ID the reader resolves', async () => {
+  const body = await readableBody({ raw: fixture('inline-cid-image.eml'), complete: true });
+  assert.ok(body.html?.includes('cid:'));
+  assert.ok(body.attachments.some((a) => a.contentId !== null && a.data !== null));
+});
+
+test('a header block alone (POP3 headers-first) has nothing to show yet', async () => {
+  const raw = new TextEncoder().encode('From: a@example.org\r\nSubject: big\r\n\r\n');
+  assert.deepEqual(await readableBody({ raw, complete: false }), {
+    complete: false,
+    text: null,
+    html: null,
+    attachments: [],
+  });
+});
+
+test('a row of the older shape shows the parts it holds, not a new parse', async () => {
+  const part = {
+    filename: 'a.txt',
+    mimeType: 'text/plain',
+    size: 1,
+    contentId: null,
+    disposition: 'attachment' as const,
+    data: new Uint8Array([0x61]),
+  };
+  const raw = new TextEncoder().encode('Subject: x\r\n\r\nfrom the source\r\n');
+  const body = await readableBody({
+    raw,
+    complete: true,
+    text: 'stored text',
+    html: null,
+    attachments: [part],
+  });
+  assert.deepEqual(body, { complete: true, text: 'stored text', html: null, attachments: [part] });
+});
+
+test('bytes that are no message still read as text', async () => {
+  const raw = new TextEncoder().encode('\u0000\u0001 this is not mail at all\r\n');
+  const body = await readableBody({ raw, complete: true });
+  assert.match(body.text ?? '', /this is not mail at all/);
+});

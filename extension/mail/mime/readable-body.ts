@@ -1,0 +1,56 @@
+/**
+ * What the reader shows of a cached body. The store keeps a message's source only (schema.ts
+ * BodyRow), so it is parsed here, when the message is opened: a few milliseconds for mail of
+ * ordinary size, against parsing and storing every part of every message at download time.
+ */
+import type { AttachmentPart, BodyRow } from '../../store/schema.ts';
+import { parseMessage } from './parse.ts';
+import type { MessageAttachment } from './types.ts';
+
+/** A body ready to show: its text, its HTML (unsanitised: sanitise it when showing it), its parts. */
+export interface ReadableBody {
+  /** Whether the whole message is here; false for a POP3 message fetched headers-first. */
+  complete: boolean;
+  text: string | null;
+  html: string | null;
+  /** Attachments and inline parts, decoded bytes included. */
+  attachments: AttachmentPart[];
+}
+
+/** Parsed parts as the reader and the attachment list take them. */
+export function toAttachmentParts(attachments: readonly MessageAttachment[]): AttachmentPart[] {
+  return attachments.map((a) => ({
+    filename: a.filename,
+    mimeType: a.mimeType,
+    size: a.size,
+    contentId: a.contentId,
+    disposition: a.disposition,
+    data: a.content,
+  }));
+}
+
+/**
+ * The readable parts of a cached body: parsed from its source, or, on a row of the older shape
+ * that holds them, those. A header block alone (POP3 TOP) has no body to show yet.
+ */
+export async function readableBody(
+  row: Pick<BodyRow, 'raw' | 'complete' | 'text' | 'html' | 'attachments'>,
+): Promise<ReadableBody> {
+  if (row.text !== undefined || row.html !== undefined || row.attachments !== undefined) {
+    return {
+      complete: row.complete,
+      text: row.text ?? null,
+      html: row.html ?? null,
+      attachments: row.attachments ?? [],
+    };
+  }
+  if (!row.complete || !row.raw) return { complete: row.complete, text: null, html: null, attachments: [] };
+  // The cap was applied when the message was downloaded; the parser need not refuse it again.
+  const parsed = await parseMessage(row.raw, { maxBytes: row.raw.byteLength });
+  return {
+    complete: true,
+    text: parsed.text,
+    html: parsed.html,
+    attachments: toAttachmentParts(parsed.attachments),
+  };
+}
