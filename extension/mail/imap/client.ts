@@ -2,7 +2,9 @@
  * Creates imapflow clients that reach the server through our relay transport. The one place
  * that knows imapflow's connection options, so sync, probe and actions all connect alike.
  */
+import { getHashes } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
+import { IDENTITY_HASH } from '../../node-shims/crypto.ts';
 import type { Target, TransportFactory } from '../../relay/transport.ts';
 import { imapflowTransportOptions } from './imapflow-transport.ts';
 
@@ -15,6 +17,13 @@ export interface ImapCredentials {
 export const IMAP_CONNECTION_TIMEOUT_MS = 30_000;
 /** imapflow's socket watchdog; IDLE traffic (re-issued every < 29 min) and NOOPs keep it fed. */
 export const IMAP_SOCKET_TIMEOUT_MS = 31 * 60_000;
+
+/**
+ * imapflow derives an `id` for every FETCHed message by hashing `path:uidValidity:uid` (MD5 by
+ * default). Biff never reads it; in the extension the crypto shim offers a hash that returns its
+ * input (node-shims/crypto.ts), so the id costs nothing. Node (tests, tools) keeps MD5.
+ */
+const ID_HASH = getHashes().includes(IDENTITY_HASH) ? IDENTITY_HASH : 'md5';
 
 /** A new, not yet connected imapflow client for `target`. */
 export function createImapClient(
@@ -33,5 +42,6 @@ export function createImapClient(
     // The relay verifies the certificate (or the user's pin); imapflow never sees raw TLS.
     tls: {},
     disableAutoIdle: true,
+    idHashAlgorithm: ID_HASH,
   });
 }
