@@ -103,6 +103,12 @@ test('short text passes unchanged (whitespace collapsed)', () => {
   assert.equal(summarize(message('')).preview, '');
 });
 
+test('every kind and length of white-space run collapses to one space, as /\\s+/ would', () => {
+  for (const text of ['a  b', 'a\tb', 'a\u00a0b', 'a \u00a0\u2003 b', 'a\r\n\r\nb', ' a\f\vb ', 'a b c']) {
+    assert.equal(summarize(message(text)).preview, text.replace(/\s+/g, ' ').trim(), JSON.stringify(text));
+  }
+});
+
 test('hasAttachments: files count, inline images of the HTML do not', async () => {
   assert.equal(summarize(await parseFixture('attachments.eml')).hasAttachments, true);
   assert.equal(summarize(await parseFixture('inline-cid-image.eml')).hasAttachments, false);

@@ -41,26 +41,34 @@ export function summarize(parsed: ParsedMessage): MessageDigest {
 }
 
 function previewOf(parsed: ParsedMessage): string {
-  let text = parsed.text.slice(0, SCAN_CHARS);
+  let text = parsed.text.slice(0, SCAN_CHARS).replace(INVISIBLE, '');
   // Some senders put only a blank line or "view this in a browser" in the text part; a blank
   // one is useless, so the HTML speaks instead.
-  if (text.replace(INVISIBLE, '').trim() === '' && parsed.html)
-    text = htmlToText(parsed.html.slice(0, SCAN_CHARS * 4));
-  return truncate(collapse(ownWords(text.replace(INVISIBLE, ''))));
+  if (text.trim() === '' && parsed.html)
+    text = htmlToText(parsed.html.slice(0, SCAN_CHARS * 4)).replace(INVISIBLE, '');
+  return truncate(collapse(ownWords(text)));
 }
 
 /** The sender's own lines: quoted text, its attribution line and the signature dropped. */
 function ownWords(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const kept: string[] = [];
+  // Whether `kept` is as dropAttribution left it: then calling it again changes nothing, and a
+  // quote of many lines tests the attribution pattern once, not once per line.
+  let settled = false;
   for (const line of lines) {
     const trimmed = line.trim();
     if (SIGNATURE.test(line.trimEnd()) || (ORIGINAL_MESSAGE.test(trimmed) && hasWords(kept))) break;
     if (trimmed.startsWith('>')) {
-      dropAttribution(kept);
+      if (!settled) {
+        const before = kept.length;
+        dropAttribution(kept);
+        settled = kept.length === before;
+      }
       continue;
     }
     kept.push(line);
+    settled = false;
   }
   // A message that is nothing but a quote (a bare forward) still gets a preview: the quote.
   if (!hasWords(kept)) {
@@ -94,8 +102,13 @@ function hasWords(lines: string[]): boolean {
   return lines.some((l) => l.trim() !== '');
 }
 
+/**
+ * Every run of white space as one space. Only runs that are not already a single space are
+ * replaced: `/\s+/g` matched between every two words, and each match costs more than the scan
+ * (collapse was the costliest step of an IMAP preview, made for every message of a sync).
+ */
 function collapse(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return text.replace(/\s{2,}|[^\S ]/g, ' ').trim();
 }
 
 /** At most PREVIEW_CHARS UTF-16 units with the ellipsis (what the store keeps), never half a surrogate pair. */
