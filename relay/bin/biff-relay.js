@@ -4,7 +4,8 @@
 //
 // Why not simply register tsx and import ../main.ts: tsx's loader runs in a second thread
 // and costs seconds of startup and ~35 MB on a busy machine, for every start. So:
-//   1. hash the relay's sources (and the versions of Node, ws and esbuild);
+//   1. hash the relay's sources (and the versions of Node, ws and esbuild, and where the
+//      relay lives);
 //   2. if $XDG_CACHE_HOME/biff/relay-<hash>.mjs is missing, bundle relay/main.ts into it
 //      with esbuild (tsx's own dependency) — once per change of the sources;
 //   3. import that bundle.
@@ -33,6 +34,8 @@ function sourceHash() {
       .update(readFileSync(join(relayDir, name)))
       .update('\0');
   }
+  // The bundle names relayDir (its require resolves from there), so a moved checkout rebuilds.
+  hash.update(`${relayDir}\0`);
   hash.update(readFileSync(require.resolve('ws/package.json')));
   hash.update(readFileSync(require.resolve('esbuild/package.json')));
   return hash.digest('hex').slice(0, 24);
@@ -53,11 +56,14 @@ function bundled() {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      // ws loads these native speed-ups if installed; without them it uses plain JS.
+      // ws loads these native speed-ups if installed (bufferutil: unmasking the extension's
+      // frames in C, an optional dependency); without them it uses plain JS.
       external: ['bufferutil', 'utf-8-validate'],
-      // ws is CommonJS and requires Node built-ins; give the ESM bundle a require.
+      // ws is CommonJS and requires Node built-ins and those optional packages: give the ESM
+      // bundle a require that resolves from relay/, as the sources would, not from the cache
+      // directory, where no node_modules is.
       banner: {
-        js: "import { createRequire as __biffRequire } from 'node:module'; const require = __biffRequire(import.meta.url);",
+        js: `import { createRequire as __biffRequire } from 'node:module'; const require = __biffRequire(${JSON.stringify(pathToFileURL(join(relayDir, 'main.ts')).href)});`,
       },
       logLevel: 'silent',
     });
