@@ -46,3 +46,12 @@ test('decodePartPrefix: a character cut off one part never carries into the next
   assert.equal(decodePartPrefix(cut, '8bit', 'UTF-8'), 'ab');
   assert.equal(decodePartPrefix(Buffer.from('x'), '8bit', 'utf-8'), 'x');
 });
+
+test('decodePartPrefix: parts decoded one after another (into one scratch buffer) do not bleed into each other', () => {
+  const long = `${'=C3=A9'.repeat(4000)}end`; // 24,003 bytes: more than the scratch holds at first
+  assert.equal(decodePartPrefix(bytes(long), 'quoted-printable', 'utf-8'), `${'é'.repeat(4000)}end`);
+  assert.equal(decodePartPrefix(bytes('short=21'), 'quoted-printable', 'utf-8'), 'short!');
+  const b64 = Buffer.from('Grüße').toString('base64');
+  assert.equal(decodePartPrefix(bytes(b64), 'base64', 'utf-8'), 'Grüße');
+  assert.equal(decodePartPrefix(bytes('=41'), 'quoted-printable', 'utf-8'), 'A');
+});

@@ -8,9 +8,23 @@ const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 const BASE64_VALUE = new Int16Array(128).fill(-1);
 for (let i = 0; i < BASE64_ALPHABET.length; i++) BASE64_VALUE[BASE64_ALPHABET.charCodeAt(i)] = i;
 
+/**
+ * Where decodePartPrefix decodes into: the bytes only live until TextDecoder has made the
+ * string, so one buffer serves every preview. A fresh array per preview (thousands in an initial
+ * sync) cost more than the decoding: allocating ArrayBuffers is slow in a service worker.
+ */
+let scratch = new Uint8Array(16 * 1024);
+
+function scratchFor(length: number): Uint8Array {
+  if (scratch.length < length) scratch = new Uint8Array(length);
+  return scratch;
+}
+
 /** Decodes base64, skipping line breaks and anything outside the alphabet; a cut final group yields the whole bytes it holds. */
-export function decodeBase64Prefix(input: Uint8Array): Uint8Array {
-  const out = new Uint8Array(Math.floor((input.length * 3) / 4) + 3);
+export function decodeBase64Prefix(
+  input: Uint8Array,
+  out: Uint8Array = new Uint8Array(Math.floor((input.length * 3) / 4) + 3),
+): Uint8Array {
   let n = 0;
   let acc = 0;
   let bits = 0;
@@ -36,8 +50,10 @@ function hexValue(c: number): number {
 }
 
 /** Decodes quoted-printable; a '=' or '=X' cut off at the end is dropped, a malformed '=' kept as is. */
-export function decodeQuotedPrintablePrefix(input: Uint8Array): Uint8Array {
-  const out = new Uint8Array(input.length);
+export function decodeQuotedPrintablePrefix(
+  input: Uint8Array,
+  out: Uint8Array = new Uint8Array(input.length),
+): Uint8Array {
   let n = 0;
   for (let i = 0; i < input.length; i++) {
     const c = input[i]!;
@@ -100,10 +116,10 @@ export function decodePartPrefix(raw: Uint8Array, encoding: string, charset: str
   let bytes = raw;
   switch (encoding.toLowerCase()) {
     case 'base64':
-      bytes = decodeBase64Prefix(raw);
+      bytes = decodeBase64Prefix(raw, scratchFor(Math.floor((raw.length * 3) / 4) + 3));
       break;
     case 'quoted-printable':
-      bytes = decodeQuotedPrintablePrefix(raw);
+      bytes = decodeQuotedPrintablePrefix(raw, scratchFor(raw.length));
       break;
   }
   const decoder = decoderFor(charset);
