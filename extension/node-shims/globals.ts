@@ -3,7 +3,11 @@
  * by esbuild (`inject`). Only the background bundle gets these; pages never load imapflow.
  */
 import { Buffer } from 'buffer';
+import { installBufferFastPaths } from './buffer-fast-paths.ts';
 import { process } from './process.ts';
+
+// The bundle's `buffer` is the npm package (scripts/build.ts): give it native UTF-8 decoding.
+installBufferFastPaths(Buffer);
 
 type Task = () => void;
 const tasks = new Map<number, Task>();
