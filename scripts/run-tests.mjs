@@ -7,7 +7,8 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const SKIP = new Set(['node_modules', 'dist', '.git', 'test-results']);
+// .tmp holds scratch copies of the tree (the benchmark's build, experiments), never suites to run.
+const SKIP = new Set(['node_modules', 'dist', '.git', 'test-results', '.tmp']);
 
 function collect(dir, out = []) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
