@@ -13,6 +13,9 @@
  * - relay-rtt: `count` round trips of 32 bytes to a TCP echo server through the relay, each sent
  *   when the previous answer is complete. Baseline: the same over a direct TCP connection
  *   (TCP_NODELAY on every socket, as the relay sets on its own).
+ * - Logged, not a case of the issue: the mail direction, `bytes` from a TCP source (64 KiB
+ *   writes) through the relay to the `ws` client, timed from the one byte that starts the
+ *   source until the client has every byte; against the same over a direct TCP connection.
  */
 
 import { spawn } from 'node:child_process';
@@ -34,7 +37,9 @@ const WS_HIGH_WATER = 4 * 1024 * 1024;
 const RTT_MESSAGE = Buffer.alloc(32, 0x61);
 
 /** tcp-peer.ts in a child process: the sink and echo servers. */
-async function startPeer(expected: number): Promise<{ sinkPort: number; echoPort: number; stop(): void }> {
+async function startPeer(
+  expected: number,
+): Promise<{ sinkPort: number; echoPort: number; sourcePort: number; stop(): void }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, '../tcp-peer.ts'), String(expected)],
@@ -43,9 +48,14 @@ async function startPeer(expected: number): Promise<{ sinkPort: number; echoPort
     },
   );
   const [line] = (await once(child.stdout!.setEncoding('utf8'), 'data')) as [string];
-  const match = /^sink (\d+) echo (\d+)/.exec(line);
+  const match = /^sink (\d+) echo (\d+) source (\d+)/.exec(line);
   if (!match) throw new Error(`tcp-peer: ${line}`);
-  return { sinkPort: Number(match[1]), echoPort: Number(match[2]), stop: () => child.stdin!.end() };
+  return {
+    sinkPort: Number(match[1]),
+    echoPort: Number(match[2]),
+    sourcePort: Number(match[3]),
+    stop: () => child.stdin!.end(),
+  };
 }
 
 /** A WebSocket through the relay to 127.0.0.1:`port`, after the relay said `connected`. */
@@ -97,6 +107,42 @@ async function direct(port: number, total: number, chunk: Buffer): Promise<numbe
   return ms;
 }
 
+/** `total` bytes from the source through the relay to the client (the mail direction); returns ms. */
+async function downViaRelay(relay: RunningRelay, port: number, total: number): Promise<number> {
+  const ws = await relayed(relay, port);
+  let got = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) return;
+      got += data.length;
+      if (got >= total) resolve();
+    });
+    ws.send(Buffer.of(0x67), { binary: true });
+  });
+  const ms = performance.now() - started;
+  ws.close(1000);
+  return ms;
+}
+
+/** The same over a direct TCP connection. */
+async function downDirect(port: number, total: number): Promise<number> {
+  const socket = netConnect({ host: '127.0.0.1', port, noDelay: true });
+  await once(socket, 'connect');
+  let got = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    socket.on('data', (data: Buffer) => {
+      got += data.length;
+      if (got >= total) resolve();
+    });
+    socket.write(Buffer.of(0x67));
+  });
+  const ms = performance.now() - started;
+  socket.destroy();
+  return ms;
+}
+
 /** `count` ping-pongs over `send`/`onData`; returns ms. */
 async function pingPong(
   count: number,
@@ -141,11 +187,16 @@ export async function relayCases(
   profileDir: string | null = null,
 ): Promise<CaseResult[]> {
   const peer = await startPeer(sizes.bytes);
-  const { sinkPort, echoPort } = peer;
+  const { sinkPort, echoPort, sourcePort } = peer;
   const cpuProf = profileDir ? join(profileDir, `relay-${Date.now()}`) : null;
   if (cpuProf) mkdirSync(cpuProf, { recursive: true });
   const relay = await startRelay({
-    args: ['--port', '0', '--allow-port', String(sinkPort), '--allow-port', String(echoPort), '--quiet'],
+    args: [
+      '--port',
+      '0',
+      ...[sinkPort, echoPort, sourcePort].flatMap((port) => ['--allow-port', String(port)]),
+      '--quiet',
+    ],
     ...(cpuProf ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] } : {}),
   });
   const chunk = Buffer.alloc(CHUNK);
@@ -175,6 +226,29 @@ export async function relayCases(
       summarize(relayedMs),
       summarize(direct_),
       0.5,
+    );
+
+    log(
+      `  mail direction, not a case (${mib} MiB from a TCP source through the relay, and direct), alternating:`,
+    );
+    const downBase: number[] = [];
+    const downRelayed = await repeat(
+      reps,
+      async (i) => {
+        const base = mib / ((await downDirect(sourcePort, sizes.bytes)) / 1000);
+        if (i >= 0) downBase.push(base);
+        const relayed_ = mib / ((await downViaRelay(relay, sourcePort, sizes.bytes)) / 1000);
+        log(`    direct ${base.toFixed(0)} MiB/s`);
+        return relayed_;
+      },
+      log,
+    );
+    const down = summarize(downRelayed);
+    const downDirect_ = summarize(downBase);
+    log(
+      `  mail direction: ${down.median.toFixed(0)} MiB/s (${down.min.toFixed(0)}–${down.max.toFixed(0)}) through the relay, ` +
+        `${downDirect_.median.toFixed(0)} (${downDirect_.min.toFixed(0)}–${downDirect_.max.toFixed(0)}) direct: ` +
+        `${(down.median / downDirect_.median).toFixed(2)}×`,
     );
 
     log(`  relay-rtt (${sizes.roundTrips} round trips of ${RTT_MESSAGE.length} bytes), alternating:`);
