@@ -28,7 +28,7 @@ import { useClock } from './use-clock.ts';
 import { useFolders } from './use-folders.ts';
 import { useKeyboard } from './use-keyboard.ts';
 import { useMailActions } from './use-mail-actions.ts';
-import { useMessageList } from './use-message-list.ts';
+import { type EarlyPage, useMessageList } from './use-message-list.ts';
 import { useOlderMail } from './use-older-mail.ts';
 import { useOnline } from './use-online.ts';
 import { useOptimistic } from './use-optimistic.ts';
@@ -51,9 +51,9 @@ interface Selection {
   index: number;
 }
 
-export function App({ cache }: { cache: CacheReader }) {
+export function App({ cache, early }: { cache: CacheReader; early?: EarlyPage }) {
   const [filter, setFilter] = useState<ListFilter>({});
-  const list = useMessageList(cache, filter);
+  const list = useMessageList(cache, filter, early);
   const range = useRef<Range>({ start: 0, end: 0 });
   const refresh = useCallback(() => list.refresh(range.current.end + OVERSCAN), [list.refresh]);
 

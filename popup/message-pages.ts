@@ -45,14 +45,18 @@ function query(filter: ListFilter, limit: number, before: PageCursor | null): Li
   return q;
 }
 
-/** The first page. */
-export async function loadFirst(list: ListNewest, filter: ListFilter, limit = FIRST_PAGE): Promise<Loaded> {
-  const page = await list(query(filter, Math.min(limit, MAX_LOADED_ROWS), null));
+/** What is loaded after reading `page` first. */
+export function firstLoaded(page: Page): Loaded {
   return {
     rows: page.rows,
     next: page.next,
     capped: page.next !== null && page.rows.length >= MAX_LOADED_ROWS,
   };
+}
+
+/** The first page. */
+export async function loadFirst(list: ListNewest, filter: ListFilter, limit = FIRST_PAGE): Promise<Loaded> {
+  return firstLoaded(await list(query(filter, Math.min(limit, MAX_LOADED_ROWS), null)));
 }
 
 /** The next page appended; unchanged when the end or the cap was reached. */

@@ -5,9 +5,27 @@
  * invalidates reads that started before it.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { Page } from '../extension/store/messages-repo.ts';
 import type { CacheReader } from './cache.ts';
 import { errorText } from './error-text.ts';
-import { type ListFilter, type Loaded, loadFirst, loadMore, reloadHead } from './message-pages.ts';
+import {
+  FIRST_PAGE,
+  firstLoaded,
+  type ListFilter,
+  type Loaded,
+  loadFirst,
+  loadMore,
+  reloadHead,
+} from './message-pages.ts';
+
+/**
+ * The unfiltered list's first page (FIRST_PAGE rows), read before the list existed (boot.ts):
+ * `now` when it had arrived by the first render, else `later`.
+ */
+export interface EarlyPage {
+  now: Page | null;
+  later: Promise<Page>;
+}
 
 /** The list as the view sees it. */
 export interface MessageListState {
@@ -28,16 +46,18 @@ interface RefreshJob {
 
 /**
  * `more()` asks for the next page; `refresh(count)` re-reads the newest `count` rows and
- * resolves once they were read (or a filter change made the read moot).
+ * resolves once they were read (or a filter change made the read moot). `early` stands in for
+ * the first read of the unfiltered list, once.
  */
-export function useMessageList(cache: CacheReader, filter: ListFilter) {
-  const [state, setState] = useState<MessageListState>({
-    loaded: null,
+export function useMessageList(cache: CacheReader, filter: ListFilter, early: EarlyPage | null = null) {
+  const [state, setState] = useState<MessageListState>(() => ({
+    loaded: early?.now ? firstLoaded(early.now) : null,
     loadingMore: false,
     error: null,
-    version: 0,
-  });
-  const current = useRef<Loaded | null>(null);
+    version: early?.now ? 1 : 0,
+  }));
+  const earlyRef = useRef(early);
+  const current = useRef<Loaded | null>(state.loaded);
   const generation = useRef(0);
   const loadingMore = useRef(false);
   const refreshing = useRef<RefreshJob | null>(null);
@@ -57,12 +77,19 @@ export function useMessageList(cache: CacheReader, filter: ListFilter) {
   const { accountId, folder } = filter;
   useEffect(() => {
     const gen = ++generation.current;
+    const f: ListFilter =
+      accountId === undefined ? {} : folder === undefined ? { accountId } : { accountId, folder };
+    const taken = accountId === undefined ? earlyRef.current : null;
+    earlyRef.current = null;
+    // Already on screen since the first render.
+    if (taken?.now) return;
     current.current = null;
     loadingMore.current = false;
     setState((s) => ({ ...s, loaded: null, loadingMore: false, error: null }));
-    const f: ListFilter =
-      accountId === undefined ? {} : folder === undefined ? { accountId } : { accountId, folder };
-    loadFirst(list, f).then(
+    const first = taken
+      ? taken.later.then(firstLoaded, () => loadFirst(list, f, FIRST_PAGE))
+      : loadFirst(list, f, FIRST_PAGE);
+    first.then(
       (loaded) => {
         performance.mark('biff-first-page');
         return gen === generation.current && commit(loaded);

@@ -111,10 +111,25 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       },
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
-      plugins: [postalMimeWithoutBlobs],
+      plugins: [postalMimeWithoutBlobs, popupBootExternal],
     },
+    // Self-contained (no shared chunks to wait for): it runs as soon as it has loaded.
+    { ...common(target), entryPoints: { 'popup-boot': join(root, 'popup/boot.ts') } },
   ];
 }
+
+/**
+ * popup/boot.ts is its own script (popup.html loads it first, `async`): the popup's bundle
+ * imports the very same module by its URL instead of a second copy, so both share its results.
+ */
+const popupBootExternal: esbuild.Plugin = {
+  name: 'popup-boot-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/boot\.ts$/ }, (a) =>
+      a.importer === join(root, 'popup/index.tsx') ? { path: './popup-boot.js', external: true } : undefined,
+    );
+  },
+};
 
 /** The manifest for one browser, derived from the single manifest.json. */
 export function manifestFor(target: BrowserTarget): Record<string, unknown> {
@@ -199,7 +214,7 @@ function preloadChunks(target: BrowserTarget, meta: esbuild.Metafile): void {
     const html = join(out, `${page}.html`);
     if (!entry || !existsSync(html)) continue;
     const chunks = entry[1].imports
-      .filter((i) => i.kind === 'import-statement')
+      .filter((i) => i.kind === 'import-statement' && !i.external)
       .map((i) => resolve(root, i.path).slice(out.length + 1));
     const links = chunks.map((c) => `    <link rel="modulepreload" href="${c}" />`).join('\n');
     if (links) writeFileSync(html, readFileSync(html, 'utf8').replace('  </head>', `${links}\n  </head>`));
