@@ -42,6 +42,9 @@ const PREFETCH_ROWS = 150;
  */
 const OLDER_PREFETCH_ROWS = 10;
 
+/** Longest wait for an idle moment after the first page before the popup goes live anyway. */
+const LIVE_AFTER_MS = 300;
+
 /** The performance mark the browser test reads for time to first row. */
 export const FIRST_ROW_MARK = 'biff-first-row';
 
@@ -57,13 +60,21 @@ export function App({ cache, early }: { cache: CacheReader; early?: EarlyPage })
   const range = useRef<Range>({ start: 0, end: 0 });
   const refresh = useCallback(() => list.refresh(range.current.end + OVERSCAN), [list.refresh]);
 
-  // 1. The cached list first; the worker is woken only after the first page was read.
+  // 1. The cached list first. Waking the worker, reading ahead and loading the reader's code
+  // wait until the browser is idle after the first page was shown, so that none of it delays
+  // the frames that paint the list.
   const firstSettled = list.loaded !== null || list.error !== null;
   const [live, setLive] = useState(false);
   useEffect(() => {
     if (!firstSettled) return;
-    setLive(true);
-    void preloadReader().catch(() => {});
+    const idle = requestIdleCallback(
+      () => {
+        setLive(true);
+        void preloadReader().catch(() => {});
+      },
+      { timeout: LIVE_AFTER_MS },
+    );
+    return () => cancelIdleCallback(idle);
   }, [firstSettled]);
 
   const filterRef = useRef(filter);
@@ -214,11 +225,16 @@ export function App({ cache, early }: { cache: CacheReader; early?: EarlyPage })
       range.current = r;
       const loaded = list.loaded;
       const hasMore = loaded !== null && loaded.next !== null && !loaded.capped;
+      if (!live) return;
       if (needsMore(r.end, rows.length, hasMore, PREFETCH_ROWS)) list.more();
       else checkOlder();
     },
-    [list.loaded, list.more, rows.length, checkOlder],
+    [live, list.loaded, list.more, rows.length, checkOlder],
   );
+  // The range seen before going live.
+  useEffect(() => {
+    if (live) onRange(range.current);
+  }, [live]);
   const onScroll = useCallback((top: number) => {
     scrollTop.current = top;
   }, []);
