@@ -15,6 +15,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { PACKAGE_SHIMS } from '../extension/node-shims/package-shims.ts';
 import { drawIcon, encodePng, ICON_SIZES } from './icons.ts';
+import { imapflowLiteralsAsIs } from './imapflow-patch.ts';
 import { postalMimeWithoutBlobs } from './postal-mime-patch.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -100,7 +101,7 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       ...common(target),
       entryPoints: { background: join(root, 'background/index.ts') },
       inject: [join(shims, 'globals.ts')],
-      plugins: [nodeShimPlugin, postalMimeWithoutBlobs],
+      plugins: [nodeShimPlugin, postalMimeWithoutBlobs, imapflowLiteralsAsIs],
       mainFields: ['browser', 'module', 'main'],
     },
     {
