@@ -704,13 +704,17 @@ describe('Pop3Session: pipelining', () => {
     transport.assertDone();
   });
 
-  test(`the window: at most ${PIPELINE_MAX_COMMANDS} commands in flight`, async () => {
-    const count = PIPELINE_MAX_COMMANDS + 4;
+  test(`the window: at most ${PIPELINE_MAX_COMMANDS} commands in flight, refilled by halves`, async () => {
+    const count = 2 * PIPELINE_MAX_COMMANDS + 4;
     const script: TranscriptStep[] = [];
     for (let n = 1; n <= PIPELINE_MAX_COMMANDS; n++) script.push(c(`RETR ${n}`));
+    let sent = PIPELINE_MAX_COMMANDS;
     for (let n = 1; n <= count; n++) {
       script.push({ server: message(n).wire });
-      if (n + PIPELINE_MAX_COMMANDS <= count) script.push(c(`RETR ${n + PIPELINE_MAX_COMMANDS}`));
+      // Half the window answered: the other half is sent, together.
+      if (sent - n <= PIPELINE_MAX_COMMANDS / 2) {
+        for (; sent < Math.min(count, n + PIPELINE_MAX_COMMANDS); sent++) script.push(c(`RETR ${sent + 1}`));
+      }
     }
     const { session, transport } = await startLoggedIn(script);
     const got: number[] = [];

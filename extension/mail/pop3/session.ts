@@ -14,6 +14,7 @@
  */
 
 import type { CloseReason, TlsInfo, Transport } from '../../relay/transport.ts';
+import { concatBytes } from './bytes.ts';
 import type { Capabilities } from './capabilities.ts';
 import { type AuthPlainExchange, type SaslStep, saslCancel } from './commands/auth-plain.ts';
 import { type Command, interpret, type TimeoutKind } from './commands/command.ts';
@@ -144,6 +145,12 @@ export class Pop3Session {
   private readonly waiting: Entry[] = [];
   /** Commands sent, in the order their replies will come. */
   private readonly inFlight: Entry[] = [];
+  /**
+   * Command bytes transmitted in this turn of the event loop, written together in one
+   * transport write at its end: in the service worker each write is a WebSocket message of its
+   * own, ~0.4 ms apiece, one per RETR of a download (BENCHMARKS.md, pop3-download).
+   */
+  private unsent: Entry[] = [];
   private timer: TimerHandle | null = null;
   /** Set once the session is closed, with why. */
   private failure: Pop3Error | null = null;
@@ -416,6 +423,9 @@ export class Pop3Session {
     const source = commands[Symbol.iterator]();
     const ahead: Array<{ result: Promise<T>; ticket: Ticket }> = [];
     const fill = (): void => {
+      // Refilled by halves, so the commands go out several to a write (see `unsent`) while
+      // the other half keeps the server busy.
+      if (ahead.length > PIPELINE_MAX_COMMANDS / 2) return;
       while (ahead.length < PIPELINE_MAX_COMMANDS) {
         const next = source.next();
         if (next.done) return;
@@ -525,12 +535,21 @@ export class Pop3Session {
     this.inFlight.push(entry);
     if (this.inFlight.length === 1) this.armTimer();
     if (entry.command.bytes.length === 0) return;
-    this.transport.write(entry.command.bytes).catch((err: unknown) => {
+    this.unsent.push(entry);
+    if (this.unsent.length === 1) queueMicrotask(() => this.writeUnsent());
+  }
+
+  /** Writes the commands transmitted since the last write, in their order, as one write. */
+  private writeUnsent(): void {
+    const entries = this.unsent;
+    this.unsent = [];
+    if (this.failure || entries.length === 0) return;
+    const bytes =
+      entries.length === 1 ? entries[0]!.command.bytes : concatBytes(entries.map((e) => e.command.bytes));
+    this.transport.write(bytes).catch((err: unknown) => {
+      const verb = entries[0]!.command.verb;
       this.fail(
-        new Pop3Error('closed', `sending ${entry.command.verb} failed: ${String(err)}`, {
-          command: entry.command.verb,
-          cause: err,
-        }),
+        new Pop3Error('closed', `sending ${verb} failed: ${String(err)}`, { command: verb, cause: err }),
       );
     });
   }
