@@ -115,6 +115,8 @@ export interface RelayStatus {
   /** e.g. `relay_unreachable`, `relay_refused`. */
   code?: string;
   message: string;
+  /** When connected: the protocol version the relay selected (`biff.v1`). */
+  version?: string;
 }
 
 export type MessageName = keyof Contract;

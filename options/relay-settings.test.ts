@@ -20,7 +20,11 @@ test('tokens must be non-empty RFC 9110 tokens', () => {
   assert.equal(validateRelay(DEFAULT_RELAY_URL, 'quote"d').token?.key, 'options_errorTokenInvalid');
 });
 
-test('status: connected, not running (with the start commands), token refused, other', () => {
+test('status: connected (with the version), not running (with the start commands), token refused, other', () => {
+  assert.deepEqual(relayStatusView({ ok: true, message: 'ok', version: 'biff.v1' }), {
+    tone: 'ok',
+    message: { key: 'options_relayConnectedVersion', args: ['biff.v1'] },
+  });
   assert.deepEqual(relayStatusView({ ok: true, message: 'ok' }), {
     tone: 'ok',
     message: { key: 'options_relayConnected' },

@@ -52,7 +52,14 @@ export interface RelayStatusView {
 
 /** The status line for a relay status from the background. */
 export function relayStatusView(status: RelayStatus): RelayStatusView {
-  if (status.ok) return { tone: 'ok', message: { key: 'options_relayConnected' } };
+  if (status.ok) {
+    return {
+      tone: 'ok',
+      message: status.version
+        ? { key: 'options_relayConnectedVersion', args: [status.version] }
+        : { key: 'options_relayConnected' },
+    };
+  }
   switch (status.code) {
     case 'relay_unreachable':
       return {

@@ -40,12 +40,15 @@ export async function openOptions(
   return page;
 }
 
-/** Enters the relay URL and pairing token and saves them; waits for "Relay connected". */
+/** Enters the relay URL and pairing token and saves them; waits for "Relay connected, version biff.v1". */
 export async function pairRelay(page: Page, relay: { url: string; token: string }): Promise<void> {
   await page.getByRole('textbox', { name: 'Relay URL', exact: true }).fill(relay.url);
   await page.getByRole('textbox', { name: 'Pairing token', exact: true }).fill(relay.token);
   await page.getByRole('button', { name: 'Save relay settings', exact: true }).click();
-  await page.getByRole('status').filter({ hasText: 'Relay connected' }).waitFor({ timeout: 30_000 });
+  await page
+    .getByRole('status')
+    .filter({ hasText: 'Relay connected, version biff.v1' })
+    .waitFor({ timeout: 30_000 });
 }
 
 /**
