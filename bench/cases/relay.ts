@@ -6,7 +6,7 @@
  *
  * - relay-throughput: `bytes` sent in 64 KiB binary frames (at most 4 MiB unsent in the
  *   WebSocket, as the extension's RelaySocket bounds its writes; the sender sleeps until its
- *   frames are written, as a browser's network code does, see `viaRelay`) to a TCP sink
+ *   frames are written, see `viaRelay`; random masking keys, as a browser's) to a TCP sink
  *   through the relay, timed from the first frame until the sink has every byte. Baseline: the
  *   same bytes in 64 KiB writes over a direct loopback TCP connection to the same sink. The
  *   sink answers one byte when it has them all; that answer ends the timing in both.
@@ -63,14 +63,11 @@ async function startPeer(
 /** A WebSocket through the relay to 127.0.0.1:`port`, after the relay said `connected`. */
 async function relayed(relay: RunningRelay, port: number): Promise<WebSocket> {
   const ws = new WebSocket(relay.url, [RELAY_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${relay.token}`], {
+    // Random masking keys, as a browser's (RFC 6455 §5.3): the relay unmasks every byte. Both
+    // sides mask in native code when bufferutil loads (logged by relayCases); `ws` still masks
+    // into a fresh copy of each frame, ~0.3 s of this process's CPU per 256 MiB (~0.08 s with
+    // the all-zero key used before, which let both sides skip masking).
     perMessageDeflate: false,
-    // A browser masks client frames in native code, nearly for free; `ws` does it byte by byte
-    // in JavaScript, which made this client, not the relay, the bottleneck (the relay sat idle
-    // half the time). An all-zero key lets `ws` skip that work; the relay still unmasks every
-    // frame, as it must for a browser (RFC 6455 §5.3).
-    generateMask: (mask: Buffer) => {
-      mask.fill(0);
-    },
   });
   await once(ws, 'open');
   ws.send(JSON.stringify({ op: 'connect', host: '127.0.0.1', port, tls: 'none' }));
@@ -184,6 +181,15 @@ async function pingPong(
   return performance.now() - started;
 }
 
+/** Whether `ws` in process `pid` masks natively: bufferutil's addon is mapped (ws loads it at import). */
+function nativeMasking(pid: number | 'self'): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/maps`, 'utf8').includes('bufferutil.node');
+  } catch {
+    return false;
+  }
+}
+
 /** Prints the self time of a relay CPU profile (`--cpu-prof`), by function and by source file. */
 function logRelayProfile(dir: string, log: (line: string) => void): void {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
@@ -219,6 +225,10 @@ export async function relayCases(
   const chunk = Buffer.alloc(CHUNK);
   for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 2654435761) >>> 24;
   const mib = sizes.bytes / 2 ** 20;
+  const yesNo = (native: boolean) => (native ? 'native (bufferutil)' : 'JavaScript');
+  log(
+    `  WebSocket masking, random keys: client ${yesNo(nativeMasking('self'))}, relay ${yesNo(nativeMasking(relay.proc.pid!))}`,
+  );
   try {
     log(`  relay-throughput (${mib} MiB through the relay, and direct), alternating:`);
     const direct_: number[] = [];
