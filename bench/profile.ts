@@ -6,13 +6,20 @@
 import { readFileSync } from 'node:fs';
 import type { CpuProfile } from './cdp.ts';
 
-/** Maps a line of an unminified esbuild bundle to the source file it came from. */
+/**
+ * Maps a line of an unminified esbuild bundle to the source file it came from. esbuild names files
+ * relative to the directory it ran in, so a bundle built elsewhere (the relay's cached bundle)
+ * has `../../x/node_modules/…` comments: such a prefix is skipped.
+ */
 export function bundleModules(bundlePath: string): (line: number) => string {
   const starts: Array<{ line: number; module: string }> = [];
   readFileSync(bundlePath, 'utf8')
     .split('\n')
     .forEach((text, line) => {
-      const match = /^\/\/ ((?:node_modules|extension|background|relay|popup|options)\/\S+)$/.exec(text);
+      const match =
+        /^\/\/ (?:(?:\.\.\/)+(?:[^\s:]*?\/)?)?((?:node_modules|extension|background|relay|popup|options)\/\S+)$/.exec(
+          text,
+        );
       if (match)
         starts.push({ line, module: match[1]!.replace(/^node_modules\/((?:@[^/]+\/)?[^/]+)\/.*/, '$1') });
     });

@@ -23,11 +23,12 @@ import { once } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { RELAY_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../../relay/protocol.ts';
 import { peakRss, type RunningRelay, startRelay } from '../../test/relay/helpers.ts';
 import type { CpuProfile } from '../cdp.ts';
-import { summarizeProfile } from '../profile.ts';
+import { bundleModules, summarizeProfile } from '../profile.ts';
 import { type CaseResult, minRatioResult, ratioResult } from '../results.ts';
 import { type Repetitions, repeat, summarize } from '../stats.ts';
 
@@ -197,10 +198,20 @@ function logRelayProfile(dir: string, log: (line: string) => void): void {
   if (!file) return;
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   log(`  [profile of the relay, ${join(dir, file)}]`);
-  for (const line of summarizeProfile(profile, (url) =>
-    url.replace(/^.*node_modules\/((?:@[^/]+\/)?[^/]+)\/.*$/, '$1').replace(/^file:\/\/.*\//, ''),
-  ))
-    log(line);
+  // The launcher runs a bundle (relay/bin/biff-relay.js): its lines tell ws from relay/*.ts.
+  const bundles = new Map<string, (line: number) => string>();
+  const moduleOf = (url: string, line: number): string => {
+    if (/^file:.*\/relay-[0-9a-f]+\.mjs$/.test(url)) {
+      let of = bundles.get(url);
+      if (!of) {
+        of = bundleModules(fileURLToPath(url));
+        bundles.set(url, of);
+      }
+      return of(line);
+    }
+    return url.replace(/^.*node_modules\/((?:@[^/]+\/)?[^/]+)\/.*$/, '$1').replace(/^file:\/\/.*\//, '');
+  };
+  for (const line of summarizeProfile(profile, moduleOf)) log(line);
 }
 
 /** Runs relay-throughput and relay-rtt; logs the relay's peak RSS. `profileDir`: record the relay with --cpu-prof. */
