@@ -465,6 +465,49 @@ describe('ReplyParser: replies split anywhere', () => {
   });
 });
 
+describe('ReplyParser: the buffer message data is collected in', () => {
+  const message = bytes('Subject: x\r\n\r\n.dot\r\n..two\r\n.\rX\r\nlast line\r\n');
+  const wire = bytes('+OK\r\nSubject: x\r\n\r\n..dot\r\n...two\r\n..\rX\r\nlast line\r\n.\r\n+OK\r\n');
+
+  test('any expected size, the wire split at every position: the same bytes, in a buffer of their own', () => {
+    for (const expectedBytes of [
+      undefined,
+      0,
+      1,
+      message.length - 1,
+      message.length,
+      message.length + 7,
+      1 << 20,
+    ]) {
+      const expectation: Expectation = {
+        ...MESSAGE,
+        ...(expectedBytes === undefined ? {} : { expectedBytes }),
+      };
+      for (let cut = 0; cut <= wire.length; cut++) {
+        for (const cut2 of [cut, Math.min(wire.length, cut + 1), Math.min(wire.length, cut + 3)]) {
+          const chunks = [wire.subarray(0, cut), wire.subarray(cut, cut2), wire.subarray(cut2)];
+          const replies = parse(chunks, [expectation, STATUS]);
+          const body = replies[0]?.body;
+          assert.ok(body?.kind === 'message', `expected ${expectedBytes}, cuts ${cut}/${cut2}`);
+          assert.deepEqual(body.bytes, message, `expected ${expectedBytes}, cuts ${cut}/${cut2}`);
+          assert.equal(body.bytes.byteOffset, 0);
+          assert.equal(body.bytes.buffer.byteLength, message.length, 'stored whole, so cut to size');
+          assert.deepEqual(replies[1], { ok: true, text: '' });
+        }
+      }
+    }
+  });
+
+  test('an expected size over the cap allocates no more than the cap, and the cap still holds', () => {
+    const small: Expectation = { kind: 'message', maxBytes: message.length, expectedBytes: 2 ** 40 };
+    const [reply] = parse([wire], [small, STATUS]);
+    assert.ok(reply?.body?.kind === 'message');
+    assert.deepEqual(reply.body.bytes, message);
+    const error = parseError([wire], [{ ...small, maxBytes: message.length - 1 }, STATUS]);
+    assert.equal(error.code, 'too_large');
+  });
+});
+
 describe('ReplyParser: what is not POP3', () => {
   test('garbage replies are protocol errors naming what came', () => {
     const garbage = ['HTTP/1.1 400 Bad Request', '* OK IMAP4rev1 ready', '+OKAY', 'OK', '', '220 smtp ESMTP'];

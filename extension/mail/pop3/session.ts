@@ -160,7 +160,7 @@ export class Pop3Session {
   /** Login or STLS in progress: other calls wait for it. */
   private exclusiveOperation: Promise<void> | null = null;
   private idleWaiters: Array<() => void> = [];
-  /** Message sizes from LIST, to refuse a RETR over its cap before sending it. */
+  /** Message sizes from LIST, to refuse a RETR over its cap before sending it, and to size its buffer. */
   private readonly sizes = new Map<number, number>();
   private greetingInfo: Greeting = { text: '', apopTimestamp: null };
 
@@ -324,7 +324,7 @@ export class Pop3Session {
     return this.send(COMMANDS.uidl(n));
   }
 
-  /** LIST: sizes of all messages (or of message `n`). Remembered to check retr caps. */
+  /** LIST: sizes of all messages (or of message `n`). Remembered to check retr caps and size retr buffers. */
   async list(n?: number): Promise<ListEntry[]> {
     const entries = await this.send(COMMANDS.list(n));
     for (const entry of entries) this.sizes.set(entry.n, entry.size);
@@ -338,7 +338,7 @@ export class Pop3Session {
   async retr(n: number, options: FetchOptions = {}): Promise<Uint8Array> {
     const maxBytes = this.capOf(options);
     this.checkKnownSize(n, maxBytes);
-    return this.send(COMMANDS.retr(n, maxBytes));
+    return this.send(COMMANDS.retr(n, maxBytes, this.sizes.get(n)));
   }
 
   /** TOP: the header and the first `lines` lines of message `n`'s body; capped like retr. */
@@ -363,7 +363,7 @@ export class Pop3Session {
     const maxBytes = this.capOf(options);
     for (const n of ns) this.checkKnownSize(n, maxBytes);
     let index = 0;
-    for await (const message of this.pipeline(ns.map((n) => COMMANDS.retr(n, maxBytes)))) {
+    for await (const message of this.pipeline(ns.map((n) => COMMANDS.retr(n, maxBytes, this.sizes.get(n))))) {
       await onMessage(ns[index++]!, message);
     }
   }

@@ -51,6 +51,11 @@ describe('commands: wire bytes and reply kinds', () => {
       assert.equal(command.expect.kind, kind, line);
     }
     assert.deepEqual(COMMANDS.retr(1, 5000).expect, { kind: 'message', maxBytes: 5000 });
+    assert.deepEqual(COMMANDS.retr(1, 5000, 1234).expect, {
+      kind: 'message',
+      maxBytes: 5000,
+      expectedBytes: 1234,
+    });
   });
 
   test('UTF-8 user names (RFC 6856)', () => {

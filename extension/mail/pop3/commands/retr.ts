@@ -4,11 +4,15 @@
  */
 import { bodyOf, type Command, commandLine, messageNumber } from './command.ts';
 
-export function retr(n: number, maxBytes: number): Command<Uint8Array> {
+/** `expectedBytes`: the message's LIST size when known, to size the parser's buffer. */
+export function retr(n: number, maxBytes: number, expectedBytes?: number): Command<Uint8Array> {
   return {
     verb: 'RETR',
     bytes: commandLine('RETR', messageNumber(n)),
-    expect: { kind: 'message', maxBytes },
+    expect:
+      expectedBytes === undefined
+        ? { kind: 'message', maxBytes }
+        : { kind: 'message', maxBytes, expectedBytes },
     timeout: 'transfer',
     exclusive: false,
     failure: 'rejected',
