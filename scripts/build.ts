@@ -16,7 +16,7 @@ import * as esbuild from 'esbuild';
 import { PACKAGE_SHIMS } from '../extension/node-shims/package-shims.ts';
 import { drawIcon, encodePng, ICON_SIZES } from './icons.ts';
 import { imapflowLiteralsAsIs } from './imapflow-patch.ts';
-import { postalMimeWithoutBlobs } from './postal-mime-patch.ts';
+import { postalMimePatch } from './postal-mime-patch.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const shims = join(root, 'extension/node-shims');
@@ -101,7 +101,7 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       ...common(target),
       entryPoints: { background: join(root, 'background/index.ts') },
       inject: [join(shims, 'globals.ts')],
-      plugins: [nodeShimPlugin, postalMimeWithoutBlobs, imapflowLiteralsAsIs],
+      plugins: [nodeShimPlugin, postalMimePatch, imapflowLiteralsAsIs],
       mainFields: ['browser', 'module', 'main'],
     },
     {
@@ -112,7 +112,7 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       },
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
-      plugins: [postalMimeWithoutBlobs, popupBootExternal],
+      plugins: [postalMimePatch, popupBootExternal],
     },
     // Self-contained (no shared chunks to wait for): it runs as soon as it has loaded.
     { ...common(target), entryPoints: { 'popup-boot': join(root, 'popup/boot.ts') } },

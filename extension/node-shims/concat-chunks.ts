@@ -27,3 +27,27 @@ export async function concatChunks(
   }
   return out.buffer;
 }
+
+/**
+ * `concatChunks` for decoders whose chunks are their own fresh buffers (base64's decoded
+ * ArrayBuffers, quoted-printable's slices): a single chunk that spans its whole buffer is that
+ * buffer, with no copy. Most parts decode to one chunk, and in the service worker allocating
+ * and copying an ArrayBuffer costs far more than its size suggests. Never for the pass-through
+ * decoder, whose chunks are views of the message being parsed.
+ */
+export async function joinOwnedChunks(
+  chunks: ReadonlyArray<string | ArrayBufferView | ArrayBuffer>,
+): Promise<ArrayBuffer> {
+  if (chunks.length === 1) {
+    const only = chunks[0]!;
+    if (only instanceof ArrayBuffer) return only;
+    if (
+      only instanceof Uint8Array &&
+      only.buffer instanceof ArrayBuffer &&
+      only.byteOffset === 0 &&
+      only.byteLength === only.buffer.byteLength
+    )
+      return only.buffer;
+  }
+  return concatChunks(chunks);
+}

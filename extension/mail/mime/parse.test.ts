@@ -226,3 +226,18 @@ test('an empty input is an empty message', async () => {
     recoveredFrom: null,
   });
 });
+
+test('parsing reads the message in place and leaves its bytes as they were', async () => {
+  for (const name of [
+    'attachments.eml',
+    'multipart-alternative.eml',
+    'inline-cid-image.eml',
+    'html-only.eml',
+  ]) {
+    const raw = fixture(name);
+    const before = raw.slice();
+    const parsed = await parseMessage(raw);
+    assert.deepEqual(raw, before, name);
+    for (const a of parsed.attachments) assert.notEqual(a.content.buffer, raw.buffer, `${name}: a copy`);
+  }
+});
