@@ -53,6 +53,13 @@ export const HIGH_WATER_MARK = 1024 * 1024;
 /** See HIGH_WATER_MARK. */
 export const LOW_WATER_MARK = 256 * 1024;
 
+/**
+ * Largest WebSocket message the relay builds from TLS records that arrive together. Node hands
+ * over a TLS upstream's plaintext one record (≤ 16 KiB) per callback, and every WebSocket
+ * message costs the extension's worker a task; a plain socket's reads are up to 64 KiB already.
+ */
+export const TLS_MESSAGE_MAX_BYTES = 256 * 1024;
+
 /** How long a closing upstream may take to flush what the client sent before it is destroyed. */
 export const UPSTREAM_LINGER_MS = 2_000;
 

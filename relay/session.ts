@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { RelayError } from './errors.ts';
 import { parseClientFrame } from './frames.ts';
-import { HIGH_WATER_MARK, LOW_WATER_MARK, UPSTREAM_LINGER_MS } from './limits.ts';
+import { HIGH_WATER_MARK, LOW_WATER_MARK, TLS_MESSAGE_MAX_BYTES, UPSTREAM_LINGER_MS } from './limits.ts';
 import type { Logger } from './log.ts';
 import { type ConnectRequest, RELAY_CLOSE_CODES, type RelayErrorCode, type ServerFrame } from './protocol.ts';
 import { StartTlsGate } from './tls-gate.ts';
@@ -56,6 +56,10 @@ export class Session {
   private up = 0;
   private down = 0;
   private closeLabel: string | null = null;
+  /** TLS plaintext waiting to go out as one message at the end of this turn of the event loop. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private heldFlush: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -94,6 +98,8 @@ export class Session {
   }
 
   private send(frame: ServerFrame): void {
+    // Mail bytes received before this frame's cause go out before it.
+    this.flushHeld();
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
   }
 
@@ -152,12 +158,38 @@ export class Session {
   private readonly onUpstreamData = (chunk: Buffer): void => {
     this.down += chunk.length;
     this.lastActivity = Date.now();
-    this.ws.send(chunk, { binary: true }, this.onSent);
+    if (!this.secured) {
+      this.sendDown(chunk);
+      return;
+    }
+    // Node emits a TLS socket's plaintext one record per callback, all the records of one read
+    // in the same turn of the event loop: joined until that turn ends (setImmediate runs right
+    // after the I/O callbacks, no wait for more data), they leave as one message, not one per record.
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (this.heldBytes >= TLS_MESSAGE_MAX_BYTES) this.flushHeld();
+    else this.heldFlush ??= setImmediate(this.flushHeld);
+  };
+
+  private readonly flushHeld = (): void => {
+    if (this.heldFlush) {
+      clearImmediate(this.heldFlush);
+      this.heldFlush = null;
+    }
+    if (this.heldBytes === 0) return;
+    const data = this.held.length === 1 ? this.held[0]! : Buffer.concat(this.held, this.heldBytes);
+    this.held = [];
+    this.heldBytes = 0;
+    this.sendDown(data);
+  };
+
+  private sendDown(data: Buffer): void {
+    this.ws.send(data, { binary: true }, this.onSent);
     if (!this.upstreamPaused && this.ws.bufferedAmount > HIGH_WATER_MARK) {
       this.upstreamPaused = true;
       this.upstream?.pause();
     }
-  };
+  }
 
   /** A frame reached the kernel; the last one before the buffer empties always gets here. */
   private readonly onSent = (): void => {
@@ -334,6 +366,7 @@ export class Session {
 
   /** Ends the session from the relay's side. */
   private finish(code: number, reason: string, graceful: boolean): void {
+    this.flushHeld();
     this.state = 'closed';
     this.closeLabel = `${code}/${reason}`;
     this.clearTimer();
@@ -358,6 +391,11 @@ export class Session {
   }
 
   private onClientClose(code: number): void {
+    // Nobody left to read what was held.
+    if (this.heldFlush) clearImmediate(this.heldFlush);
+    this.heldFlush = null;
+    this.held = [];
+    this.heldBytes = 0;
     if (this.state !== 'closed') {
       this.state = 'closed';
       this.closeLabel = `${code}/client`;

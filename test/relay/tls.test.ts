@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { TLSSocket } from 'node:tls';
+import { TLS_MESSAGE_MAX_BYTES } from '../../relay/limits.ts';
 import { RELAY_CLOSE_CODES, type ServerFrame, type TlsInfo } from '../../relay/protocol.ts';
 import {
   connectVia,
@@ -36,6 +37,10 @@ function asTls(frame: ServerFrame, op: 'connected' | 'secured'): TlsInfo {
   assert.ok(tls, 'tls details present');
   return tls;
 }
+
+/** What the bulk server sends: 1 MiB in a pattern that shows a reordering. */
+const BULK = Buffer.alloc(1024 * 1024);
+for (let i = 0; i < BULK.length; i += 4) BULK.writeUInt32BE(i, i);
 
 /** A server greeting over TLS, then echoing. */
 function greetAndEcho(socket: Socket): void {
@@ -93,6 +98,7 @@ describe('upstream TLS', { timeout: 30_000 }, () => {
   let injectAfterServer: Upstream;
   let injectBehindOkServer: Upstream;
   let selfSignedStarttlsServer: Upstream;
+  let bulkServer: Upstream;
   let servers: Upstream[];
   let relay: RunningRelay;
 
@@ -133,7 +139,12 @@ describe('upstream TLS', { timeout: 30_000 }, () => {
       socket.write('OK begin TLS\r\n');
       serveTls(socket, selfSigned);
     });
+    // 1 MiB (64 TLS records) in one write once asked, then FIN.
+    bulkServer = await startTlsServer(trusted, (socket) => {
+      socket.once('data', () => socket.end(BULK));
+    });
     servers = [
+      bulkServer,
       trustedServer,
       selfSignedServer,
       wrongNameServer,
@@ -183,6 +194,21 @@ describe('upstream TLS', { timeout: 30_000 }, () => {
     await client.readUntil('* OK secure greeting\r\n');
     assert.equal(trustedServer.servernames.at(-1), '');
     await client.close();
+  });
+
+  test('TLS records that arrive together may share a message: every byte, in order, before the close', async () => {
+    const { client, reply } = await connectVia(relay, {
+      host: 'localhost',
+      port: bulkServer.port,
+      tls: 'implicit',
+    });
+    asTls(reply, 'connected');
+    client.sendBytes('go\r\n');
+    assert.deepEqual(await client.closed, { code: RELAY_CLOSE_CODES.normal, reason: 'upstream_closed' });
+    assert.ok(client.received.equals(BULK), 'the bytes as sent');
+    const sizes = client.pending().map((frame) => (frame.kind === 'binary' ? frame.data.length : -1));
+    assert.ok(!sizes.includes(-1), 'no JSON frame among the bytes');
+    assert.ok(Math.max(...sizes) <= TLS_MESSAGE_MAX_BYTES, `messages of ${Math.max(...sizes)} bytes`);
   });
 
   test('a self-signed certificate: tls_untrusted with the certificate details', async () => {
