@@ -1,14 +1,19 @@
 /**
  * The postal-mime patch gives exactly what the unpatched parser gives, for every fixture and
- * for generated mail of every kind, and leaves no Blob in the decoders.
+ * for generated mail of every kind, and leaves no Blob in the decoders. In digest mode only the
+ * content of non-text parts differs (empty), and a downloaded message's summary is the same as
+ * with the unpatched parser, which decodes everything.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as esbuild from 'esbuild';
+import type { Attachment, Email } from 'postal-mime';
 import PostalMime from 'postal-mime';
-import { makeMessage } from '../test/servers/messages.ts';
+import { fullDownload } from '../extension/mail/pop3/download.ts';
+import { DIGEST_ONLY } from '../extension/node-shims/postal-mime-digest.ts';
+import { makeMailbox, makeMessage } from '../test/servers/messages.ts';
 import { postalMimePatch } from './postal-mime-patch.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -63,6 +68,14 @@ function inputs(): Array<[string, Uint8Array]> {
   return list;
 }
 
+/** The benchmark's maildrop (bench/cases/pop3.ts): 1,000 messages of every kind and size. */
+function benchMessages(): Array<[string, Uint8Array]> {
+  return makeMailbox(1000, { size: 'mixed', seed: 3 }).map((m, i) => [
+    `bench message ${i + 1}`,
+    new TextEncoder().encode(m.raw),
+  ]);
+}
+
 test('patched postal-mime parses every fixture and generated kind exactly as the original', async () => {
   const { default: Patched } = await patched<{ default: typeof PostalMime }>(
     "export { default } from 'postal-mime';",
@@ -74,5 +87,47 @@ test('patched postal-mime parses every fixture and generated kind exactly as the
         parser.parse(raw, { attachmentEncoding }).catch((error: Error) => ({ error: error.message }));
       assert.deepEqual(await outcome(Patched), await outcome(PostalMime), `${name} (${attachmentEncoding})`);
     }
+  }
+});
+
+test('in digest mode only the content of parts that are not text or a message is left out', async () => {
+  const { default: Patched } = await patched<{ default: typeof PostalMime }>(
+    "export { default } from 'postal-mime';",
+  );
+  const digestOptions = { attachmentEncoding: 'arraybuffer', [DIGEST_ONLY]: true } as const;
+  const isText = (a: Attachment) =>
+    /^(?:text|message)\//.test(a.mimeType) || a.mimeType === 'application/ics';
+  let skipped = 0;
+  for (const [name, raw] of [...inputs(), ...benchMessages()]) {
+    const full = await PostalMime.parse(raw).catch((error: Error) => ({ error: error.message }));
+    const digest = await Patched.parse(raw, digestOptions).catch((error: Error) => ({
+      error: error.message,
+    }));
+    if ('error' in full) {
+      assert.deepEqual(digest, full, name);
+      continue;
+    }
+    const email = digest as Email;
+    for (const [i, a] of full.attachments.entries()) {
+      if (isText(a)) continue;
+      assert.equal((email.attachments[i]!.content as ArrayBuffer).byteLength, 0, `${name}: ${a.mimeType}`);
+      if ((a.content as ArrayBuffer).byteLength > 0) skipped++;
+      a.content = email.attachments[i]!.content;
+    }
+    assert.deepEqual(email, full, name);
+  }
+  assert.ok(skipped > 100, `attachments were left undecoded (${skipped})`);
+});
+
+test('a downloaded message gets the same summary from the digest parse as from the full one', async () => {
+  const { fullDownload: patchedDownload } = await patched<{ fullDownload: typeof fullDownload }>(
+    "export { fullDownload } from './extension/mail/pop3/download.ts';",
+  );
+  const now = Date.UTC(2026, 0, 1);
+  for (const [name, raw] of [...inputs(), ...benchMessages()]) {
+    // Unbundled, postal-mime is not patched: the digest option is ignored, every part decoded.
+    const full = await fullDownload('uid', null, raw, now);
+    const digest = await patchedDownload('uid', null, raw, now);
+    assert.deepEqual(digest, full, name);
   }
 });

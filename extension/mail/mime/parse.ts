@@ -6,6 +6,7 @@
 
 import type { Address, Attachment, Email } from 'postal-mime';
 import PostalMime from 'postal-mime';
+import { DIGEST_ONLY } from '../../node-shims/postal-mime-digest.ts';
 import { MimeError } from './errors.ts';
 import { htmlToText } from './html-to-text.ts';
 import type { MailAddress, MessageAttachment, MessageHeaders, ParsedMessage } from './types.ts';
@@ -27,6 +28,12 @@ export const MAX_HEADER_BYTES = 2 * 1024 * 1024;
 export interface ParseOptions {
   /** Refuse messages larger than this many bytes with `too_large`; default MAX_MESSAGE_BYTES. */
   maxBytes?: number;
+  /**
+   * For a digest (summarize.ts) only: parts that are neither text nor a message are not decoded,
+   * so their `content` is empty and their `size` 0; everything else is as parsed in full. In the
+   * extension's bundles only (scripts/postal-mime-patch.ts); elsewhere everything is decoded.
+   */
+  digestOnly?: boolean;
 }
 
 /** Parses a whole raw message. A structure postal-mime cannot read still yields a readable best effort. */
@@ -38,7 +45,11 @@ export async function parseMessage(raw: Uint8Array, options: ParseOptions = {}):
   }
   let email: Email;
   try {
-    email = await PostalMime.parse(inPlace(raw), { attachmentEncoding: 'arraybuffer' });
+    const postalOptions = {
+      attachmentEncoding: 'arraybuffer',
+      [DIGEST_ONLY]: options.digestOnly === true,
+    } as const;
+    email = await PostalMime.parse(inPlace(raw), postalOptions);
   } catch {
     // The cause is not kept: its text can quote message bytes, and the code says all the UI needs.
     return recover(raw);

@@ -63,8 +63,9 @@ export async function fullDownload(
   raw: Uint8Array,
   now: number,
 ): Promise<Pop3Download> {
-  // The session already capped the transfer; the parser need not refuse it again.
-  const parsed = await parseMessage(raw, { maxBytes: raw.byteLength });
+  // The session already capped the transfer; the parser need not refuse it again. Only the
+  // summary is taken from this parse, so attachments are not decoded (digestOnly).
+  const parsed = await parseMessage(raw, { maxBytes: raw.byteLength, digestOnly: true });
   const digest = summarize(parsed);
   return {
     uidl,
