@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { MessageRow } from '../extension/store/schema.ts';
 import { t } from '../extension/ui/i18n.ts';
+import type { AccountInfo } from './account-info.ts';
 import { isSyncing, overallProgress } from './background-state.ts';
 import { bannersFor } from './banners.ts';
 import type { CacheReader } from './cache.ts';
@@ -54,7 +55,15 @@ interface Selection {
   index: number;
 }
 
-export function App({ cache, early }: { cache: CacheReader; early?: EarlyPage }) {
+export interface AppProps {
+  cache: CacheReader;
+  /** The first page, read by the early script (boot.ts). */
+  early?: EarlyPage;
+  /** The stored accounts, read by the early script; null when it had none to give. */
+  earlyAccounts?: AccountInfo[] | null;
+}
+
+export function App({ cache, early, earlyAccounts = null }: AppProps) {
   const [filter, setFilter] = useState<ListFilter>({});
   const list = useMessageList(cache, filter, early);
   const range = useRef<Range>({ start: 0, end: 0 });
@@ -87,7 +96,7 @@ export function App({ cache, early }: { cache: CacheReader; early?: EarlyPage })
     [refresh],
   );
   const bg = useBackground(live, onMessagesChanged);
-  const accounts = useAccounts(bg.accounts);
+  const accounts = useAccounts(bg.accounts, earlyAccounts);
   const online = useOnline();
   const now = useClock();
   const accountIds = useMemo(() => accounts?.map((a) => a.id), [accounts]);

@@ -1,13 +1,17 @@
 /**
  * The popup's first script. popup.html loads it `async`, ahead of the app's bundle, so the cache
  * opens and the list's first page is read while the rest of the popup's code is still loading
- * and starting (BENCHMARKS.md, popup-open). Plain IndexedDB and nothing else, to stay small.
- * The app (index.tsx) takes over the connection and the page; when there is nothing to take
- * over (a database to create or migrate, an error) it opens and reads the usual way, which
- * also reports the error.
+ * and starting (BENCHMARKS.md, popup-open), and the stored accounts alongside. Plain IndexedDB
+ * and the browser's own extension API, no Preact and no polyfill, to stay small.
+ *
+ * The app (index.tsx) takes over the connection, the page and the accounts; when there is
+ * nothing to take over (a database to create or migrate, an error) it opens and reads the
+ * usual way, which also reports the error.
  */
 import { newestPage, type Page } from '../extension/store/newest-page.ts';
 import { DB_VERSION, DEFAULT_DB_NAME } from '../extension/store/schema.ts';
+import { ACCOUNTS_KEY } from '../extension/store/settings.ts';
+import { type AccountInfo, parseStoredAccounts } from './account-info.ts';
 import { FIRST_PAGE } from './message-pages.ts';
 
 performance.mark('biff-boot-start');
@@ -58,4 +62,42 @@ earlyFirstPage.then(
   () => {
     // The app reads the page itself and reports what fails.
   },
+);
+
+/**
+ * The parts of the extension API this script uses, taken from the browser itself: the
+ * polyfill (extension/platform.ts, STYLE.md convention 5) would add its size and its start-up
+ * to the popup's first frame. Firefox's `browser` and Chrome's `chrome` both return promises
+ * from `storage.local.get` in Manifest V3.
+ */
+interface NativeApi {
+  storage: { local: { get(keys: string[]): Promise<Record<string, unknown>> } };
+}
+const extensionApi = globalThis as unknown as { browser?: NativeApi; chrome?: NativeApi };
+const native = extensionApi.browser ?? extensionApi.chrome;
+
+/**
+ * The stored accounts as the popup shows them, or null when they cannot be read here. What
+ * use-accounts.ts makes of the same value: validation (settings.ts) copies the fields the popup
+ * shows unchanged, and what fails it is read with the same parseStoredAccounts().
+ */
+export const earlyAccounts: Promise<AccountInfo[] | null> = (async () => {
+  try {
+    return parseStoredAccounts((await native!.storage.local.get([ACCOUNTS_KEY]))[ACCOUNTS_KEY]);
+  } catch {
+    return null;
+  }
+})();
+
+earlyAccounts.then(() => performance.mark('biff-boot-accounts'));
+
+/** What the early script read: the unfiltered list's first page, and the stored accounts (null when unread). */
+export interface EarlyView {
+  page: Page;
+  accounts: AccountInfo[] | null;
+}
+
+/** The first page and the accounts, once both are in; rejects as earlyFirstPage does. */
+export const earlyView: Promise<EarlyView> = Promise.all([earlyFirstPage, earlyAccounts]).then(
+  ([page, accounts]) => ({ page, accounts }),
 );

@@ -1,21 +1,24 @@
 /**
  * Popup entry. boot.ts, loaded ahead of this bundle, has been opening the cache and reading the
- * list's first page meanwhile: the cache takes over that connection, and the first render waits
- * a moment for that page, so the popup's first frame shows messages rather than an empty list.
- * The background is asked only afterwards (app.tsx).
+ * list's first page and the stored accounts meanwhile: the cache takes over that connection,
+ * and the first render waits a moment for that page and those accounts, so the popup's first
+ * frame shows messages, with their account colours and the account filter, rather than an
+ * empty list that the filter bar then pushes down. The background is asked only afterwards
+ * (app.tsx).
  */
 import { wrap } from 'idb';
 import { render } from 'preact';
 import type { Page } from '../extension/store/messages-repo.ts';
 import { type BiffDatabase, openBiffDb } from '../extension/store/schema.ts';
+import type { AccountInfo } from './account-info.ts';
 import { App } from './app.tsx';
-import { earlyDb, earlyFirstPage } from './boot.ts';
+import { earlyDb, earlyFirstPage, earlyView } from './boot.ts';
 import { Cache } from './cache.ts';
 
 /**
- * Longest wait for the early page before rendering without it (the list then shows it, or
- * reads its own, when it arrives): a blank popup for longer would feel slower than a list that
- * fills in.
+ * Longest wait for the early page and accounts before rendering without them (the list then
+ * shows the page, or reads its own, when it arrives): a blank popup for longer would feel
+ * slower than a list that fills in.
  */
 const FIRST_PAGE_WAIT_MS = 100;
 
@@ -31,10 +34,20 @@ const cache = new Cache(() => {
 // Start opening now; a failure is reported by the first read.
 cache.ready().catch(() => {});
 
-const waited = new Promise<Page | null>((resolve) => {
-  setTimeout(() => resolve(null), FIRST_PAGE_WAIT_MS);
-  earlyFirstPage.then(resolve, () => resolve(null));
+let pageSoFar: Page | null = null;
+earlyFirstPage.then(
+  (page) => {
+    pageSoFar = page;
+  },
+  () => {},
+);
+const waited = new Promise<{ page: Page | null; accounts: AccountInfo[] | null }>((resolve) => {
+  setTimeout(() => resolve({ page: pageSoFar, accounts: null }), FIRST_PAGE_WAIT_MS);
+  earlyView.then(resolve, () => resolve({ page: null, accounts: null }));
 });
-void waited.then((page) =>
-  render(<App cache={cache} early={{ now: page, later: earlyFirstPage }} />, document.getElementById('app')!),
+void waited.then(({ page, accounts }) =>
+  render(
+    <App cache={cache} early={{ now: page, later: earlyFirstPage }} earlyAccounts={accounts} />,
+    document.getElementById('app')!,
+  ),
 );

@@ -20,11 +20,15 @@ async function readAccounts(): Promise<AccountInfo[]> {
   }
 }
 
-/** Null until known. */
-export function useAccounts(fromSettings: readonly Account[] | null): AccountInfo[] | null {
-  const [stored, setStored] = useState<AccountInfo[] | null>(null);
+/** Null until known; `early`, when the popup's early script read them already (boot.ts). */
+export function useAccounts(
+  fromSettings: readonly Account[] | null,
+  early: AccountInfo[] | null = null,
+): AccountInfo[] | null {
+  const [stored, setStored] = useState<AccountInfo[] | null>(early);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
+    if (early) return;
     let live = true;
     readAccounts().then(
       (accounts) => live && setStored(accounts),
