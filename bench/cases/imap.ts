@@ -23,6 +23,7 @@ import { imapClient } from '../../test/servers/imap-client.ts';
 import { makeMailbox } from '../../test/servers/messages.ts';
 import { seedMaildir } from '../../test/servers/seed.ts';
 import { type CaseResult, limitResult, ratioResult } from '../results.ts';
+import { seedMixed } from '../seed.ts';
 import { type Repetitions, repeat, summarize } from '../stats.ts';
 import type { BenchWorld } from '../world.ts';
 
@@ -41,12 +42,11 @@ const BASELINE_QUERY = {
 };
 
 /** Fills `user`'s INBOX: realistic mixed mail, two in three read. */
-export function seedFolder(world: BenchWorld, user: string, count: number, seed: number): void {
-  const mail = makeMailbox(count, { size: 'mixed', seed });
-  seedMaildir(world.dovecot, user, mail, {
+export function seedFolder(world: BenchWorld, user: string, count: number, seed: number): string {
+  return seedMixed(world, user, count, seed, (mail) => ({
     seen: mail.map((_, i) => i % 3 !== 0),
     dates: mail.map((m) => m.date),
-  });
+  })).line;
 }
 
 /** The baseline: a direct imapflow session fetching the same fields; returns ms and the count. */
@@ -84,9 +84,7 @@ export async function imapCases(
   log: (line: string) => void,
 ): Promise<{ results: CaseResult[]; accountId: string; user: string }> {
   const user = world.newUser();
-  const started = performance.now();
-  seedFolder(world, user, sizes.folder, 7);
-  log(`  seeded ${sizes.folder} messages in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(`  ${seedFolder(world, user, sizes.folder, 7)}`);
 
   // Initial sync: baseline and engine alternate, each run on a fresh account.
   const baseline: number[] = [];

@@ -11,9 +11,8 @@
  */
 import { connect } from 'node:tls';
 import { PASSWORD } from '../../test/browser/world.ts';
-import { makeMailbox } from '../../test/servers/messages.ts';
-import { seedMaildir } from '../../test/servers/seed.ts';
 import { type CaseResult, ratioResult } from '../results.ts';
+import { seedMixed } from '../seed.ts';
 import { type Repetitions, repeat, summarize } from '../stats.ts';
 import type { BenchWorld } from '../world.ts';
 
@@ -77,12 +76,8 @@ export async function pop3Case(
   log: (line: string) => void,
 ): Promise<CaseResult> {
   const user = world.newUser();
-  const mail = makeMailbox(count, { size: 'mixed', seed: 3 });
-  seedMaildir(world.dovecot, user, mail);
-  const total = mail.reduce((sum, m) => sum + m.size, 0);
-  log(
-    `  seeded ${count} messages, ${(total / 1e6).toFixed(1)} MB (mean ${(total / count / 1024).toFixed(1)} KiB)`,
-  );
+  const { line, bytes: total } = seedMixed(world, user, count, 3);
+  log(`  ${line}`);
   const baseline: number[] = [];
   let accountId = '';
   const samples = await repeat(

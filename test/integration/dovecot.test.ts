@@ -288,6 +288,23 @@ describe('test Dovecot, default options', () => {
     }
   });
 
+  it('names seeded files with the size Dovecot reports, bare LFs counted as CRLF', async () => {
+    await server.addUser('lf', 'lf-pass');
+    // A leading LF, LFs after CRLF, a bare CR, and one at the very end: W= must count 4 extra.
+    const raw = '\nFrom: a@example.com\nSubject: bare\r\n\r\nline\rone\r\n\nend\n';
+    const [file] = seedMaildir(server, 'lf', [raw]).files;
+    assert.match(file!, new RegExp(`,S=${raw.length},W=${raw.length + 4}\\b`));
+    const socket = await imaps(server);
+    await socket.imap('l', 'LOGIN lf lf-pass');
+    await socket.imap('e', 'EXAMINE INBOX');
+    const fetched = await socket.imap('f', 'FETCH 1 (RFC822.SIZE)');
+    assert.ok(
+      fetched.some((l) => l.includes(`RFC822.SIZE ${raw.length + 4}`)),
+      fetched.join('\n'),
+    );
+    await socket.close();
+  });
+
   it('seeds 10,000 messages on a small CPU budget, all visible to IMAP STATUS and POP3 STAT', async () => {
     await server.addUser('bulk', 'bulk-pass');
     const messages = Array.from(
