@@ -38,6 +38,9 @@ export function ReaderView({ row, account, cache, onBack, onDelete, onToggleRead
   }, []);
 
   const body = state.kind === 'ready' ? state.body : state.partial;
+  // When it was sent, once the source is parsed; until then (and without a Date header) the
+  // list's date, which for IMAP is when the server received it.
+  const shownDate = body?.sent ?? row.date;
   return (
     <section class="reader" aria-labelledby="reader-subject">
       <div class="reader-toolbar">
@@ -86,7 +89,7 @@ export function ReaderView({ row, account, cache, onBack, onDelete, onToggleRead
           )}
           <dt>{t('popup_header_date')}</dt>
           <dd>
-            <time dateTime={new Date(row.date).toISOString()}>{formatFullDate(row.date)}</time>
+            <time dateTime={new Date(shownDate).toISOString()}>{formatFullDate(shownDate)}</time>
           </dd>
           {account && (
             <>

@@ -167,14 +167,15 @@ export function plainMessage(
   subject: string,
   body: string,
   from = { name: 'Ada Lovelace', address: 'ada@example.org' },
-): { raw: string; subject: string; messageId: string; from: typeof from } {
+  date = new Date(),
+): { raw: string; subject: string; messageId: string; from: typeof from; date: Date } {
   noteCounter += 1;
   const messageId = `<note-${process.pid}-${noteCounter}-${Date.now()}@example.org>`;
   const raw = [
     `From: ${from.name} <${from.address}>`,
     'To: Biff Tester <tester@biff.test>',
     `Subject: ${subject}`,
-    `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
+    `Date: ${date.toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: ${messageId}`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
@@ -183,5 +184,5 @@ export function plainMessage(
     body,
     '',
   ].join('\r\n');
-  return { raw, subject, messageId, from };
+  return { raw, subject, messageId, from, date };
 }

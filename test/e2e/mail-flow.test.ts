@@ -211,7 +211,9 @@ test('IMAP: mail another client appends is pushed by IDLE — no check ran — w
   await world.until('IMAP push to be live', async () => ((await statusOf(imapId)).push ? true : undefined));
   const before = await statusOf(imapId);
   await world.clearNotifications();
-  const note = plainMessage('Pushed: the build is green', 'All 412 tests passed on main.');
+  // Sent three days ago (whole seconds, as a Date header has them), received now.
+  const sent = new Date(Math.floor(Date.now() / 1000 - 3 * 86_400) * 1000);
+  const note = plainMessage('Pushed: the build is green', 'All 412 tests passed on main.', undefined, sent);
   const started = Date.now();
   await imapOther.append(note.raw);
   unread += 1;
@@ -277,6 +279,8 @@ test('popup: opening an IMAP message marks it read on the server; Delete removes
   await row.click();
   await popup.getByRole('heading', { level: 1, name: pushed.subject, exact: true }).waitFor();
   await popup.getByText('All 412 tests passed on main.').waitFor();
+  // The reader dates it by its Date header (the list by arrival, INTERNALDATE).
+  await popup.locator(`.reader-headers time[datetime="${pushed.date.toISOString()}"]`).waitFor();
   for (const name of ['Back', 'Delete', 'Mark as unread'])
     await popup.getByRole('button', { name, exact: true }).waitFor();
   await world.until('\\Seen on the server', async () =>

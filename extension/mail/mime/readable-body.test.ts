@@ -22,6 +22,18 @@ test('a stored source is parsed: text, HTML and the parts with their bytes', asy
   assert.ok(body.attachments.every((a) => a.data instanceof Uint8Array && a.data.byteLength === a.size));
 });
 
+test('the Date header is when the message was sent; none, or an unreadable one, gives null', async () => {
+  const source = (date: string) =>
+    new TextEncoder().encode(`From: a@example.org\r\n${date}Subject: s\r\n\r\nbody\r\n`);
+  const dated = await readableBody({
+    raw: source('Date: Tue, 03 Mar 2026 09:15:00 +0100\r\n'),
+    complete: true,
+  });
+  assert.equal(dated.sent, Date.UTC(2026, 2, 3, 8, 15));
+  assert.equal((await readableBody({ raw: source(''), complete: true })).sent, null);
+  assert.equal((await readableBody({ raw: source('Date: someday\r\n'), complete: true })).sent, null);
+});
+
 test('an HTML message with an inline image keeps the Content-ID the reader resolves', async () => {
   const body = await readableBody({ raw: fixture('inline-cid-image.eml'), complete: true });
   assert.ok(body.html?.includes('cid:'));
@@ -35,6 +47,7 @@ test('a header block alone (POP3 headers-first) has nothing to show yet', async 
     text: null,
     html: null,
     attachments: [],
+    sent: null,
   });
 });
 
@@ -55,7 +68,13 @@ test('a row of the older shape shows the parts it holds, not a new parse', async
     html: null,
     attachments: [part],
   });
-  assert.deepEqual(body, { complete: true, text: 'stored text', html: null, attachments: [part] });
+  assert.deepEqual(body, {
+    complete: true,
+    text: 'stored text',
+    html: null,
+    attachments: [part],
+    sent: null,
+  });
 });
 
 test('bytes that are no message still read as text', async () => {

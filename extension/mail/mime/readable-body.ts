@@ -15,6 +15,12 @@ export interface ReadableBody {
   html: string | null;
   /** Attachments and inline parts, decoded bytes included. */
   attachments: AttachmentPart[];
+  /**
+   * The Date header (ms since the epoch) when the source was parsed here; null without one, or
+   * when only a header block or older parsed parts are stored. The list's date of an IMAP message
+   * is when the server received it; the reader shows when it was sent once it knows.
+   */
+  sent: number | null;
 }
 
 /** Parsed parts as the reader and the attachment list take them. */
@@ -42,9 +48,12 @@ export async function readableBody(
       text: row.text ?? null,
       html: row.html ?? null,
       attachments: row.attachments ?? [],
+      sent: null,
     };
   }
-  if (!row.complete || !row.raw) return { complete: row.complete, text: null, html: null, attachments: [] };
+  if (!row.complete || !row.raw) {
+    return { complete: row.complete, text: null, html: null, attachments: [], sent: null };
+  }
   // The cap was applied when the message was downloaded; the parser need not refuse it again.
   const parsed = await parseMessage(row.raw, { maxBytes: row.raw.byteLength });
   return {
@@ -52,5 +61,6 @@ export async function readableBody(
     text: parsed.text,
     html: parsed.html,
     attachments: toAttachmentParts(parsed.attachments),
+    sent: parsed.headers.date,
   };
 }
