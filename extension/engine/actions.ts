@@ -239,8 +239,10 @@ export class Actions {
       await this.engine.bodies.open(key, this.engine.now());
       return;
     }
-    const ctx = await this.engine.context(account);
-    await this.engine.driver(account).loadBody(ctx, key[1], key[2]);
+    if (!(await this.engine.fetchBodyOnPush(account.id, key[1], key[2]))) {
+      const ctx = await this.engine.context(account);
+      await this.engine.driver(account).loadBody(ctx, key[1], key[2]);
+    }
     await this.engine.bodies.open(key, this.engine.now());
   }
 

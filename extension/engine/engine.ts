@@ -14,7 +14,7 @@ import { FoldersRepo } from '../store/folders-repo.ts';
 import { messageId } from '../store/keys.ts';
 import { MessagesRepo } from '../store/messages-repo.ts';
 import { PendingRepo } from '../store/pending-repo.ts';
-import type { BiffDatabase, MessageKey, MessageRow } from '../store/schema.ts';
+import type { BiffDatabase, MessageKey, MessageRow, MessageUid } from '../store/schema.ts';
 import type { SettingsStore } from '../store/settings.ts';
 import { parseMessageId } from './actions.ts';
 import type { ProtocolDriver } from './drivers.ts';
@@ -162,6 +162,16 @@ export class Engine {
       await push.stop();
     }
     await this.reloadAccounts();
+  }
+
+  /**
+   * Downloads a body over the account's push connection when it is up (no second login when
+   * the user opens a message); false when there is none, and the caller opens a connection.
+   */
+  async fetchBodyOnPush(accountId: string, folder: string, uid: MessageUid): Promise<boolean> {
+    const push = this.pushes.get(accountId);
+    if (!push?.connected || typeof uid !== 'number') return false;
+    return (await push.fetchBody(folder, uid)) !== null;
   }
 
   /** Stops every push connection (tests, and account removal). */

@@ -429,6 +429,39 @@ test('IMAP push started by engine.start() delivers new mail with no sync asked f
   await waitFor(() => statusOf(h, imap).push, 30_000, 'push again once re-enabled');
 });
 
+test('opening an IMAP message while push is up fetches its body over the push connection: no second login', async (t) => {
+  const user = world.newUser();
+  const letter = makeMessage(4, { seed: 61, kind: 'plain', size: 5_000 });
+  world.seed(user, [letter]);
+  const imap = imapAccount(user);
+  const h = await harness(t, [imap], { push: true });
+  await waitFor(() => statusOf(h, imap).push && statusOf(h, imap).unread === 1, 30_000, 'push idle');
+  const row = await rowBySubject(h.db, imap, letter.subject);
+
+  const mark = h.timeline.length;
+  await h.actions.loadBody(row.id);
+  const body = await new BodiesRepo(h.db).get([imap.id, 'INBOX', row.uid]);
+  assert.equal(body?.complete, true);
+  assert.ok((await readableBody(body!)).text?.includes(letter.snippet), 'the text part is there');
+  assert.deepEqual(
+    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
+    [],
+    'no connection opened',
+  );
+  assert.equal(sentSince(h.timeline, mark, /UID FETCH \d+ \(UID BODY\.PEEK\[\]/).length, 1, 'sent on push');
+
+  // The push connection went back to idling on INBOX: new mail still arrives by itself.
+  const other = await world.imap(user);
+  const m = makeMessage(8, { size: 'small', seed: 67 });
+  await other.append('INBOX', m.raw, [], m.date);
+  await waitFor(() => h.newMail.some((r) => r.subject === m.subject), 20_000, 'pushed after the body');
+  assert.deepEqual(
+    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
+    [],
+    'still the one connection',
+  );
+});
+
 test('setSeen on IMAP: the unread count drops before anything is sent, then the server has \\Seen', async (t) => {
   const user = world.newUser();
   world.seed(user, bareMessages(3, 'Seen'));

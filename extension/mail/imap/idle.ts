@@ -15,6 +15,8 @@
 import { withAccountLock } from '../../engine/account-lock.ts';
 import { redactSecret } from '../../engine/redact.ts';
 import type { SyncResult } from '../../engine/types.ts';
+import type { BodyRow } from '../../store/schema.ts';
+import { fetchBodyOnSession } from './body.ts';
 import { ImapError } from './errors.ts';
 import { replayPending } from './replay.ts';
 import { ImapSession, type SessionContext } from './session.ts';
@@ -133,6 +135,22 @@ export class ImapPush {
     const session = this.session;
     if (!session || !this.connected || this.stopped) return null;
     return this.exclusive(() => job(session));
+  }
+
+  /**
+   * Downloads and stores a body over the push connection: the user opened a message, and the
+   * connection that is already logged in answers without a second TLS handshake and login. Null
+   * when push is not connected or the connection failed under the fetch (the caller opens a
+   * connection of its own); the fetch's own refusals (too large, UIDVALIDITY changed, no such
+   * message) are thrown, as another connection would meet them too.
+   */
+  async fetchBody(folder: string, uid: number): Promise<BodyRow | null> {
+    try {
+      return await this.run((session) => fetchBodyOnSession(session, folder, uid));
+    } catch (error) {
+      if (error instanceof ImapError) throw error;
+      return null;
+    }
   }
 
   /** Asks for a sync on the push connection (e.g. the user pressed "Sync now" while connected). */
