@@ -295,7 +295,7 @@ describe('popup list', () => {
       await page?.close();
     });
 
-    test('paints the newest first from the cache, quickly, with a small DOM', async () => {
+    test('paints the newest first from the cache, with a small DOM', async () => {
       // Best of three loads: the first after seeding pays for the database settling its writes.
       const samples: Array<{ fromNavigation: number; fromScript: number }> = [];
       for (let i = 0; i < 3; i++) {
@@ -311,9 +311,8 @@ describe('popup list', () => {
       console.log(
         `first row with ${COUNT} cached: ${samples.map((s) => `${s.fromNavigation.toFixed(0)} ms (${s.fromScript.toFixed(0)} ms after script start)`).join(', ')}`,
       );
+      // How quickly is logged above and measured by the benchmark (popup-open), not asserted.
       assert.ok(Number.isFinite(best.fromNavigation), 'the first-row mark was set');
-      // Generous for a loaded machine; an idle one paints in about 100 ms.
-      assert.ok(best.fromNavigation < 1500, `first row after ${best.fromNavigation} ms`);
       assert.match(
         (await items(page).nth(0).getAttribute('aria-label')) ?? '',
         /^Grace Hopper: Report 10000$/,
