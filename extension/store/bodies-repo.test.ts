@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readableBody } from '../mail/mime/readable-body.ts';
 import { BodiesRepo, type BodyInput, bodySize, TOUCH_GRANULARITY_MS } from './bodies-repo.ts';
+import { unpackSource } from './body-source.ts';
 import { StoreError } from './errors.ts';
 import { MessagesRepo } from './messages-repo.ts';
 import { Pop3Repo } from './pop3-repo.ts';
@@ -148,4 +150,29 @@ test('eviction refuses a nonsensical budget', async () => {
       (e: unknown) => e instanceof StoreError && e.code === 'invalid',
     );
   }
+});
+
+test('sources are stored deflated when that saves space; size is what is stored; both writers do it', async () => {
+  const db = await freshDb();
+  const bodies = new BodiesRepo(db);
+  const text = new TextEncoder().encode(
+    'Subject: minutes\r\n\r\n'.concat(
+      'Agreed: ship on Friday, review the figures on Monday.\r\n'.repeat(400),
+    ),
+  );
+  await bodies.put({ ...body(1, 0), raw: text });
+  const stored = await bodies.get(['acct-a', 'INBOX', 1]);
+  assert.equal(stored?.rawEncoding, 'deflate-raw');
+  assert.ok(stored!.size < text.byteLength / 10, `${stored!.size} of ${text.byteLength} bytes`);
+  assert.equal(stored!.size, stored!.raw!.byteLength);
+  assert.equal(await bodies.totalBytes(), stored!.size);
+  assert.deepEqual(await unpackSource(stored!), text);
+  assert.match((await readableBody(stored!)).text ?? '', /ship on Friday/);
+
+  const pop3 = new Pop3Repo(db);
+  const download = pop3Download('p1');
+  await pop3.storeDownloadedBatch('pop', [{ ...download, body: { raw: text, complete: true } }]);
+  const popBody = await bodies.get(['pop', 'INBOX', 'p1']);
+  assert.equal(popBody?.rawEncoding, 'deflate-raw');
+  assert.deepEqual(await unpackSource(popBody!), text);
 });

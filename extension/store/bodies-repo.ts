@@ -10,13 +10,30 @@
  * POP3 bodies are never evicted: the mail may exist nowhere else. That is structural, not a
  * check: a POP3 body has no `evictAt`, so it is not in the `lru` index eviction walks.
  */
+import { packSource } from './body-source.ts';
 import { StoreError } from './errors.ts';
 import { checkKey, isPop3Uid, keyOf } from './keys.ts';
 import type { BiffDatabase, BodyRow, MessageKey } from './schema.ts';
 import { deleteAll, putAll, runTx } from './tx.ts';
 
-/** What callers supply: the source only (see BodyRow); the store adds size and times. */
+/** What callers supply: the source only (see BodyRow); the store packs it and adds size and times. */
 export type BodyInput = Pick<BodyRow, 'accountId' | 'folder' | 'uid' | 'raw' | 'complete'>;
+
+/** Something carrying a source, with that source packed for storing (`packBody`). */
+export type Packed<T> = T & Pick<BodyRow, 'rawEncoding'>;
+
+/** A body input with its source packed. */
+export type PackedBodyInput = Packed<BodyInput>;
+
+/**
+ * The input with its source as the store keeps it (body-source.ts). Done before a transaction
+ * opens: awaiting the compressor inside one would let IndexedDB commit it early.
+ */
+export async function packBody<T extends Pick<BodyRow, 'raw'>>(input: T): Promise<Packed<T>> {
+  if (!input.raw) return input;
+  const packed = await packSource(input.raw);
+  return packed.rawEncoding ? { ...input, raw: packed.raw, rawEncoding: packed.rawEncoding } : input;
+}
 
 /**
  * Opening a message more often than this does not rewrite its body row: the LRU order only
@@ -48,7 +65,7 @@ export interface EvictResult {
 }
 
 /**
- * Bytes a body costs against the budget: the raw source, and on rows of the older shape that
+ * Bytes a body costs against the budget: its stored source (compressed when it is), and on rows of the older shape that
  * still hold parsed parts, their attachment bytes plus 2 bytes per UTF-16 code unit of the text
  * and HTML (an upper bound of their serialised size).
  */
@@ -60,7 +77,7 @@ export function bodySize(body: Pick<BodyRow, 'raw' | 'text' | 'html' | 'attachme
 }
 
 /** The stored row for a body, with `evictAt` only on IMAP bodies. */
-export function toBodyRow(input: BodyInput, now: number): BodyRow {
+export function toBodyRow(input: PackedBodyInput, now: number): BodyRow {
   checkKey(keyOf(input));
   const row: BodyRow = {
     accountId: input.accountId,
@@ -72,6 +89,7 @@ export function toBodyRow(input: BodyInput, now: number): BodyRow {
     fetchedAt: now,
     lastOpenedAt: now,
   };
+  if (input.rawEncoding) row.rawEncoding = input.rawEncoding;
   if (!isPop3Uid(input.uid)) row.evictAt = now;
   return row;
 }
@@ -82,7 +100,8 @@ export class BodiesRepo {
 
   /** Stores a body and, in the same transaction, records on the summary that it is cached. */
   async put(input: BodyInput, now = Date.now()): Promise<void> {
-    const row = toBodyRow(input, now);
+    checkKey(keyOf(input));
+    const row = toBodyRow(await packBody(input), now);
     const tx = this.db.transaction(['bodies', 'messages'], 'readwrite');
     await runTx(tx, async () => {
       const messages = tx.objectStore('messages');

@@ -14,6 +14,7 @@
  *   is not the message; writing it would make an archive that looks complete and is not. Those
  *   are reported in `skipped` so the UI can offer to download them first.
  */
+import { unpackSource } from './body-source.ts';
 import { prefixRange } from './keys.ts';
 import type { BiffDatabase, MessageKey } from './schema.ts';
 import { runTx } from './tx.ts';
@@ -134,11 +135,13 @@ export async function* mboxChunks(
     );
     for (const [j, row] of batch.entries()) {
       const body = bodies[j];
-      if (!body?.complete || !body.raw) {
+      // After the transaction: decompressing inside it would let it commit under the reads.
+      const raw = body?.complete ? await unpackSource(body) : null;
+      if (!raw) {
         onSkip([row.accountId, row.folder, row.uid]);
         continue;
       }
-      yield mboxrdEntry({ sender: row.from?.address ?? null, date: row.date, raw: body.raw });
+      yield mboxrdEntry({ sender: row.from?.address ?? null, date: row.date, raw });
     }
   }
 }

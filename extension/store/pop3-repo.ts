@@ -15,7 +15,7 @@
  * POP3 deletions are not queued in `pending`: this store's state is their one source of truth.
  */
 import type { Pop3Settings } from '../accounts.ts';
-import { type BodyInput, toBodyRow } from './bodies-repo.ts';
+import { type BodyInput, type Packed, packBody, toBodyRow } from './bodies-repo.ts';
 import { StoreError } from './errors.ts';
 import { prefixRange } from './keys.ts';
 import { checkSummary, toRow } from './message-row.ts';
@@ -107,7 +107,11 @@ export class Pop3Repo {
     downloads: readonly Pop3Download[],
     now = Date.now(),
   ): Promise<MessageRow[]> {
-    const records = downloads.map((download) => {
+    // Packed one after another before the transaction opens: awaiting the compressor inside it
+    // would let IndexedDB commit early, and one stream at a time keeps the worker's memory flat.
+    const bodies: (Packed<NonNullable<Pop3Download['body']>> | null)[] = [];
+    for (const download of downloads) bodies.push(download.body && (await packBody(download.body)));
+    const records = downloads.map((download, i) => {
       checkUidl(download.uidl);
       const summary: MessageSummary = {
         ...download.summary,
@@ -116,9 +120,9 @@ export class Pop3Repo {
         uid: download.uidl,
       };
       checkSummary(summary);
+      const packed = bodies[i];
       const body =
-        download.body &&
-        toBodyRow({ ...download.body, accountId, folder: POP3_FOLDER, uid: download.uidl }, now);
+        packed && toBodyRow({ ...packed, accountId, folder: POP3_FOLDER, uid: download.uidl }, now);
       const row = toRow(summary, {
         deletedLocally: false,
         bodyState: body ? (body.complete ? 'full' : 'headers') : 'none',

@@ -110,18 +110,26 @@ export interface AttachmentPart {
   data: Uint8Array | null;
 }
 
+/** How a body's source is stored (body-source.ts). */
+export type SourceEncoding = 'deflate-raw';
+
 /**
  * A cached message body: the source only, parsed when the message is opened
- * (extension/mail/mime/readable-body.ts). Storing the parsed parts too (text, HTML, decoded
- * attachments) wrote two to three times the message, and storing is most of what a download
- * costs (BENCHMARKS.md, pop3-download).
+ * (extension/mail/mime/readable-body.ts), and deflated when that makes it smaller. Storing the
+ * parsed parts too (text, HTML, decoded attachments) wrote two to three times the message, and
+ * storing is most of what a download costs (BENCHMARKS.md, pop3-download).
  */
 export interface BodyRow {
   accountId: string;
   folder: string;
   uid: MessageUid;
-  /** The RFC 5322 source: the whole message when `complete`, else only the header block (POP3 TOP). */
+  /**
+   * The RFC 5322 source: the whole message when `complete`, else only the header block (POP3
+   * TOP). Compressed when `rawEncoding` says so: read it with `unpackSource` (body-source.ts).
+   */
   raw: Uint8Array | null;
+  /** Absent: `raw` is the source itself. `deflate-raw`: `raw` is the source deflated (RFC 1951). */
+  rawEncoding?: SourceEncoding;
   complete: boolean;
   /**
    * The parsed parts, only on rows written before bodies were stored as their source alone (no

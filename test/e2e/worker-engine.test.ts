@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { inflateRawSync } from 'node:zlib';
 import type { ImapFlow } from 'imapflow';
 import type { Page } from 'playwright';
 import { BADGE_MAX } from '../../background/badge.ts';
@@ -50,11 +51,14 @@ async function rowsOf(accountId: string) {
   return (await world.storedMessages()).filter((r) => r.accountId === accountId);
 }
 
-/** Size and first bytes of every stored body of an account, by uid, read in an extension page. */
-function storedBodies(accountId: string): Promise<Array<{ uid: string; size: number; head: string }>> {
-  return reader.evaluate(
+/**
+ * Size and first bytes of every stored body of an account, by uid: read in an extension page,
+ * inflated here when the store deflated it (body-source.ts).
+ */
+async function storedBodies(accountId: string): Promise<Array<{ uid: string; size: number; head: string }>> {
+  const stored = await reader.evaluate(
     (account) =>
-      new Promise((resolve, reject) => {
+      new Promise<Array<{ uid: string; encoding: string | null; base64: string }>>((resolve, reject) => {
         const open = indexedDB.open('biff');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
@@ -63,19 +67,32 @@ function storedBodies(accountId: string): Promise<Array<{ uid: string; size: num
           const get = db.transaction('bodies').objectStore('bodies').getAll(range);
           get.onsuccess = () => {
             db.close();
-            resolve(
-              (get.result as Array<{ uid: string; raw: Uint8Array | null }>).map((b) => ({
-                uid: String(b.uid),
-                size: b.raw?.byteLength ?? 0,
-                head: new TextDecoder().decode(b.raw?.subarray(0, 400) ?? new Uint8Array()),
-              })),
-            );
+            // No named functions in here: the test's compiler wraps them in a helper the page lacks.
+            const out = [];
+            for (const b of get.result as Array<{
+              uid: string;
+              raw: Uint8Array | null;
+              rawEncoding?: string;
+            }>) {
+              const bytes = b.raw ?? new Uint8Array();
+              let binary = '';
+              for (let i = 0; i < bytes.length; i += 0x8000) {
+                binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+              }
+              out.push({ uid: String(b.uid), encoding: b.rawEncoding ?? null, base64: btoa(binary) });
+            }
+            resolve(out);
           };
           get.onerror = () => reject(get.error);
         };
       }),
     accountId,
   );
+  return stored.map(({ uid, encoding, base64 }) => {
+    const bytes = Buffer.from(base64, 'base64');
+    const raw = encoding === 'deflate-raw' ? inflateRawSync(bytes) : bytes;
+    return { uid, size: raw.byteLength, head: raw.subarray(0, 400).toString('utf8') };
+  });
 }
 
 /**

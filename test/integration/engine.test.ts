@@ -22,6 +22,7 @@ import { FIRST_SYNC_ANNOUNCE_MAX } from '../../extension/mail/pop3/plan.ts';
 import type { WebSocketConstructor } from '../../extension/relay/relay-socket.ts';
 import { purgeAccount } from '../../extension/store/account-purge.ts';
 import { BodiesRepo } from '../../extension/store/bodies-repo.ts';
+import { unpackSource } from '../../extension/store/body-source.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import { PendingRepo } from '../../extension/store/pending-repo.ts';
 import { Pop3Repo } from '../../extension/store/pop3-repo.ts';
@@ -633,7 +634,7 @@ test('loadBody: an IMAP body, and the whole of a POP3 message first fetched head
   await h.actions.loadBody(bigRow.id);
   const popBody = await bodies.get([pop.id, POP3_FOLDER, bigRow.uid]);
   assert.equal(popBody?.complete, true);
-  assert.deepEqual(Buffer.from(popBody!.raw!), asRetrieved(big.raw), 'byte for byte');
+  assert.deepEqual(Buffer.from((await unpackSource(popBody!))!), asRetrieved(big.raw), 'byte for byte');
   assert.equal((await new MessagesRepo(h.db).get([pop.id, POP3_FOLDER, bigRow.uid]))?.bodyState, 'full');
 });
 

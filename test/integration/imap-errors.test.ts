@@ -6,6 +6,7 @@ import { ImapError } from '../../extension/mail/imap/errors.ts';
 import { syncImapAccount } from '../../extension/mail/imap/sync.ts';
 import { readableBody } from '../../extension/mail/mime/readable-body.ts';
 import { BodiesRepo } from '../../extension/store/bodies-repo.ts';
+import { unpackSource } from '../../extension/store/body-source.ts';
 import { FoldersRepo } from '../../extension/store/folders-repo.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import { makeMessage } from '../servers/messages.ts';
@@ -120,7 +121,7 @@ test('opening a message downloads, parses and stores it without setting \\Seen; 
 
   const body = await fetchImapBody(ctx, 'INBOX', 1);
   assert.equal(body.complete, true);
-  assert.equal(body.raw?.byteLength, withFile.size);
+  assert.equal((await unpackSource(body))?.byteLength, withFile.size);
   // The source only is stored; the reader parses it.
   assert.equal(body.text, undefined);
   const readable = await readableBody(body);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { syncPop3Account } from '../../extension/mail/pop3/sync.ts';
 import { BodiesRepo } from '../../extension/store/bodies-repo.ts';
+import { unpackSource } from '../../extension/store/body-source.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import { POP3_FOLDER } from '../../extension/store/schema.ts';
 import { makeMailbox } from '../servers/messages.ts';
@@ -69,6 +70,7 @@ test(`${COUNT} messages of ~20 KB: downloaded, stored intact once each, removed 
     assert.equal(row?.serverState, 'removed');
     assert.ok(!seen.has(row!.messageId!), 'stored once');
     seen.add(row!.messageId!);
-    assert.ok(Buffer.from(body!.raw!).equals(expected.get(row!.messageId!)!), `${row!.messageId} intact`);
+    const source = await unpackSource(body!);
+    assert.ok(Buffer.from(source!).equals(expected.get(row!.messageId!)!), `${row!.messageId} intact`);
   }
 });

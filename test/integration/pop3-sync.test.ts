@@ -13,6 +13,7 @@ import { FIRST_SYNC_ANNOUNCE_MAX } from '../../extension/mail/pop3/plan.ts';
 import { probePop3Account } from '../../extension/mail/pop3/probe.ts';
 import { syncPop3Account } from '../../extension/mail/pop3/sync.ts';
 import { BodiesRepo } from '../../extension/store/bodies-repo.ts';
+import { unpackSource } from '../../extension/store/body-source.ts';
 import { FoldersRepo } from '../../extension/store/folders-repo.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import { Pop3Repo } from '../../extension/store/pop3-repo.ts';
@@ -46,8 +47,9 @@ async function storedSources(db: BiffDatabase, account: Account): Promise<Map<st
   const out = new Map<string, Buffer>();
   for (const row of await rows(db, account)) {
     const body = await bodies.get([account.id, POP3_FOLDER, row.uid]);
-    assert.ok(body?.raw, `a body for ${row.subject}`);
-    out.set(row.messageId!, Buffer.from(body.raw));
+    const source = body && (await unpackSource(body));
+    assert.ok(source, `a body for ${row.subject}`);
+    out.set(row.messageId!, Buffer.from(source));
   }
   return out;
 }
@@ -228,7 +230,7 @@ test('a message above the threshold is fetched headers-first; opening it fetches
   const key = [account.id, POP3_FOLDER, row.uid] as const;
   const head = await bodies.get([...key]);
   assert.equal(head?.complete, false);
-  const rawHead = Buffer.from(head!.raw!).toString('latin1');
+  const rawHead = Buffer.from((await unpackSource(head!))!).toString('latin1');
   assert.ok(big.raw.startsWith(rawHead.trimEnd()), 'the header block is stored');
   // Not fully stored: with leave-a-copy off the big one stays on the server, the small one goes.
   assert.equal(world.maildrop(user).length, 1);
@@ -238,7 +240,10 @@ test('a message above the threshold is fetched headers-first; opening it fetches
   await pop3Driver.loadBody(ctx, POP3_FOLDER, row.uid);
   const full = await bodies.get([...key]);
   assert.equal(full?.complete, true);
-  assert.ok(Buffer.from(full!.raw!).equals(asRetrieved(big.raw)), 'byte for byte what was delivered');
+  assert.ok(
+    Buffer.from((await unpackSource(full!))!).equals(asRetrieved(big.raw)),
+    'byte for byte what was delivered',
+  );
   const readable = await readableBody(full!);
   assert.equal(readable.attachments.length, 1);
   assert.equal(readable.attachments[0]!.filename, big.attachment!.filename);

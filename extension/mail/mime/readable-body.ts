@@ -3,6 +3,7 @@
  * BodyRow), so it is parsed here, when the message is opened: a few milliseconds for mail of
  * ordinary size, against parsing and storing every part of every message at download time.
  */
+import { unpackSource } from '../../store/body-source.ts';
 import type { AttachmentPart, BodyRow } from '../../store/schema.ts';
 import { parseMessage } from './parse.ts';
 import type { MessageAttachment } from './types.ts';
@@ -40,7 +41,7 @@ export function toAttachmentParts(attachments: readonly MessageAttachment[]): At
  * that holds them, those. A header block alone (POP3 TOP) has no body to show yet.
  */
 export async function readableBody(
-  row: Pick<BodyRow, 'raw' | 'complete' | 'text' | 'html' | 'attachments'>,
+  row: Pick<BodyRow, 'raw' | 'rawEncoding' | 'complete' | 'text' | 'html' | 'attachments'>,
 ): Promise<ReadableBody> {
   if (row.text !== undefined || row.html !== undefined || row.attachments !== undefined) {
     return {
@@ -51,11 +52,10 @@ export async function readableBody(
       sent: null,
     };
   }
-  if (!row.complete || !row.raw) {
-    return { complete: row.complete, text: null, html: null, attachments: [], sent: null };
-  }
+  const source = row.complete ? await unpackSource(row) : null;
+  if (!source) return { complete: row.complete, text: null, html: null, attachments: [], sent: null };
   // The cap was applied when the message was downloaded; the parser need not refuse it again.
-  const parsed = await parseMessage(row.raw, { maxBytes: row.raw.byteLength });
+  const parsed = await parseMessage(source, { maxBytes: source.byteLength });
   return {
     complete: true,
     text: parsed.text,
