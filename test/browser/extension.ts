@@ -65,6 +65,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
+  await closeInstallTab(context, extensionId);
   return {
     context,
     worker,
@@ -80,4 +81,24 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A fresh profile is a fresh install, and with no accounts yet the worker opens the options page
+ * by itself (background/index.ts). Waits for that tab and closes it, so a test's own navigation
+ * to options.html never races it (Chrome would navigate the test's tab again: "navigation
+ * interrupted by another navigation", seen in CI). It not opening is an error.
+ */
+async function closeInstallTab(context: BrowserContext, extensionId: string): Promise<void> {
+  const url = `chrome-extension://${extensionId}/options.html`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const tab = context.pages().find((p) => p.url().startsWith(url));
+    if (tab) {
+      await tab.close();
+      return;
+    }
+    if (Date.now() > deadline) throw new Error('the options page did not open on install');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
