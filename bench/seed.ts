@@ -9,7 +9,6 @@ import { seedMaildir } from '../test/servers/seed.ts';
 import type { BenchWorld } from './world.ts';
 
 export interface Seeded {
-  mail: GeneratedMessage[];
   /** Bytes written. */
   bytes: number;
   /** One line for the log: count, size, generate and write times. */
@@ -37,5 +36,5 @@ export function seedMixed(
   const line =
     `seeded ${count} messages, ${(bytes / 1e6).toFixed(1)} MB (mean ${(bytes / count / 1024).toFixed(1)} KiB): ` +
     `generated in ${(generateMs / 1000).toFixed(2)} s, written to the Maildir in ${(writeMs / 1000).toFixed(2)} s`;
-  return { mail, bytes, line };
+  return { bytes, line };
 }

@@ -170,7 +170,7 @@ export class Engine {
    */
   async fetchBodyOnPush(accountId: string, folder: string, uid: MessageUid): Promise<boolean> {
     const push = this.pushes.get(accountId);
-    if (!push?.connected || typeof uid !== 'number') return false;
+    if (!push || typeof uid !== 'number') return false;
     return (await push.fetchBody(folder, uid)) !== null;
   }
 

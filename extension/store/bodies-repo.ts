@@ -100,7 +100,6 @@ export class BodiesRepo {
 
   /** Stores a body and, in the same transaction, records on the summary that it is cached. */
   async put(input: BodyInput, now = Date.now()): Promise<void> {
-    checkKey(keyOf(input));
     const row = toBodyRow(await packBody(input), now);
     const tx = this.db.transaction(['bodies', 'messages'], 'readwrite');
     await runTx(tx, async () => {

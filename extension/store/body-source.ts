@@ -2,9 +2,9 @@
  * Message sources as the bodies store keeps them: compressed with raw DEFLATE (RFC 1951, the
  * platform's CompressionStream) when that makes them smaller, as they are otherwise.
  *
- * Why: in Chromium, IndexedDB costs its browser process ~0.1 µs of CPU per byte stored (a
- * LevelDB that writes, compresses and compacts every value several times), far more than it
- * costs the worker to deflate the same bytes first. Mail is mostly text and shrinks to about a
+ * Why: in Chromium, IndexedDB costs its browser process ~0.1 µs of CPU per byte stored (measured
+ * apart: mostly allocating and freeing memory in proportion to the bytes, not disk sync), far
+ * more than it costs the worker to deflate the same bytes first. Mail is mostly text and shrinks to about a
  * third: in a 1,000-message POP3 download the browser process went from ~4.5 s to ~1.5 s of CPU
  * (BENCHMARKS.md, pop3-download), and cached mail takes a third of the disk.
  *
