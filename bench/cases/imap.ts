@@ -6,8 +6,10 @@
  *   account is removed and purged first) with a sync window covering the whole folder, timed in
  *   the service worker until it resolves, i.e. until every summary is committed to IndexedDB.
  *   Baseline: imapflow in Node over a direct TLS connection to the same server (the relay also
- *   speaks TLS to it) that logs in, SELECTs and streams `FETCH 1:*` of the fields the engine's
- *   metadata FETCH asks for (SUMMARY_QUERY plus the first bytes of part 1), storing nothing.
+ *   speaks TLS to it) that logs in, SELECTs and fetches what the engine's FETCHes ask for,
+ *   storing nothing: the server's previews (`UID FETCH 1:* (UID PREVIEW)`, RFC 8970, as the
+ *   engine does where the server offers them, as Dovecot does) and then a stream of
+ *   `FETCH 1:*` SUMMARY_QUERY; without PREVIEW, SUMMARY_QUERY plus the first bytes of part 1.
  *   Both negotiate COMPRESS=DEFLATE as imapflow does by default. Baseline and engine runs
  *   alternate so that load from other processes hits both alike.
  * - imap-resync-idle: `engine.sync()` of that account with nothing changed on the server.
@@ -17,6 +19,7 @@
  */
 import { ImapFlow } from 'imapflow';
 import { PREVIEW_FETCH_BYTES } from '../../extension/mail/imap/preview.ts';
+import { fetchServerPreviews } from '../../extension/mail/imap/server-preview.ts';
 import { SUMMARY_QUERY } from '../../extension/mail/imap/summary.ts';
 import { PASSWORD } from '../../test/browser/world.ts';
 import { imapClient } from '../../test/servers/imap-client.ts';
@@ -35,8 +38,8 @@ export interface ImapSizes {
   changes: number;
 }
 
-/** What the fetch of the baseline asks for: the engine's metadata FETCH. */
-const BASELINE_QUERY = {
+/** What the fetch of the baseline asks for where the server makes no previews: the engine's metadata FETCH then. */
+const BASELINE_QUERY_NO_PREVIEW = {
   ...SUMMARY_QUERY,
   bodyParts: [{ key: '1', start: 0, maxLength: PREVIEW_FETCH_BYTES['text/plain'] }],
 };
@@ -50,7 +53,11 @@ export function seedFolder(world: BenchWorld, user: string, count: number, seed:
 }
 
 /** The baseline: a direct imapflow session fetching the same fields; returns ms and the count. */
-async function baselineFetch(world: BenchWorld, user: string): Promise<{ ms: number; count: number }> {
+async function baselineFetch(
+  world: BenchWorld,
+  user: string,
+  size: number,
+): Promise<{ ms: number; count: number; previews: number }> {
   const started = performance.now();
   const client = new ImapFlow({
     host: world.dovecot.host,
@@ -64,16 +71,24 @@ async function baselineFetch(world: BenchWorld, user: string): Promise<{ ms: num
   });
   await client.connect();
   let count = 0;
+  let previews = 0;
   const lock = await client.getMailboxLock('INBOX');
   try {
-    for await (const message of client.fetch('1:*', BASELINE_QUERY)) {
+    const made = client.capabilities.has('PREVIEW')
+      ? await fetchServerPreviews(
+          client,
+          Array.from({ length: size }, (_, i) => i + 1),
+        )
+      : null;
+    previews = made?.size ?? 0;
+    for await (const message of client.fetch('1:*', made ? SUMMARY_QUERY : BASELINE_QUERY_NO_PREVIEW)) {
       if (message.uid > 0) count++;
     }
   } finally {
     lock.release();
   }
   await client.logout();
-  return { ms: performance.now() - started, count };
+  return { ms: performance.now() - started, count, previews };
 }
 
 /** Runs the four cases; leaves the last account (the full cache) in place for popup-open. */
@@ -94,8 +109,12 @@ export async function imapCases(
   const initial = await repeat(
     reps,
     async (i) => {
-      const { result: base, cpu: baseCpu } = await world.withCpu(() => baselineFetch(world, user));
+      const { result: base, cpu: baseCpu } = await world.withCpu(() =>
+        baselineFetch(world, user, sizes.folder),
+      );
       if (base.count !== sizes.folder) throw new Error(`baseline fetched ${base.count} of ${sizes.folder}`);
+      if (base.previews !== 0 && base.previews !== sizes.folder)
+        throw new Error(`baseline fetched ${base.previews} previews of ${sizes.folder}`);
       if (i >= 0) baseline.push(base.ms);
       if (accountId) await world.removeAccount(accountId);
       const account = world.imapAccount(user, sizes.folder);

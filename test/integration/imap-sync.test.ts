@@ -2,28 +2,127 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Account } from '../../extension/accounts.ts';
 import type { SyncContext, SyncResult } from '../../extension/engine/types.ts';
+import { SERVER_PREVIEWS_MIN } from '../../extension/mail/imap/fetch-summaries.ts';
 import { loadOlderImap } from '../../extension/mail/imap/older.ts';
 import { ImapSession } from '../../extension/mail/imap/session.ts';
 import { syncImapAccount, syncOnSession } from '../../extension/mail/imap/sync.ts';
+import type { TransportFactory } from '../../extension/relay/transport.ts';
 import { FoldersRepo } from '../../extension/store/folders-repo.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import type { BiffDatabase, MessageRow } from '../../extension/store/schema.ts';
-import { makeMessage } from '../servers/messages.ts';
+import { makeMailbox, makeMessage } from '../servers/messages.ts';
+import { seedMaildir } from '../servers/seed.ts';
 import { appendMessages, ImapWorld } from './imap-helpers.ts';
 
 let world: ImapWorld;
 let plainWorld: ImapWorld;
+/** Without COMPRESS, so the commands the engine sends can be read off the wire; with and without PREVIEW. */
+let clearWorlds: { preview: ImapWorld; noPreview: ImapWorld };
 before(async () => {
-  [world, plainWorld] = await Promise.all([ImapWorld.start(), ImapWorld.start({ qresync: false })]);
+  let preview: ImapWorld;
+  let noPreview: ImapWorld;
+  [world, plainWorld, preview, noPreview] = await Promise.all([
+    ImapWorld.start(),
+    ImapWorld.start({ qresync: false }),
+    ImapWorld.start({ compress: false, users: 2 }),
+    ImapWorld.start({ compress: false, preview: false, users: 2 }),
+  ]);
+  clearWorlds = { preview, noPreview };
 });
 after(async () => {
-  await Promise.all([world?.stop(), plainWorld?.stop()]);
+  await Promise.all([
+    world?.stop(),
+    plainWorld?.stop(),
+    clearWorlds?.preview.stop(),
+    clearWorlds?.noPreview.stop(),
+  ]);
 });
+
+/** `open` that also keeps what the client writes, as text (the connection must not be compressed). */
+function recordingCommands(open: TransportFactory, sent: string[]): TransportFactory {
+  return async (target) => {
+    const transport = await open(target);
+    return {
+      get remote() {
+        return transport.remote;
+      },
+      get tls() {
+        return transport.tls;
+      },
+      onData: (handler) => transport.onData(handler),
+      onClose: (handler) => transport.onClose(handler),
+      write: (bytes) => {
+        sent.push(Buffer.from(bytes).toString('latin1'));
+        return transport.write(bytes);
+      },
+      startTls: () => transport.startTls(),
+      close: () => transport.close(),
+    };
+  };
+}
 
 async function rows(db: BiffDatabase, account: Account, folder = 'INBOX'): Promise<MessageRow[]> {
   const page = await new MessagesRepo(db).listNewest({ limit: 1000, accountId: account.id, folder });
   return page.rows;
 }
+
+test('previews: the server makes them where it offers PREVIEW (RFC 8970), part 1 is fetched elsewhere', async () => {
+  for (const [name, w] of Object.entries(clearWorlds)) {
+    const user = w.newUser();
+    // Mixed kinds (plain, replies, multipart/alternative, HTML newsletters, attachments), one
+    // chunk of enough messages for the server's previews.
+    const sent = makeMailbox(SERVER_PREVIEWS_MIN, { seed: 5, size: 'small' });
+    seedMaildir(
+      w.dovecot,
+      user,
+      sent.map((m) => m.raw),
+    );
+    const sentBytes: string[] = [];
+    const db = await w.db();
+    const account = w.account(user);
+    await syncImapAccount(w.ctx(db, account, { open: recordingCommands(w.open, sentBytes) }));
+    const fetches = sentBytes
+      .join('')
+      .split('\r\n')
+      .filter((line) => / UID FETCH /.test(line));
+    const bodyPeeks = fetches.filter((line) => line.includes('BODY.PEEK['));
+    const previewFetches = fetches.filter((line) => / PREVIEW\)/.test(line));
+    if (name === 'preview') {
+      assert.equal(previewFetches.length, 1, `one PREVIEW fetch: ${fetches.join(' | ')}`);
+      assert.deepEqual(bodyPeeks, [], 'no message text downloaded for previews');
+    } else {
+      assert.deepEqual(previewFetches, [], 'PREVIEW not used where not offered');
+      assert.ok(
+        bodyPeeks.some((line) => line.includes('BODY.PEEK[1]<0.2048>')),
+        fetches.join(' | '),
+      );
+    }
+    const stored = await rows(db, account);
+    assert.equal(stored.length, SERVER_PREVIEWS_MIN);
+    for (const row of stored) {
+      const m = sent[Number(row.uid) - 1]!;
+      assert.ok(
+        row.preview.includes(m.snippet.slice(0, 30)),
+        `${name}: preview of ${row.uid} (${m.kind}) ${JSON.stringify(row.preview)} has ${JSON.stringify(m.snippet.slice(0, 30))}`,
+      );
+      assert.ok(row.preview.length <= 200, `${name}: ${row.preview.length} characters`);
+      assert.doesNotMatch(row.preview, /\s{2}|^\s|\s$/, 'white space collapsed and trimmed');
+    }
+    // A few new messages come with part 1 on speculation: no extra round trip for them.
+    await appendMessages(await w.other(user), 'INBOX', 3);
+    sentBytes.length = 0;
+    await syncImapAccount(w.ctx(db, account, { open: recordingCommands(w.open, sentBytes) }));
+    const later = sentBytes
+      .join('')
+      .split('\r\n')
+      .filter((line) => / UID FETCH /.test(line));
+    assert.ok(
+      later.some((line) => line.includes('BODY.PEEK[1]<0.2048>')) && !later.some((l) => / PREVIEW\)/.test(l)),
+      `${name}: ${later.join(' | ')}`,
+    );
+    assert.equal((await rows(db, account)).length, SERVER_PREVIEWS_MIN + 3);
+  }
+});
 
 test('initial sync: newest window, fields, previews, unread from STATUS, nothing announced', async () => {
   const user = world.newUser();

@@ -20,6 +20,8 @@ export interface DovecotConfigInput {
   idle: boolean;
   /** Load imap_zlib so COMPRESS=DEFLATE (RFC 4978) is offered. */
   compress: boolean;
+  /** Advertise PREVIEW (RFC 8970) and its SNIPPET/PREVIEW=FUZZY drafts (Dovecot's default). */
+  preview: boolean;
   /** Diffie-Hellman parameters file, when the system has one (only used by DHE ciphers). */
   dhPath?: string | undefined;
 }
@@ -83,14 +85,18 @@ export const SPECIAL_USE_MAILBOXES: Readonly<Record<string, string>> = {
  * The capability list to force, or undefined to keep Dovecot's own. With a forced list Dovecot no
  * longer appends imap_zlib's COMPRESS=DEFLATE (the command still works), so it is added here.
  */
-export function capabilityOverride(qresync: boolean, idle: boolean, compress: boolean): string | undefined {
-  if (qresync && idle) return undefined;
+export function capabilityOverride(
+  switches: Pick<DovecotConfigInput, 'qresync' | 'idle' | 'compress' | 'preview'>,
+): string | undefined {
+  const { qresync, idle, compress, preview } = switches;
+  if (qresync && idle && preview) return undefined;
   const drop = new Set<string>();
   if (!qresync) {
     drop.add('CONDSTORE');
     drop.add('QRESYNC');
   }
   if (!idle) drop.add('IDLE');
+  if (!preview) for (const c of ['PREVIEW', 'PREVIEW=FUZZY', 'SNIPPET=FUZZY']) drop.add(c);
   const list = DOVECOT_DEFAULT_CAPABILITIES.filter((c) => !drop.has(c));
   if (compress) list.push('COMPRESS=DEFLATE');
   return list.join(' ');
@@ -99,7 +105,7 @@ export function capabilityOverride(qresync: boolean, idle: boolean, compress: bo
 /** The full dovecot.conf text. */
 export function renderDovecotConfig(input: DovecotConfigInput): string {
   const { dir, ports } = input;
-  const capability = capabilityOverride(input.qresync, input.idle, input.compress);
+  const capability = capabilityOverride(input);
   const mailboxes = Object.entries(SPECIAL_USE_MAILBOXES)
     .map(([name, use]) => `  mailbox ${name} {\n    auto = subscribe\n    special_use = ${use}\n  }`)
     .join('\n');

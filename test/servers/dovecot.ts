@@ -39,6 +39,8 @@ export interface DovecotOptions {
   idle?: boolean;
   /** Offer COMPRESS=DEFLATE. Default true. */
   compress?: boolean;
+  /** Advertise PREVIEW (RFC 8970). Default true. */
+  preview?: boolean;
   /** Leave the temp folder after stop() for a post-mortem. Default: env BIFF_KEEP_DOVECOT=1. */
   keepDir?: boolean;
 }
@@ -164,6 +166,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
         qresync: opts.qresync ?? true,
         idle: opts.idle ?? true,
         compress: opts.compress ?? true,
+        preview: opts.preview ?? true,
         dhPath: existsSync(DH_PARAMS) ? DH_PARAMS : undefined,
       }),
     );

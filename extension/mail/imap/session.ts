@@ -31,6 +31,8 @@ export interface ImapCaps {
   move: boolean;
   /** IDLE (RFC 2177). */
   idle: boolean;
+  /** FETCH PREVIEW (RFC 8970): the server makes the list's previews. */
+  preview: boolean;
 }
 
 /** A server that does not answer LOGOUT within this is not waited for: the connection is closed. */
@@ -94,6 +96,7 @@ export class ImapSession {
       uidplus: c.capabilities.has('UIDPLUS'),
       move: c.capabilities.has('MOVE'),
       idle: c.capabilities.has('IDLE'),
+      preview: c.capabilities.has('PREVIEW'),
     };
   }
 

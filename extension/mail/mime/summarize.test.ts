@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseMessage } from './parse.ts';
-import { PREVIEW_CHARS, summarize } from './summarize.ts';
+import { PREVIEW_CHARS, previewFromServer, summarize } from './summarize.ts';
 import type { MessageAttachment, ParsedMessage } from './types.ts';
 
 const FIXTURES = new URL('../../../test/fixtures/mail/', import.meta.url);
@@ -133,4 +133,35 @@ test('hasAttachments: files count, inline images of the HTML do not', async () =
     true,
   );
   assert.equal(summarize(message('', null, [attachment({})])).hasAttachments, true);
+});
+
+test('server previews (RFC 8970): short ones kept, padding and runs of white space gone', () => {
+  assert.equal(
+    previewFromServer('  Lunch at noon?\u200c\u00a0 \u200c See you\tthere. '),
+    'Lunch at noon? See you there.',
+  );
+  assert.equal(previewFromServer(''), '');
+});
+
+test('a server preview cut at its limit ends at the last whole word, with an ellipsis', () => {
+  // Dovecot cuts at 200 characters, inside a word.
+  const words = 'Release schedule again issue before week message support account release. ';
+  const cut = words.repeat(3).slice(0, 200);
+  assert.equal(cut.endsWith(' sup'), true, 'the fixture ends inside a word');
+  const preview = previewFromServer(cut);
+  assert.ok(preview.endsWith('message…'), preview);
+  assert.ok(preview.length <= PREVIEW_CHARS);
+  // Cut just after a word: nothing to drop, the cut still shown.
+  const atSpace = `${'word '.repeat(39)}done `;
+  assert.equal(previewFromServer(atSpace), `${atSpace.trim()}…`);
+  // One character short of the limit after Dovecot trimmed its trailing space: still a cut.
+  assert.ok(previewFromServer(cut.slice(0, 199)).endsWith('…'));
+  // Counted in characters, not UTF-16 units: 100 emoji (200 units) are a short preview.
+  assert.equal(previewFromServer('🙂'.repeat(100)), '🙂'.repeat(100));
+});
+
+test('a server preview longer than the list shows is truncated as ours are', () => {
+  const long = 'word '.repeat(60);
+  const preview = previewFromServer(long);
+  assert.ok(preview.length <= PREVIEW_CHARS && preview.endsWith('word…'), preview);
 });

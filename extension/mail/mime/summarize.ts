@@ -124,6 +124,26 @@ function truncate(text: string): string {
 }
 
 /**
+ * Servers cut their previews (RFC 8970) at a length of their own, often inside a word: Dovecot
+ * at 200 characters, less a trailing space it trims. A preview at least this long was cut.
+ */
+const SERVER_CUT_CHARS = 199;
+
+/**
+ * A preview the server made (FETCH PREVIEW, RFC 8970) as the list shows previews: invisible
+ * padding dropped, white space collapsed, and a cut marked with an ellipsis after the last whole
+ * word, as truncate() marks ours. The server has dropped quoted lines already (Dovecot does);
+ * an attribution line or a signature it kept stays, there being no lines left to find them by.
+ */
+export function previewFromServer(raw: string): string {
+  const text = collapse(raw.replace(INVISIBLE, ''));
+  if (text.length > PREVIEW_CHARS || [...raw].length < SERVER_CUT_CHARS) return truncate(text);
+  const space = text.lastIndexOf(' ');
+  const whole = /\s$/.test(raw) || space < PREVIEW_CHARS * 0.75 ? text : text.slice(0, space);
+  return `${whole.trimEnd()}…`;
+}
+
+/**
  * An image the HTML shows in place (a multipart/related part with a Content-ID, or one the
  * HTML names by `cid:`), as opposed to a file the user would call an attachment.
  */
