@@ -101,3 +101,6 @@ export interface EarlyView {
 export const earlyView: Promise<EarlyView> = Promise.all([earlyFirstPage, earlyAccounts]).then(
   ([page, accounts]) => ({ page, accounts }),
 );
+// Handled now: the app's bundle, which reads it, may start only after it has rejected (a
+// database still to create), and an unhandled rejection would surface as an error on the page.
+earlyView.catch(() => {});
