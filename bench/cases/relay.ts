@@ -217,7 +217,7 @@ function logRelayProfile(dir: string, log: (line: string) => void): void {
 /** Runs relay-throughput and relay-rtt; logs the relay's peak RSS. `profileDir`: record the relay with --cpu-prof. */
 export async function relayCases(
   sizes: { bytes: number; roundTrips: number },
-  reps: Repetitions,
+  repetitions: { throughput: Repetitions; rtt: Repetitions },
   log: (line: string) => void,
   profileDir: string | null = null,
 ): Promise<CaseResult[]> {
@@ -242,6 +242,7 @@ export async function relayCases(
     `  WebSocket masking, random keys: client ${yesNo(nativeMasking('self'))}, relay ${yesNo(nativeMasking(relay.proc.pid!))}`,
   );
   try {
+    const reps = repetitions.throughput;
     log(`  relay-throughput (${mib} MiB through the relay, and direct), alternating:`);
     const direct_: number[] = [];
     const relayedMs = await repeat(
@@ -293,7 +294,7 @@ export async function relayCases(
     log(`  relay-rtt (${sizes.roundTrips} round trips of ${RTT_MESSAGE.length} bytes), alternating:`);
     const directRtt: number[] = [];
     const relayRtt = await repeat(
-      reps,
+      repetitions.rtt,
       async (i) => {
         const socket = netConnect({ host: '127.0.0.1', port: echoPort, noDelay: true });
         await once(socket, 'connect');
