@@ -22,7 +22,8 @@ export function applyOptimistic(
 
 /** A row with `seen` changed and `unread` following it, as the store derives it. */
 export function withSeen(row: MessageRow, seen: boolean): MessageRow {
-  return { ...row, seen, unread: !seen && !row.deletedLocally ? 1 : 0 };
+  const { unread: _was, ...rest } = row;
+  return !seen && !row.deletedLocally ? { ...rest, seen, unread: 1 } : { ...rest, seen };
 }
 
 /**

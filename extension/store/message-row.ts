@@ -36,7 +36,7 @@ export function checkSummary(summary: MessageSummary): void {
  * MessageRow fails to compile here rather than being dropped.
  */
 export function withDerived(row: Omit<MessageRow, 'id' | 'unread' | 'shownDate'>): MessageRow {
-  const derived: Required<Omit<MessageRow, 'downloadedAt' | 'serverState' | 'shownDate'>> &
+  const derived: Required<Omit<MessageRow, 'downloadedAt' | 'serverState' | 'shownDate' | 'unread'>> &
     Partial<MessageRow> = {
     accountId: row.accountId,
     folder: row.folder,
@@ -56,8 +56,9 @@ export function withDerived(row: Omit<MessageRow, 'id' | 'unread' | 'shownDate'>
     deletedLocally: row.deletedLocally,
     bodyState: row.bodyState,
     id: messageId(row.accountId, row.folder, row.uid),
-    unread: !row.seen && !row.deletedLocally ? 1 : 0,
   };
+  // Absent when read, so the row has no entry in the unread index.
+  if (!row.seen && !row.deletedLocally) derived.unread = 1;
   if (row.downloadedAt !== undefined) derived.downloadedAt = row.downloadedAt;
   if (row.serverState !== undefined) derived.serverState = row.serverState;
   // Absent, not undefined-valued, so the row drops out of the list indexes.

@@ -167,13 +167,31 @@ test('a message deleted locally is hidden from every list and from unread counts
   assert.equal(await repo.countUnread('acct-a'), 3);
 });
 
+test('only unread rows are in the unread index; a 0 left by an older row is not counted', async () => {
+  const db = await freshDb();
+  const repo = new MessagesRepo(db);
+  await repo.putSummaries([1, 2, 3, 4].map((uid) => summary({ uid, seen: uid <= 3 })));
+  const entries = () => db.transaction('messages').store.index('unread-by-account').count();
+  assert.equal(await entries(), 1, 'three read rows, no entries for them');
+  await repo.setFlags(['acct-a', 'INBOX', 1], { seen: false });
+  assert.equal(await entries(), 2);
+  await repo.setFlags(['acct-a', 'INBOX', 4], { seen: true });
+  assert.equal(await entries(), 1);
+  // A row as the first version of the store wrote a read message: `unread: 0`, indexed.
+  const old = await repo.get(['acct-a', 'INBOX', 2]);
+  await db.put('messages', { ...old!, uid: 5, id: messageId('acct-a', 'INBOX', 5), unread: 0 });
+  assert.equal(await entries(), 2);
+  assert.equal(await repo.countUnread('acct-a'), 1);
+  assert.deepEqual([...(await repo.unreadByAccount())], [['acct-a', 1]]);
+});
+
 test('setFlags updates the unread count and fails with not_found for an unknown message', async () => {
   const repo = new MessagesRepo(await freshDb());
   await repo.putSummaries([summary({ uid: 1 }), summary({ uid: 2 })]);
   const row = await repo.setFlags(['acct-a', 'INBOX', 1], { seen: true, flagged: true });
   assert.equal(row.seen, true);
   assert.equal(row.flagged, true);
-  assert.equal(row.unread, 0);
+  assert.equal(row.unread, undefined);
   assert.equal(await repo.countUnread('acct-a'), 1);
   await assert.rejects(repo.setFlags(['acct-a', 'INBOX', 9], { seen: true }), isCode('not_found'));
 });
@@ -313,7 +331,7 @@ test('applyServerFlags updates known rows, skips unknown ones, and keeps queued 
   ]);
   assert.equal(updated, 2);
   const one = await repo.get(['acct-a', 'INBOX', 1]);
-  assert.deepEqual([one?.seen, one?.answered, one?.unread], [true, true, 0]);
+  assert.deepEqual([one?.seen, one?.answered, one?.unread], [true, true, undefined]);
   assert.equal((await repo.get(['acct-a', 'INBOX', 2]))?.flagged, true);
   assert.equal(await repo.get(['acct-a', 'INBOX', 99]), undefined);
 });

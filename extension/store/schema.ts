@@ -71,8 +71,13 @@ export interface MessageRow extends MessageSummary {
   downloadedAt?: number;
   /** POP3 only: whether the message is still on the server. */
   serverState?: ServerState;
-  /** 1 when the message counts as unread (not seen and not deleted locally); indexed with the account. */
-  unread: 0 | 1;
+  /**
+   * 1 when the message counts as unread (not seen and not deleted locally), indexed with the
+   * account; absent otherwise, so read mail (most of a mailbox) has no entry in that index: one
+   * index entry less to write per message (BENCHMARKS.md, imap-initial). Rows written before
+   * this may hold 0, which the index keeps and every query (`[account, 1]`) passes over.
+   */
+  unread?: 0 | 1;
   /** `date` while the row is visible; absent while `deletedLocally`, which keeps it out of the list indexes. */
   shownDate?: number;
 }

@@ -147,7 +147,10 @@ export interface AnnounceContext {
  * more than FIRST_SYNC_ANNOUNCE_MAX messages (counting those an interrupted earlier attempt
  * stored), which announces none.
  */
-export function toAnnounce<T extends { unread: 0 | 1 }>(stored: readonly T[], context: AnnounceContext): T[] {
+export function toAnnounce<T extends { unread?: 0 | 1 }>(
+  stored: readonly T[],
+  context: AnnounceContext,
+): T[] {
   if (context.initial && context.knownBefore + stored.length > FIRST_SYNC_ANNOUNCE_MAX) return [];
   return stored.filter((row) => row.unread === 1);
 }
