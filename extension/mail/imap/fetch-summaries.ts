@@ -159,8 +159,9 @@ export async function fetchAndStoreSummaries(
       const later: FetchMessageObject[] = [];
       const asked = serverPreviews && chunk.length >= SERVER_PREVIEWS_MIN;
       const made = asked ? await fetchServerPreviews(session.client, chunk) : null;
-      // Refused once, refused again: previews are made here from then on.
-      if (asked && !made) serverPreviews = false;
+      // Refused once, refused again, and a server that answered none of them will not answer
+      // the next chunk either: previews are made here from then on.
+      if (asked && (!made || made.size === 0)) serverPreviews = false;
       const query = made ? SUMMARY_QUERY : META_QUERY;
       // No other IMAP command may run inside this loop (imapflow sends one at a time).
       for await (const msg of session.client.fetch(toSequenceSet(chunk), query, { uid: true })) {
