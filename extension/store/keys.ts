@@ -9,7 +9,7 @@ import { StoreError } from './errors.ts';
 import type { MessageKey, MessageUid } from './schema.ts';
 
 /** Sorts after every number and string, so it closes a prefix range. */
-const AFTER_ALL: never[] = [];
+export const AFTER_ALL: never[] = [];
 
 /** The stable string id of a message, as stored in `MessageRow.id`. */
 export function messageId(accountId: string, folder: string, uid: MessageUid): string {

@@ -16,6 +16,7 @@
  */
 import { unpackSource } from './body-source.ts';
 import { prefixRange } from './keys.ts';
+import { listOrder } from './newest-page.ts';
 import type { BiffDatabase, MessageKey } from './schema.ts';
 import { runTx } from './tx.ts';
 
@@ -120,9 +121,10 @@ export async function* mboxChunks(
 ): AsyncGenerator<Uint8Array<ArrayBuffer>> {
   const listTx = db.transaction('messages');
   // The list index holds visible rows only: messages whose deletion is queued are not exported.
-  const rows = await runTx(listTx, () =>
-    listTx.store.index('by-account-date').getAll(prefixRange(accountId)),
-  );
+  // It orders them by folder, then date: put in date order across folders here.
+  const rows = (
+    await runTx(listTx, () => listTx.store.index('by-folder-date').getAll(prefixRange(accountId)))
+  ).sort(listOrder);
   for (let i = 0; i < rows.length; i += EXPORT_BATCH) {
     const batch = rows.slice(i, i + EXPORT_BATCH);
     const tx = db.transaction('bodies');

@@ -4,7 +4,7 @@
  */
 import { type IDBPObjectStore, type StoreNames, unwrap } from 'idb';
 import { StoreError } from './errors.ts';
-import { checkKey, compareUid, messageId, prefixRange } from './keys.ts';
+import { AFTER_ALL, checkKey, compareUid, messageId, prefixRange } from './keys.ts';
 import {
   checkSummary,
   type FlagPatch,
@@ -13,7 +13,7 @@ import {
   toRow,
   withDerived,
 } from './message-row.ts';
-import { newestPage, type Page, type PageCursor } from './newest-page.ts';
+import { newestPage, newestPageAcross, type Page, type PageCursor } from './newest-page.ts';
 import { overlay } from './pending-ops.ts';
 import type {
   BiffDatabase,
@@ -206,16 +206,23 @@ export class MessagesRepo {
         const range = before ? IDBKeyRange.upperBound([before.date, before.id], true) : null;
         return newestPage(unwrap(store.index('by-date')), range, limit);
       }
-      if (folder === undefined) {
-        const range = before
-          ? IDBKeyRange.bound([accountId], [accountId, before.date, before.id], false, true)
-          : prefixRange(accountId);
-        return newestPage(unwrap(store.index('by-account-date')), range, limit);
+      const byFolder = store.index('by-folder-date');
+      const folderRange = (path: string) =>
+        before
+          ? IDBKeyRange.bound([accountId, path], [accountId, path, before.date, before.id], false, true)
+          : prefixRange(accountId, path);
+      if (folder !== undefined) return newestPage(unwrap(byFolder), folderRange(folder), limit);
+      // A whole account: its folders' pages merged (there is no index by account and date, whose
+      // entry per message cost more to write than this costs to read; schema.ts, version 2).
+      const folders: string[] = [];
+      let cursor = await byFolder.openKeyCursor(prefixRange(accountId));
+      while (cursor) {
+        const path = cursor.key[1];
+        folders.push(path);
+        // Past every key of this folder: one step per folder, not per message.
+        cursor = await cursor.continue([accountId, path, AFTER_ALL] as unknown as typeof cursor.key);
       }
-      const range = before
-        ? IDBKeyRange.bound([accountId, folder], [accountId, folder, before.date, before.id], false, true)
-        : prefixRange(accountId, folder);
-      return newestPage(unwrap(store.index('by-folder-date')), range, limit);
+      return newestPageAcross(unwrap(byFolder), folders.map(folderRange), limit);
     });
   }
 

@@ -59,12 +59,41 @@ export function readNewest(index: IDBIndex, range: IDBKeyRange | null, count: nu
 }
 
 /**
+ * The order of the list indexes, whose keys end in `[shownDate, id]`, oldest first: by date, then
+ * by id as IndexedDB compares strings (UTF-16 code units, as `<` does). For visible rows only,
+ * which are the ones with a `shownDate`.
+ */
+export function listOrder(a: MessageRow, b: MessageRow): number {
+  const byDate = (a.shownDate ?? a.date) - (b.shownDate ?? b.date);
+  if (byDate !== 0) return byDate;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
  * The first `limit` (≥ 1) rows of `index` within `range`, newest first, and where the next page
  * starts. The index must be one of the list indexes, whose keys end in `[shownDate, id]`.
  */
 export async function newestPage(index: IDBIndex, range: IDBKeyRange | null, limit: number): Promise<Page> {
   // One row past the page tells whether there is a next page.
-  const rows = await readNewest(index, range, limit + 1);
+  return pageOf(await readNewest(index, range, limit + 1), limit);
+}
+
+/**
+ * The same over several ranges of one list index (an account's folders), merged newest first:
+ * each range gives at most a page and one row, so the page and whether there is more are exact.
+ */
+export async function newestPageAcross(
+  index: IDBIndex,
+  ranges: readonly IDBKeyRange[],
+  limit: number,
+): Promise<Page> {
+  const pages = await Promise.all(ranges.map((range) => readNewest(index, range, limit + 1)));
+  const rows = pages.flat().sort((a, b) => listOrder(b, a));
+  return pageOf(rows.length > limit + 1 ? rows.slice(0, limit + 1) : rows, limit);
+}
+
+/** A page from up to `limit` + 1 rows, newest first. */
+function pageOf(rows: MessageRow[], limit: number): Page {
   const more = rows.length > limit;
   if (more) rows.pop();
   const last = rows.at(-1);

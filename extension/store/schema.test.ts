@@ -35,7 +35,6 @@ test('upgrade from empty creates every store with its key path and indexes', asy
     autoIncrement: false,
     indexes: {
       'by-date': { keyPath: ['shownDate', 'id'], ...plain },
-      'by-account-date': { keyPath: ['accountId', 'shownDate', 'id'], ...plain },
       'by-folder-date': { keyPath: ['accountId', 'folder', 'shownDate', 'id'], ...plain },
       'unread-by-account': { keyPath: ['accountId', 'unread'], ...plain },
     },
@@ -54,6 +53,62 @@ test('upgrade from empty creates every store with its key path and indexes', asy
     },
   });
   assert.deepEqual(shape('pop3'), { keyPath: ['accountId', 'uidl'], autoIncrement: false, indexes: {} });
+  await tx.done;
+  db.close();
+});
+
+test('version 1 is upgraded in place: its account-date index goes, every row stays and lists', async () => {
+  const factory = new IDBFactory();
+  // The version 1 schema's messages store, as that version created it, with one row.
+  const v1 = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = factory.open('v1', 1);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      for (const name of ['folders', 'bodies', 'pending', 'pop3']) {
+        const keyPath =
+          name === 'pending'
+            ? 'id'
+            : name === 'folders'
+              ? ['accountId', 'path']
+              : ['accountId', 'folder', 'uid'];
+        const store = db.createObjectStore(name, {
+          keyPath: name === 'pop3' ? ['accountId', 'uidl'] : keyPath,
+          autoIncrement: name === 'pending',
+        });
+        if (name === 'bodies') {
+          store.createIndex('by-size', 'size');
+          store.createIndex('lru', ['evictAt', 'size']);
+        }
+        if (name === 'pending') {
+          store.createIndex('by-account', 'accountId');
+          store.createIndex('by-message', ['accountId', 'folder', 'uid']);
+        }
+      }
+      const messages = db.createObjectStore('messages', { keyPath: ['accountId', 'folder', 'uid'] });
+      messages.createIndex('by-date', ['shownDate', 'id']);
+      messages.createIndex('by-account-date', ['accountId', 'shownDate', 'id']);
+      messages.createIndex('by-folder-date', ['accountId', 'folder', 'shownDate', 'id']);
+      messages.createIndex('unread-by-account', ['accountId', 'unread']);
+      messages.put({
+        accountId: 'a',
+        folder: 'INBOX',
+        uid: 1,
+        id: 'a/INBOX/1',
+        date: 5,
+        shownDate: 5,
+        unread: 0,
+      });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  v1.close();
+  const db = await openBiffDb('v1', factory);
+  assert.equal(db.version, DB_VERSION);
+  const tx = db.transaction('messages');
+  assert.deepEqual([...tx.store.indexNames].sort(), ['by-date', 'by-folder-date', 'unread-by-account']);
+  assert.equal((await tx.store.get(['a', 'INBOX', 1]))?.id, 'a/INBOX/1');
+  assert.equal(await tx.store.index('by-folder-date').count(), 1);
   await tx.done;
   db.close();
 });

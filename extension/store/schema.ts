@@ -203,7 +203,6 @@ export interface BiffDB extends DBSchema {
     indexes: {
       /** Newest first across all accounts; `id` makes equal dates a stable order. */
       'by-date': [shownDate: number, id: string];
-      'by-account-date': [accountId: string, shownDate: number, id: string];
       'by-folder-date': [accountId: string, folder: string, shownDate: number, id: string];
       'unread-by-account': [accountId: string, unread: 0 | 1];
     };
@@ -237,7 +236,7 @@ export interface BiffDB extends DBSchema {
 export type BiffDatabase = IDBPDatabase<BiffDB>;
 
 /** Current schema version; every bump adds a `case` to `upgrade()`. */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 /** Name of the database in the extension's origin. */
 export const DEFAULT_DB_NAME = 'biff';
 /**
@@ -259,19 +258,19 @@ export interface OpenOptions {
  *
  * @param db The database being upgraded.
  * @param oldVersion The version on disk, 0 for a new database.
- * @param _tx The versionchange transaction, for steps that migrate existing rows.
+ * @param tx The versionchange transaction, for steps that change existing stores.
  */
 function upgrade(
   db: BiffDatabase,
   oldVersion: number,
-  _tx: IDBPTransaction<BiffDB, StoreNames<BiffDB>[], 'versionchange'>,
+  tx: IDBPTransaction<BiffDB, StoreNames<BiffDB>[], 'versionchange'>,
 ): void {
   if (oldVersion < 1) {
     db.createObjectStore('folders', { keyPath: ['accountId', 'path'] });
 
     const messages = db.createObjectStore('messages', { keyPath: ['accountId', 'folder', 'uid'] });
     messages.createIndex('by-date', ['shownDate', 'id']);
-    messages.createIndex('by-account-date', ['accountId', 'shownDate', 'id']);
+    // Version 1 also had 'by-account-date' here; version 2 removes it (below).
     messages.createIndex('by-folder-date', ['accountId', 'folder', 'shownDate', 'id']);
     messages.createIndex('unread-by-account', ['accountId', 'unread']);
 
@@ -285,7 +284,15 @@ function upgrade(
 
     db.createObjectStore('pop3', { keyPath: ['accountId', 'uidl'] });
   }
-  // Version 2 goes here: `if (oldVersion < 2) { ... }`.
+  if (oldVersion < 2) {
+    // An account's list is read folder by folder from 'by-folder-date' and merged
+    // (messages-repo.ts): its own index cost an entry to write for every message stored or
+    // changed (BENCHMARKS.md, imap-initial). Dropping an index loses no data.
+    // Untyped: the schema type no longer names the index.
+    const messages = tx.objectStore('messages') as unknown as IDBObjectStore;
+    if (messages.indexNames.contains('by-account-date')) messages.deleteIndex('by-account-date');
+  }
+  // Version 3 goes here: `if (oldVersion < 3) { ... }`.
 }
 
 /**
