@@ -136,6 +136,35 @@ test('the push connection downloads bodies and sends queued actions right away',
   assert.equal(await push.run(async () => 1), null);
 });
 
+test('mail that arrives while a job has another folder selected is still seen once push is back on INBOX', async () => {
+  const user = world.newUser();
+  const other = await world.other(user);
+  await other.mailboxCreate('Work');
+  const db = await world.db();
+  const ctx = world.ctx(db, world.account(user, { folders: ['INBOX', 'Work'] }));
+  await syncImapAccount(ctx);
+  const { push, results, states } = recordingPush(ctx);
+  push.start();
+  try {
+    await waitFor(() => states.at(-1) === 'idle', 15_000, 'push connected');
+    const m = makeMessage(12, { size: 'small', seed: 83 });
+    // A job on the push connection selects another folder; the mail reaches INBOX meanwhile,
+    // so the SELECT that takes push back to INBOX counts it without any EXISTS event.
+    await push.run(async (session) => {
+      await session.client.mailboxOpen('Work');
+      await other.append('INBOX', m.raw, [], m.date);
+    });
+    await waitFor(
+      () => results.some((r) => r.newMessages.some((n) => n.subject === m.subject)),
+      10_000,
+      'the message announced',
+    );
+    assert.equal(states.at(-1), 'idle');
+  } finally {
+    await push.stop();
+  }
+});
+
 test('push survives a relay restart: it reconnects and catches up', async () => {
   const user = world.newUser();
   const other = await world.other(user);

@@ -283,8 +283,14 @@ export class ImapPush {
         }
         await idling;
         if (this.dirty || this.busy > 0 || this.stopped || !client.usable) continue;
-        if (client.mailbox === false || client.mailbox.path !== pushFolder)
+        if (client.mailbox === false || client.mailbox.path !== pushFolder) {
+          // Another job (a sync of every folder, a body from another folder) selected elsewhere:
+          // mail that reached this folder meanwhile is counted by SELECT, with no EXISTS event
+          // to say so. A quick look for new mail first, then idle.
           await client.mailboxOpen(pushFolder);
+          this.dirty = true;
+          continue;
+        }
         this.setState('idle');
         // Resolves when IDLE ends: broken by the next command (a sync, a flush, LOGOUT) or the connection closing.
         idling = client.idle().catch(() => undefined);
