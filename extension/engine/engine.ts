@@ -351,10 +351,14 @@ export class Engine {
   private async runSync(id: string, signal: AbortSignal): Promise<SyncResult> {
     const account = this.account(id);
     if (!account) throw new EngineError('no_account', 'The account no longer exists');
-    const ctx = await this.context(account, {
-      signal,
-      onProgress: (done, total) => this.progress(id, done, total),
-    });
+    const onProgress = (done: number, total: number) => this.progress(id, done, total);
+    // An IMAP account whose push connection is up syncs on it: no TLS handshake and login of
+    // its own (most of a sync that finds nothing new). Otherwise, or when that connection fails
+    // under the sync, over a connection of its own.
+    const push = this.pushes.get(id);
+    const onPush = push?.connected ? await push.syncAll({ signal, onProgress }) : null;
+    if (onPush) return this.settle(account, onPush);
+    const ctx = await this.context(account, { signal, onProgress });
     return this.settle(account, await this.driver(account).sync(ctx));
   }
 

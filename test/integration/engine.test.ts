@@ -463,6 +463,52 @@ test('opening an IMAP message while push is up fetches its body over the push co
   );
 });
 
+test('"Sync now" while push is up syncs every watched folder over the push connection: no second login', async (t) => {
+  const user = world.newUser();
+  world.seed(user, bareMessages(1, 'Inbox'));
+  const other = await world.imap(user);
+  await other.mailboxCreate('Work');
+  const imap = imapAccount(user, { folders: ['INBOX', 'Work'] });
+  const h = await harness(t, [imap], { push: true });
+  await waitFor(() => statusOf(h, imap).push && statusOf(h, imap).unread === 1, 30_000, 'push idle');
+
+  // New mail in a watched folder the push connection is not idling on: only a sync sees it.
+  const m = makeMessage(9, { size: 'small', seed: 71 });
+  await other.append('Work', m.raw, [], m.date);
+  const mark = h.timeline.length;
+  const status = await h.engine.sync(imap.id, 'manual');
+  assert.equal(status.state, 'idle');
+  assert.equal(status.unread, 2, 'INBOX and Work');
+  const work = await new MessagesRepo(h.db).listNewest({ limit: 10, accountId: imap.id, folder: 'Work' });
+  assert.deepEqual(
+    work.rows.map((r) => r.subject),
+    [m.subject],
+  );
+  assert.deepEqual(
+    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
+    [],
+    'no connection opened',
+  );
+  assert.ok(
+    sentSince(h.timeline, mark, /SELECT "?Work"?|EXAMINE "?Work"?|STATUS "?Work"?/).length > 0,
+    'Work synced on push',
+  );
+  assert.ok(
+    h.events.some((e) => e.biffEvent === 'sync-progress' && e.accountId === imap.id),
+    'progress reported as for any sync',
+  );
+
+  // And the push connection went back to idling on INBOX: new mail there still arrives by itself.
+  const n = makeMessage(10, { size: 'small', seed: 73 });
+  await other.append('INBOX', n.raw, [], n.date);
+  await waitFor(() => h.newMail.some((r) => r.subject === n.subject), 20_000, 'pushed after the sync');
+  assert.deepEqual(
+    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
+    [],
+    'still the one connection',
+  );
+});
+
 test('setSeen on IMAP: the unread count drops before anything is sent, then the server has \\Seen', async (t) => {
   const user = world.newUser();
   world.seed(user, bareMessages(3, 'Seen'));

@@ -153,6 +153,27 @@ export class ImapPush {
     }
   }
 
+  /**
+   * Syncs every watched folder on the push connection, as `syncImapAccount` does on a connection
+   * of its own ("Sync now", a scheduled check, a retry), without a TLS handshake and a login:
+   * on the benchmark's server those are most of a sync that finds nothing new. Null when push is
+   * not connected or the connection failed under the sync: the caller then syncs over a
+   * connection of its own. A failure on a working connection (a refused command, a store
+   * error) is thrown, as that sync would meet it too.
+   */
+  async syncAll(extra: Pick<SessionContext, 'onProgress' | 'signal'>): Promise<SyncResult | null> {
+    try {
+      return await this.run((session) => {
+        const view = session.withContext(extra);
+        return syncOnSession(view, watchedFolders(view.ctx));
+      });
+    } catch (error) {
+      const session = this.session;
+      if (!session?.client.usable) return null;
+      throw redactSecret(error, session.ctx.password, session.ctx.account.username);
+    }
+  }
+
   /** Asks for a sync on the push connection (e.g. the user pressed "Sync now" while connected). */
   syncSoon(): void {
     this.dirty = true;

@@ -87,6 +87,14 @@ export class ImapSession {
     return this.ctx.account.id;
   }
 
+  /**
+   * The same connection under another job's progress callback and abort signal: a sync run on
+   * the push connection reports and stops as a sync on a connection of its own would.
+   */
+  withContext(extra: Pick<SessionContext, 'onProgress' | 'signal'>): ImapSession {
+    return new ImapSession(this.client, { ...this.ctx, ...extra });
+  }
+
   get caps(): ImapCaps {
     const c = this.client;
     const allowed = this.ctx.account.imap.useQresync;
