@@ -75,7 +75,10 @@ export function createHandlers(
         throw new EngineError('invalid', `count must be an integer in 1..${MAX_OLDER_BATCH}`);
       // POP3 downloads every message it sees: there is nothing older on the server to fetch.
       if (account.protocol !== 'imap') return { added: 0, exhausted: true };
-      const { loaded, more } = await loadOlderImap(await engine.context(account), folder, count);
+      // Over the push connection when it is up, else over a connection of its own.
+      const { loaded, more } =
+        (await engine.loadOlderOnPush(accountId, folder, count)) ??
+        (await loadOlderImap(await engine.context(account), folder, count));
       if (loaded > 0) engine.deps.emit({ biffEvent: 'messages-changed', accountIds: [accountId] });
       return { added: loaded, exhausted: !more };
     },

@@ -6,6 +6,7 @@
 import type { Account, Protocol } from '../accounts.ts';
 import type { AccountStatus, BackgroundEvent } from '../contract.ts';
 import { ImapPush } from '../mail/imap/idle.ts';
+import type { OlderResult } from '../mail/imap/older.ts';
 import { watchedFolders } from '../mail/imap/sync.ts';
 import { type RelaySocketOptions, relayTransportFactory } from '../relay/relay-socket.ts';
 import { type RelayEndpoint, TransportError, type TransportFactory } from '../relay/transport.ts';
@@ -172,6 +173,15 @@ export class Engine {
     const push = this.pushes.get(accountId);
     if (!push || typeof uid !== 'number') return false;
     return (await push.fetchBody(folder, uid)) !== null;
+  }
+
+  /**
+   * Extends a folder's cache downward over the account's push connection when it is up (no
+   * second login when the popup scrolls past the cached mail); null when there is none, and
+   * the caller opens a connection.
+   */
+  async loadOlderOnPush(accountId: string, folder: string, count: number): Promise<OlderResult | null> {
+    return (await this.pushes.get(accountId)?.loadOlder(folder, count)) ?? null;
   }
 
   /** Stops every push connection (tests, and account removal). */

@@ -513,6 +513,35 @@ test('"Sync now" while push is up syncs every watched folder over the push conne
   );
 });
 
+test('scrolling past the cached window while push is up loads older mail over the push connection', async (t) => {
+  const user = world.newUser();
+  world.seed(user, bareMessages(6, 'Older'));
+  const imap = imapAccount(user, { syncWindow: 2 });
+  const h = await harness(t, [imap], { push: true });
+  await waitFor(() => statusOf(h, imap).push && statusOf(h, imap).unread === 6, 30_000, 'push idle');
+  assert.equal((await rowsOf(h.db, imap)).length, 2, 'the window');
+
+  const mark = h.timeline.length;
+  assert.deepEqual(await h.handlers.loadOlder({ accountId: imap.id, folder: 'INBOX', count: 3 }), {
+    added: 3,
+    exhausted: false,
+  });
+  assert.deepEqual(await h.handlers.loadOlder({ accountId: imap.id, folder: 'INBOX', count: 3 }), {
+    added: 1,
+    exhausted: true,
+  });
+  assert.deepEqual(
+    (await rowsOf(h.db, imap)).map((r) => r.uid).sort((a, b) => Number(a) - Number(b)),
+    [1, 2, 3, 4, 5, 6],
+  );
+  assert.deepEqual(
+    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
+    [],
+    'no connection opened',
+  );
+  assert.equal(sentSince(h.timeline, mark, /UID SEARCH|SEARCH UID/).length, 2, 'searched on push');
+});
+
 test('setSeen on IMAP: the unread count drops before anything is sent, then the server has \\Seen', async (t) => {
   const user = world.newUser();
   world.seed(user, bareMessages(3, 'Seen'));

@@ -18,6 +18,7 @@ import type { SyncResult } from '../../engine/types.ts';
 import type { BodyRow } from '../../store/schema.ts';
 import { fetchBodyOnSession } from './body.ts';
 import { ImapError } from './errors.ts';
+import { loadOlderOnSession, type OlderResult } from './older.ts';
 import { replayPending } from './replay.ts';
 import { ImapSession, type SessionContext } from './session.ts';
 import { syncOnSession, watchedFolders } from './sync.ts';
@@ -145,12 +146,12 @@ export class ImapPush {
    * message) are thrown, as another connection would meet them too.
    */
   async fetchBody(folder: string, uid: number): Promise<BodyRow | null> {
-    try {
-      return await this.run((session) => fetchBodyOnSession(session, folder, uid));
-    } catch (error) {
-      if (error instanceof ImapError) throw error;
-      return null;
-    }
+    return this.attempt((session) => fetchBodyOnSession(session, folder, uid));
+  }
+
+  /** Extends `folder`'s cache downward over the push connection (the popup scrolled past it); null as for `attempt`. */
+  async loadOlder(folder: string, count: number): Promise<OlderResult | null> {
+    return this.attempt((session) => loadOlderOnSession(session, folder, count));
   }
 
   /**
@@ -162,11 +163,21 @@ export class ImapPush {
    * error) is thrown, as that sync would meet it too.
    */
   async syncAll(extra: Pick<SessionContext, 'onProgress' | 'signal'>): Promise<SyncResult | null> {
+    return this.attempt((session) => {
+      const view = session.withContext(extra);
+      return syncOnSession(view, watchedFolders(view.ctx));
+    });
+  }
+
+  /**
+   * Runs a job that could as well open a connection of its own on the push connection instead.
+   * Null when push is not connected or its connection failed under the job: the caller then
+   * opens its own. A failure on a working connection (too large, UIDVALIDITY changed, a refused
+   * command, a store error) is thrown, without the password, as that connection would meet it too.
+   */
+  private async attempt<T>(job: (session: ImapSession) => Promise<T>): Promise<T | null> {
     try {
-      return await this.run((session) => {
-        const view = session.withContext(extra);
-        return syncOnSession(view, watchedFolders(view.ctx));
-      });
+      return await this.run(job);
     } catch (error) {
       const session = this.session;
       if (!session?.client.usable) return null;
