@@ -5,6 +5,8 @@
  * through it, which cost ~15 ms of CPU per message in a POP3 download (BENCHMARKS.md); the
  * service-worker bundle patches postal-mime to call this instead (scripts/postal-mime-patch.ts).
  */
+import { concatBytes } from '../bytes.ts';
+
 const encoder = new TextEncoder();
 
 export async function concatChunks(
@@ -17,15 +19,7 @@ export async function concatChunks(
         ? new Uint8Array(chunk)
         : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
   );
-  let length = 0;
-  for (const part of parts) length += part.byteLength;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out.buffer;
+  return concatBytes(parts).buffer as ArrayBuffer;
 }
 
 /**

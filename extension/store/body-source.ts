@@ -11,6 +11,7 @@
  * Compression is lossless and checked: `unpackSource` returns the very bytes given to
  * `packSource`. Rows stored before this (no `rawEncoding`) read as they are.
  */
+import { concatBytes } from '../bytes.ts';
 import { StoreError } from './errors.ts';
 import type { BodyRow, SourceEncoding } from './schema.ts';
 
@@ -71,12 +72,5 @@ async function through(
   })();
   // Either side may be the one that fails (bad input fails the write, bad data the read).
   await Promise.all([written, read]);
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks, length);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bytesToBase64, concatBytes, decodeLatin1, decodeUtf8, encodeUtf8, printable } from './bytes.ts';
+import { bytesToBase64, decodeLatin1, decodeUtf8, encodeUtf8, printable } from './bytes.ts';
 
 describe('bytes', () => {
   test('base64 (RFC 4648 §10 vectors)', () => {
@@ -22,14 +22,6 @@ describe('bytes', () => {
   test('UTF-8 round trip, and invalid bytes do not throw', () => {
     assert.equal(decodeUtf8(encodeUtf8('grüße ✉')), 'grüße ✉');
     assert.equal(decodeUtf8(Uint8Array.of(0x61, 0xff, 0x62)), 'a\ufffdb');
-  });
-
-  test('concat', () => {
-    assert.deepEqual(
-      concatBytes([Uint8Array.of(1), new Uint8Array(0), Uint8Array.of(2, 3)]),
-      Uint8Array.of(1, 2, 3),
-    );
-    assert.deepEqual(concatBytes([]), new Uint8Array(0));
   });
 
   test('printable escapes control characters and cuts long text', () => {

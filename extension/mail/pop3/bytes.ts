@@ -35,18 +35,6 @@ export function decodeLatin1(bytes: Uint8Array): string {
   return out;
 }
 
-/** Joins byte arrays into one, in a single copy. */
-export function concatBytes(parts: readonly Uint8Array[], totalLength?: number): Uint8Array {
-  const total = totalLength ?? parts.reduce((sum, part) => sum + part.length, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** Standard base64 (RFC 4648 §4) of bytes, as SASL wants it (RFC 5034 §4). */
 export function bytesToBase64(bytes: Uint8Array): string {
   return btoa(decodeLatin1(bytes));

@@ -16,7 +16,8 @@
  * writing fresh memory costs far more than its size suggests: the scan, the slices and the join
  * were 9 % of the worker's busy time in a POP3 download).
  */
-import { CR, concatBytes, DOT, decodeLatin1, decodeUtf8, LF, printable } from './bytes.ts';
+import { concatBytes } from '../../bytes.ts';
+import { CR, DOT, decodeLatin1, decodeUtf8, LF, printable } from './bytes.ts';
 import { Pop3Error } from './errors.ts';
 import { type ListEntry, parseListLine, parseUidlLine, type UidlEntry } from './listing.ts';
 import { type RespCode, splitRespCode } from './resp-codes.ts';

@@ -13,8 +13,8 @@
  * session for good; -ERR replies only fail their own command.
  */
 
+import { concatBytes } from '../../bytes.ts';
 import type { CloseReason, TlsInfo, Transport } from '../../relay/transport.ts';
-import { concatBytes } from './bytes.ts';
 import type { Capabilities } from './capabilities.ts';
 import { type AuthPlainExchange, type SaslStep, saslCancel } from './commands/auth-plain.ts';
 import { type Command, interpret, type TimeoutKind } from './commands/command.ts';
