@@ -365,8 +365,7 @@ export class Engine {
     // An IMAP account whose push connection is up syncs on it: no TLS handshake and login of
     // its own (most of a sync that finds nothing new). Otherwise, or when that connection fails
     // under the sync, over a connection of its own.
-    const push = this.pushes.get(id);
-    const onPush = push?.connected ? await push.syncAll({ signal, onProgress }) : null;
+    const onPush = await this.pushes.get(id)?.syncAll({ signal, onProgress });
     if (onPush) return this.settle(account, onPush);
     const ctx = await this.context(account, { signal, onProgress });
     return this.settle(account, await this.driver(account).sync(ctx));

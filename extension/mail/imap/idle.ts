@@ -185,13 +185,6 @@ export class ImapPush {
     }
   }
 
-  /** Asks for a sync on the push connection (e.g. the user pressed "Sync now" while connected). */
-  syncSoon(): void {
-    this.dirty = true;
-    this.dirtyAll = true;
-    this.poke();
-  }
-
   private setState(state: PushState): void {
     if (this.currentState === state) return;
     this.currentState = state;
