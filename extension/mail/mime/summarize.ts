@@ -137,10 +137,15 @@ const SERVER_CUT_CHARS = 199;
  */
 export function previewFromServer(raw: string): string {
   const text = collapse(raw.replace(INVISIBLE, ''));
-  if (text.length > PREVIEW_CHARS || [...raw].length < SERVER_CUT_CHARS) return truncate(text);
+  if (text.length > PREVIEW_CHARS || characters(raw) < SERVER_CUT_CHARS) return truncate(text);
   const space = text.lastIndexOf(' ');
   const whole = /\s$/.test(raw) || space < PREVIEW_CHARS * 0.75 ? text : text.slice(0, space);
   return `${whole.trimEnd()}…`;
+}
+
+/** Characters (code points) in `text`, without an array of them: one call per message of a sync. */
+function characters(text: string): number {
+  return text.length - (text.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0);
 }
 
 /**
