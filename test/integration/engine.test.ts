@@ -225,6 +225,11 @@ async function folderCount(client: ImapFlow, path: string): Promise<number> {
 const DESTRUCTIVE = /\b(MOVE|COPY|STORE|EXPUNGE)\b|\bDELE \d/;
 
 /** Records in `timeline` from index `from` on that are bytes sent and match `pattern`. */
+/** The connections opened since `from` (their `open:` records). */
+function openedSince(timeline: string[], from: number): string[] {
+  return timeline.slice(from).filter((e) => e.startsWith('open:'));
+}
+
 function sentSince(timeline: string[], from: number, pattern: RegExp): string[] {
   return timeline.slice(from).filter((e) => e.startsWith('sent:') && pattern.test(e));
 }
@@ -444,11 +449,7 @@ test('opening an IMAP message while push is up fetches its body over the push co
   const body = await new BodiesRepo(h.db).get([imap.id, 'INBOX', row.uid]);
   assert.equal(body?.complete, true);
   assert.ok((await readableBody(body!)).text?.includes(letter.snippet), 'the text part is there');
-  assert.deepEqual(
-    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
-    [],
-    'no connection opened',
-  );
+  assert.deepEqual(openedSince(h.timeline, mark), [], 'no connection opened');
   assert.equal(sentSince(h.timeline, mark, /UID FETCH \d+ \(UID BODY\.PEEK\[\]/).length, 1, 'sent on push');
 
   // The push connection went back to idling on INBOX: new mail still arrives by itself.
@@ -456,11 +457,7 @@ test('opening an IMAP message while push is up fetches its body over the push co
   const m = makeMessage(8, { size: 'small', seed: 67 });
   await other.append('INBOX', m.raw, [], m.date);
   await waitFor(() => h.newMail.some((r) => r.subject === m.subject), 20_000, 'pushed after the body');
-  assert.deepEqual(
-    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
-    [],
-    'still the one connection',
-  );
+  assert.deepEqual(openedSince(h.timeline, mark), [], 'still the one connection');
 });
 
 test('"Sync now" while push is up syncs every watched folder over the push connection: no second login', async (t) => {
@@ -488,11 +485,7 @@ test('"Sync now" while push is up syncs every watched folder over the push conne
     work.rows.map((r) => r.subject),
     [m.subject],
   );
-  assert.deepEqual(
-    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
-    [],
-    'no connection opened',
-  );
+  assert.deepEqual(openedSince(h.timeline, mark), [], 'no connection opened');
   assert.ok(
     sentSince(h.timeline, mark, /SELECT "?Work"?|EXAMINE "?Work"?|STATUS "?Work"?/).length > 0,
     'Work synced on push',
@@ -506,11 +499,7 @@ test('"Sync now" while push is up syncs every watched folder over the push conne
   const n = makeMessage(10, { size: 'small', seed: 73 });
   await other.append('INBOX', n.raw, [], n.date);
   await waitFor(() => h.newMail.some((r) => r.subject === n.subject), 20_000, 'pushed after the sync');
-  assert.deepEqual(
-    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
-    [],
-    'still the one connection',
-  );
+  assert.deepEqual(openedSince(h.timeline, mark), [], 'still the one connection');
 });
 
 test('scrolling past the cached window while push is up loads older mail over the push connection', async (t) => {
@@ -534,11 +523,7 @@ test('scrolling past the cached window while push is up loads older mail over th
     (await rowsOf(h.db, imap)).map((r) => r.uid).sort((a, b) => Number(a) - Number(b)),
     [1, 2, 3, 4, 5, 6],
   );
-  assert.deepEqual(
-    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
-    [],
-    'no connection opened',
-  );
+  assert.deepEqual(openedSince(h.timeline, mark), [], 'no connection opened');
   assert.equal(sentSince(h.timeline, mark, /UID SEARCH|SEARCH UID/).length, 2, 'searched on push');
 });
 
@@ -588,11 +573,7 @@ test('setSeen on POP3 stays here: no connection, the count follows the store', a
     [],
     'no check was started',
   );
-  assert.deepEqual(
-    h.timeline.slice(mark).filter((e) => e.startsWith('open:')),
-    [],
-    'no connection opened',
-  );
+  assert.deepEqual(openedSince(h.timeline, mark), [], 'no connection opened');
   await h.actions.setSeen([row.id], false);
   assert.equal(statusOf(h, pop).unread, 2);
 });
