@@ -18,7 +18,7 @@ interface Props {
   onChanged: () => Promise<void>;
 }
 
-type Outcome = { kind: 'idle' | 'busy' } | { kind: 'error'; message: string };
+type Outcome = { kind: 'idle' | 'busy' } | { kind: 'error'; message: string } | { kind: 'done'; key: string };
 
 /** The "Primary password" section. */
 export function PrimaryPasswordSection({ state, onChanged }: Props) {
@@ -31,7 +31,7 @@ export function PrimaryPasswordSection({ state, onChanged }: Props) {
   const busy = outcome.kind === 'busy';
 
   /** Runs one request; the fields are cleared once it succeeded, so no password lingers on the page. */
-  async function run(request: () => Promise<unknown>) {
+  async function run(request: () => Promise<unknown>, doneKey: string) {
     setOutcome({ kind: 'busy' });
     try {
       await request();
@@ -44,7 +44,7 @@ export function PrimaryPasswordSection({ state, onChanged }: Props) {
     setConfirm('');
     setErrors({});
     setForgetting(false);
-    setOutcome({ kind: 'idle' });
+    setOutcome({ kind: 'done', key: doneKey });
     await onChanged();
   }
 
@@ -53,8 +53,9 @@ export function PrimaryPasswordSection({ state, onChanged }: Props) {
     const found = validatePrimaryPassword(next, confirm, withCurrent ? current : undefined);
     setErrors(found);
     if (Object.keys(found).length > 0) return;
-    void run(() =>
-      send('setPrimaryPassword', withCurrent ? { password: next, current } : { password: next }),
+    void run(
+      () => send('setPrimaryPassword', withCurrent ? { password: next, current } : { password: next }),
+      withCurrent ? 'options_primaryChanged' : 'options_primarySetDone',
     );
   }
 
@@ -62,7 +63,7 @@ export function PrimaryPasswordSection({ state, onChanged }: Props) {
     const found = validatePrimaryPassword('x'.repeat(64), 'x'.repeat(64), current);
     setErrors(found);
     if (found.current) return;
-    void run(() => send('removePrimaryPassword', { current }));
+    void run(() => send('removePrimaryPassword', { current }), 'options_primaryRemoved');
   }
 
   const field = (
@@ -81,7 +82,7 @@ export function PrimaryPasswordSection({ state, onChanged }: Props) {
       value={value}
       onInput={(v) => {
         set(v);
-        if (outcome.kind === 'error') setOutcome({ kind: 'idle' });
+        if (outcome.kind === 'error' || outcome.kind === 'done') setOutcome({ kind: 'idle' });
       }}
       error={error}
     />
@@ -114,7 +115,8 @@ export function PrimaryPasswordSection({ state, onChanged }: Props) {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (current !== '') void run(() => send('unlock', { password: current }));
+            if (current !== '')
+              void run(() => send('unlock', { password: current }), 'options_primaryUnlocked');
           }}
           noValidate
         >
@@ -145,7 +147,7 @@ export function PrimaryPasswordSection({ state, onChanged }: Props) {
                 type="button"
                 class="danger"
                 disabled={busy}
-                onClick={() => void run(() => send('forgetPrimaryPassword', {}))}
+                onClick={() => void run(() => send('forgetPrimaryPassword', {}), 'options_primaryResetDone')}
               >
                 {t('options_primaryReset')}
               </button>
@@ -196,7 +198,10 @@ export function PrimaryPasswordSection({ state, onChanged }: Props) {
       {body}
       <div class={`status-line ${state === 'locked' ? 'error' : 'muted'}`} role="status">
         <span class="status-dot" aria-hidden="true" />
-        <span>{t(STATE_TEXT[state])}</span>
+        <span>
+          {t(STATE_TEXT[state])}
+          {outcome.kind === 'done' ? ` ${t(outcome.key)}` : ''}
+        </span>
       </div>
       {outcome.kind === 'error' ? (
         <p class="inline-error" role="alert">

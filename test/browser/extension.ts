@@ -34,6 +34,12 @@ export interface LaunchedExtension {
   profile: string;
   /** Opens an extension page such as `popup.html`. */
   openPage(path: string): Promise<Page>;
+  /**
+   * Quits the browser and starts it again on the same profile, as a person restarting it:
+   * storage.local and IndexedDB stay, storage.session and every page and worker are gone.
+   * This handle is closed; use the one returned.
+   */
+  relaunch(): Promise<LaunchedExtension>;
   close(): Promise<void>;
 }
 
@@ -44,6 +50,8 @@ export interface LaunchOptions {
   dist?: string;
   /** Extra Chromium flags, e.g. `--remote-debugging-port=0` for a raw CDP connection. */
   args?: readonly string[];
+  /** A profile Biff already ran in (`relaunch`): not a fresh install. Default: a new one. */
+  profile?: string;
 }
 
 /** Starts Chromium with the extension and waits for its service worker. */
@@ -52,7 +60,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
   if (!existsSync(join(dist, 'manifest.json'))) {
     throw new Error(`${dist} is missing: run \`npm run build\` first`);
   }
-  const profile = mkdtempSync(join(tmpdir(), 'biff-chromium-'));
+  const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'biff-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: options.headless ?? true,
@@ -65,7 +73,8 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
-  await closeInstallTab(context, extensionId);
+  // Only a fresh install opens the options page by itself.
+  if (!options.profile) await closeInstallTab(context, extensionId);
   return {
     context,
     worker,
@@ -75,6 +84,10 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
       const page = await context.newPage();
       await page.goto(`chrome-extension://${extensionId}/${path}`);
       return page;
+    },
+    async relaunch() {
+      await context.close();
+      return launchExtension({ ...options, profile });
     },
     async close() {
       await context.close();

@@ -33,7 +33,8 @@ export class BrowserWorld {
   private constructor(
     readonly dovecot: DovecotServer,
     public relay: RunningRelay,
-    readonly ext: LaunchedExtension,
+    /** Replaced by `restartBrowser`. */
+    public ext: LaunchedExtension,
     private readonly users: string[],
   ) {}
 
@@ -78,6 +79,15 @@ export class BrowserWorld {
       configPath: this.relay.configPath ?? undefined,
       args: ['--port', String(this.relay.port), ...ports],
     });
+  }
+
+  /**
+   * Quits Chromium and starts it again on the same profile (LaunchedExtension.relaunch): what
+   * Biff keeps on disk stays, what it held for the browser session does not.
+   */
+  async restartBrowser(): Promise<void> {
+    this.caller = null;
+    this.ext = await this.ext.relaunch();
   }
 
   /** A Dovecot user no other test uses. */
@@ -206,6 +216,16 @@ export class BrowserWorld {
   /** The toolbar badge text, read in the service worker. */
   async badgeText(): Promise<string> {
     return (await this.worker()).evaluate(() => chrome.action.getBadgeText({}));
+  }
+
+  /** The toolbar button's tooltip, read in the service worker. */
+  async badgeTitle(): Promise<string> {
+    return (await this.worker()).evaluate(() => chrome.action.getTitle({}));
+  }
+
+  /** Everything in the extension's storage.local, as JSON (to check what is readable at rest). */
+  async storedSettingsJson(): Promise<string> {
+    return (await this.worker()).evaluate(async () => JSON.stringify(await chrome.storage.local.get(null)));
   }
 
   /**
