@@ -90,6 +90,28 @@ export class BrowserWorld {
     this.ext = await this.ext.relaunch();
   }
 
+  /**
+   * Stops the extension's service worker as Chrome does when it is idle (CDP
+   * `ServiceWorker.stopAllWorkers`), and waits until Chrome reports it stopped. The next
+   * contract message or `worker()` starts a new one.
+   */
+  async stopWorker(): Promise<void> {
+    const page = await this.ext.context.newPage();
+    try {
+      const cdp = await this.ext.context.newCDPSession(page);
+      const origin = `chrome-extension://${this.ext.extensionId}/`;
+      let state = '';
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        for (const v of versions) if (v.scriptURL.startsWith(origin)) state = v.runningStatus;
+      });
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await this.until('the worker to stop', async () => (state === 'stopped' ? true : undefined));
+    } finally {
+      await page.close();
+    }
+  }
+
   /** A Dovecot user no other test uses. */
   newUser(): string {
     const user = this.users.shift();
@@ -226,6 +248,11 @@ export class BrowserWorld {
   /** Everything in the extension's storage.local, as JSON (to check what is readable at rest). */
   async storedSettingsJson(): Promise<string> {
     return (await this.worker()).evaluate(async () => JSON.stringify(await chrome.storage.local.get(null)));
+  }
+
+  /** Everything in the extension's storage.session (kept in memory for the browser session), as JSON. */
+  async sessionJson(): Promise<string> {
+    return (await this.worker()).evaluate(async () => JSON.stringify(await chrome.storage.session.get(null)));
   }
 
   /**

@@ -11,6 +11,8 @@
  * The tests run in order and build on each other. Needs `npm run build` first.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright';
 import { LOCKED_BADGE } from '../../background/badge.ts';
@@ -29,6 +31,8 @@ import {
   unlockInPopup,
 } from '../browser/user.ts';
 import { BrowserWorld, PASSWORD } from '../browser/world.ts';
+
+const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 
 /** Full of what quoting and escaping get wrong. */
 const PRIMARY = 'pr1m "ary" \\ pass ✓ %41';
@@ -68,6 +72,7 @@ async function assertNothingReadable(secrets: Record<string, string>): Promise<v
 }
 
 before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
   world = await BrowserWorld.start({ users: 1, pair: false });
   user = world.newUser();
   other = await OtherClient.open(world.dovecot, user, PASSWORD);
@@ -121,6 +126,7 @@ test('after a browser restart Biff is locked: a lock on the badge, one banner, c
   await lockedBanner(popup).waitFor();
   await messageRow(popup, first.from.name, first.subject).waitFor();
   assert.equal(await popup.getByRole('alert').count(), 0, 'no error banner next to the lock');
+  await popup.screenshot({ path: join(SHOTS, 'popup-locked.png') });
   await popup.close();
 
   // The options page comes up too, the lock first, the relay saying why it is not checked.
@@ -149,6 +155,31 @@ test('unlocking from the popup: a wrong password is refused there; the right one
   const [status] = await world.engineStatus();
   assert.equal(status?.state === 'error' ? status.error?.message : 'ok', 'ok');
   await popup.close();
+
+  // Chrome stopping the idle worker is not a browser restart: the key waits in storage.session
+  // (the key, never the password), and the next worker starts unlocked.
+  const session = await world.sessionJson();
+  assert.ok(
+    session.includes('primaryKey') && !session.includes(PRIMARY),
+    'storage.session holds the key only',
+  );
+  await world.stopWorker();
+  // The popup wakes the next worker (tests then talk only to that one, see BrowserWorld.worker).
+  const woken = await openPopup(world.ext);
+  await messageRow(woken, second.from.name, second.subject).waitFor();
+  const locked = await (await world.worker()).evaluate(async () => {
+    const handle = (globalThis as unknown as { biff: { ready: Promise<{ engine: { locked: boolean } }> } })
+      .biff;
+    return (await handle.ready).engine.locked;
+  });
+  assert.equal(locked, false, 'the new worker found the key: unlocked');
+  await woken.close();
+  await world.until('IMAP push to be live again', async () =>
+    (await world.engineStatus())[0]?.push ? true : undefined,
+  );
+  const third = plainMessage('After the worker stopped', 'Still unlocked.');
+  await other.append(third.raw);
+  await badgeShows('3');
 });
 
 test('change, then remove, the primary password on the options page; the account keeps working', async () => {
@@ -185,8 +216,8 @@ test('change, then remove, the primary password on the options page; the account
   const stored = await world.storedSettingsJson();
   assert.ok(!stored.includes('"vault"') && stored.includes(PASSWORD), 'stored in plain again');
 
-  const third = plainMessage('After removing it', 'Still checked.');
-  await other.append(third.raw);
-  await badgeShows('3');
+  const fourth = plainMessage('After removing it', 'Still checked.');
+  await other.append(fourth.raw);
+  await badgeShows('4');
   await options.close();
 });
