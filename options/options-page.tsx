@@ -65,8 +65,11 @@ export function OptionsPage() {
   }
 
   const locked = loaded?.primaryPassword === 'locked';
-  // First while locked (what stands between the user and their mail), else after the rest.
-  const primary = loaded ? <PrimaryPasswordSection state={loaded.primaryPassword} onChanged={load} /> : null;
+  // First while locked (what stands between the user and their mail), else after the rest;
+  // keyed, so it moves rather than starting over and the outcome of the unlock stays shown.
+  const primary = loaded ? (
+    <PrimaryPasswordSection key="primary-password" state={loaded.primaryPassword} onChanged={load} />
+  ) : null;
 
   return (
     <main class="page">

@@ -240,6 +240,21 @@ export class BrowserWorld {
     return (await this.worker()).evaluate(() => chrome.action.getBadgeText({}));
   }
 
+  /** Waits until the badge shows `text`; says what it showed when it never does. */
+  async badgeShows(text: string, timeoutMs = 60_000): Promise<void> {
+    let last = '';
+    await this.until(
+      `the badge to show "${text}"`,
+      async () => {
+        last = await this.badgeText();
+        return last === text ? true : undefined;
+      },
+      timeoutMs,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (it shows "${last}")`);
+    });
+  }
+
   /** The toolbar button's tooltip, read in the service worker. */
   async badgeTitle(): Promise<string> {
     return (await this.worker()).evaluate(() => chrome.action.getTitle({}));

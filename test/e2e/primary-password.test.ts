@@ -43,23 +43,6 @@ let world: BrowserWorld;
 let user: string;
 let other: OtherClient;
 
-/** Waits until the badge shows `text`; says what it showed when it never does. */
-async function badgeShows(text: string, timeoutMs = 60_000): Promise<void> {
-  let last = '';
-  await world
-    .until(
-      `the badge to show "${text}"`,
-      async () => {
-        last = await world.badgeText();
-        return last === text ? true : undefined;
-      },
-      timeoutMs,
-    )
-    .catch((err: Error) => {
-      throw new Error(`${err.message} (it shows "${last}")`);
-    });
-}
-
 /** storage.local as JSON must not contain any secret in plain. */
 async function assertNothingReadable(secrets: Record<string, string>): Promise<void> {
   const stored = await world.storedSettingsJson();
@@ -100,7 +83,7 @@ test('set a primary password on the options page: no password or token stays rea
   });
   await testAndTrust(options, world.dovecot.fingerprint256);
   await saveAccount(options, ACCOUNT_NAME);
-  await badgeShows('1');
+  await world.badgeShows('1');
   assert.ok((await world.storedSettingsJson()).includes(PASSWORD), 'before: the password is stored in plain');
 
   await setPrimaryPassword(options, PRIMARY);
@@ -110,13 +93,13 @@ test('set a primary password on the options page: no password or token stays rea
     'the primary password': PRIMARY,
   });
   // Still unlocked in this session: nothing changes for the user.
-  await badgeShows('1');
+  await world.badgeShows('1');
   await options.close();
 });
 
 test('after a browser restart Biff is locked: a lock on the badge, one banner, cached mail readable, no account failing', async () => {
   await world.restartBrowser();
-  await badgeShows(LOCKED_BADGE);
+  await world.badgeShows(LOCKED_BADGE);
   assert.match(await world.badgeTitle(), /^Biff is locked/);
   const statuses = await world.engineStatus();
   assert.equal(statuses.length, 1);
@@ -151,7 +134,7 @@ test('unlocking from the popup: a wrong password is refused there; the right one
   const second = plainMessage('After the unlock', 'Checked again.');
   await other.append(second.raw);
   await messageRow(popup, second.from.name, second.subject).waitFor({ timeout: 60_000 });
-  await badgeShows('2');
+  await world.badgeShows('2');
   const [status] = await world.engineStatus();
   assert.equal(status?.state === 'error' ? status.error?.message : 'ok', 'ok');
   await popup.close();
@@ -179,7 +162,7 @@ test('unlocking from the popup: a wrong password is refused there; the right one
   );
   const third = plainMessage('After the worker stopped', 'Still unlocked.');
   await other.append(third.raw);
-  await badgeShows('3');
+  await world.badgeShows('3');
 });
 
 test('change, then remove, the primary password on the options page; the account keeps working', async () => {
@@ -218,6 +201,42 @@ test('change, then remove, the primary password on the options page; the account
 
   const fourth = plainMessage('After removing it', 'Still checked.');
   await other.append(fourth.raw);
-  await badgeShows('4');
+  await world.badgeShows('4');
   await options.close();
+});
+
+test('"Forgot primary password" after a restart: the secrets go, accounts and every cached message stay', async () => {
+  const options = await openOptions(world.ext);
+  await setPrimaryPassword(options, PRIMARY);
+  await options.close();
+  const cached = (await world.storedMessages()).map((m) => m.subject).sort();
+  assert.equal(cached.length, 4);
+  await world.restartBrowser();
+  await world.badgeShows(LOCKED_BADGE);
+
+  const page = await openOptions(world.ext);
+  const section = page.getByRole('region', { name: 'Primary password', exact: true });
+  await section.getByRole('button', { name: 'Forgot primary password', exact: true }).click();
+  await section.getByRole('button', { name: 'Reset primary password', exact: true }).click();
+  await section
+    .getByRole('status')
+    .filter({ hasText: 'Primary password reset: enter the account passwords and the pairing token again.' })
+    .waitFor({ timeout: 30_000 });
+  await page.getByRole('listitem').filter({ hasText: ACCOUNT_NAME }).first().waitFor();
+  await page.getByRole('status').filter({ hasText: 'Not paired yet' }).waitFor();
+  await page.close();
+
+  const stored = await world.storedSettingsJson();
+  assert.ok(!stored.includes('"vault"'), 'the vault is gone');
+  assert.ok(stored.includes(ACCOUNT_NAME), 'the account is kept');
+  assert.ok(!stored.includes(PASSWORD) && !stored.includes(world.relay.token), 'no secret came back');
+  assert.deepEqual(
+    (await world.storedMessages()).map((m) => m.subject).sort(),
+    cached,
+    'no cached mail lost',
+  );
+  assert.notEqual(await world.badgeText(), LOCKED_BADGE);
+  const popup = await openPopup(world.ext);
+  await messageRow(popup, first.from.name, first.subject).waitFor();
+  await popup.close();
 });
