@@ -5,12 +5,12 @@
  * Messages never include secrets: they are built here from codes, not copied from servers.
  */
 import type { AccountErrorKind } from '../contract.ts';
+import type { EngineErrorCode } from '../mail/engine-error.ts';
 import type { ImapErrorCode } from '../mail/imap/errors.ts';
 import type { MimeErrorCode } from '../mail/mime/errors.ts';
 import type { Pop3ErrorCode } from '../mail/pop3/errors.ts';
 import type { CertificateDetails, TransportErrorCode } from '../relay/transport.ts';
 import type { StoreErrorCode } from '../store/errors.ts';
-import type { EngineErrorCode } from './engine-error.ts';
 
 export interface ClassifiedError {
   kind: AccountErrorKind;

@@ -14,10 +14,10 @@ import {
   TranscriptTransport,
 } from '../../../test/support/transcript-transport.ts';
 import { type Account, DEFAULT_IMAP, DEFAULT_POP3, type Pop3Settings } from '../../accounts.ts';
-import type { SyncContext } from '../../engine/types.ts';
 import { MessagesRepo } from '../../store/messages-repo.ts';
 import { Pop3Repo } from '../../store/pop3-repo.ts';
 import { type BiffDatabase, POP3_FOLDER } from '../../store/schema.ts';
+import type { SyncContext } from '../sync-context.ts';
 import { Pop3Error } from './errors.ts';
 import { type Pop3SyncOptions, syncPop3Account } from './sync.ts';
 
