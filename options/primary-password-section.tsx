@@ -6,9 +6,9 @@
  */
 import { useState } from 'preact/hooks';
 import type { PrimaryPasswordState } from '../extension/contract.ts';
+import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { send } from '../extension/ui/send.ts';
-import { errorText } from './error-text.ts';
 import { TextField } from './field.tsx';
 import { type PrimaryPasswordErrors, validatePrimaryPassword } from './primary-password.ts';
 

@@ -5,10 +5,10 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import type { AccountInfo } from './account-info.ts';
 import type { Banner } from './banners.ts';
-import { errorText } from './error-text.ts';
 
 /** The command that starts the relay (package.json `bin`). */
 export const RELAY_COMMAND = 'npx biff-relay';

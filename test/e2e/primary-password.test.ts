@@ -30,7 +30,8 @@ import {
   testAndTrust,
   unlockInPopup,
 } from '../browser/user.ts';
-import { BrowserWorld, PASSWORD } from '../browser/world.ts';
+import { BrowserWorld } from '../browser/world.ts';
+import { PASSWORD } from '../support/server-world.ts';
 
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 
