@@ -4,7 +4,7 @@
  * locked banner asks for the primary password right there.
  */
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import type { AccountInfo } from './account-info.ts';
@@ -70,6 +70,9 @@ function UnlockForm({ onUnlock }: Pick<StateBannersProps, 'onUnlock'>) {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  // Asked once, ready to type: the popup opened locked is there to be unlocked.
+  useEffect(() => input.current?.focus(), []);
   async function submit(event: Event) {
     event.preventDefault();
     if (password === '' || busy) return;
@@ -87,6 +90,7 @@ function UnlockForm({ onUnlock }: Pick<StateBannersProps, 'onUnlock'>) {
       <label class="unlock-field">
         <span>{t('popup_primary_password')}</span>
         <input
+          ref={input}
           type="password"
           autocomplete="current-password"
           value={password}

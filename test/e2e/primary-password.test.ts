@@ -109,6 +109,11 @@ test('after a browser restart Biff is locked: a lock on the badge, one banner, c
   const popup = await openPopup(world.ext);
   await lockedBanner(popup).waitFor();
   await messageRow(popup, first.from.name, first.subject).waitFor();
+  assert.equal(
+    await popup.evaluate(() => document.activeElement?.getAttribute('autocomplete')),
+    'current-password',
+    'the primary password field has the focus: asked once, ready to type',
+  );
   assert.equal(await popup.getByRole('alert').count(), 0, 'no error banner next to the lock');
   await popup.screenshot({ path: join(SHOTS, 'popup-locked.png') });
   await popup.close();
