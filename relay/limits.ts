@@ -54,6 +54,15 @@ export const HIGH_WATER_MARK = 1024 * 1024;
 export const LOW_WATER_MARK = 256 * 1024;
 
 /**
+ * Reading from both sides also pauses while more than this many WebSocket messages wait to go
+ * out, and resumes at QUEUED_SENDS_LOW: a queued message costs the relay a few hundred bytes
+ * beyond its payload, so a megabyte of 15-byte pongs nobody reads would hold ~30 MiB.
+ */
+export const QUEUED_SENDS_HIGH = 1024;
+/** See QUEUED_SENDS_HIGH. */
+export const QUEUED_SENDS_LOW = 256;
+
+/**
  * Largest WebSocket message the relay builds from TLS records that arrive together. Node hands
  * over a TLS upstream's plaintext one record (≤ 16 KiB) per callback, and every WebSocket
  * message costs the extension's worker a task; a plain socket's reads are up to 64 KiB already.
