@@ -19,6 +19,16 @@ export const DEFAULT_ALLOWED_PORTS: readonly number[] = [110, 143, 993, 995];
 export const DEFAULT_MAX_SESSIONS = 32;
 
 /**
+ * Sessions that have not sent `connect` yet do not count against `--max-sessions` but against
+ * this budget; when it is full, a new upgrade closes the oldest waiting session
+ * (too_many_sessions). A real client sends `connect` as soon as the WebSocket opens, so a
+ * flood of silent sessions (which once held all 32 slots for the hello timeout and locked the
+ * extension out) now holds no connect slot and can only displace a real session by opening 16
+ * more within that session's first round trip.
+ */
+export const MAX_WAITING_SESSIONS = 16;
+
+/**
  * `--max-message`: the largest WebSocket message the relay accepts (ws `maxPayload`). Mail
  * commands are small; the extension splits uploads into chunks. Bigger messages close the
  * WebSocket with 1009, so one message can never make the relay buffer more than this.
@@ -43,6 +53,19 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 31 * 60_000;
  * says nothing holds a session slot for nothing.
  */
 export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
+
+/**
+ * The HTTP request of an upgrade must be complete within this (Node's headersTimeout): the
+ * browser sends it at once, so a request still arriving after 5 s is a slowloris holding a socket.
+ */
+export const HEADERS_TIMEOUT_MS = 5_000;
+
+/**
+ * How often Node looks for requests past HEADERS_TIMEOUT_MS (its connectionsCheckingInterval).
+ * Node's 30 s default let a 10 s timeout hold a socket for 10-40 s; a scan of the few open
+ * connections every 250 ms is nothing.
+ */
+export const HEADERS_CHECK_INTERVAL_MS = 250;
 
 /**
  * Upstream reading pauses while more than this many bytes wait to go out on the WebSocket,

@@ -25,6 +25,14 @@ import { type ConnectRequest, RELAY_CLOSE_CODES, type RelayErrorCode, type Serve
 import { StartTlsGate } from './tls-gate.ts';
 import { connectTcp, formatRemote, resolveTarget, secure, type TargetPolicy } from './upstream.ts';
 
+/** How a session takes and gives back its place in the relay's limits (server.ts). */
+export interface SessionSlots {
+  /** On `connect`: takes a connected-session slot, or says why there is none. */
+  admit(session: Session): RelayError | null;
+  /** Once, when the session has closed. */
+  release(session: Session): void;
+}
+
 /** The limits a session enforces. */
 export interface SessionSettings extends TargetPolicy {
   connectTimeoutMs: number;
@@ -80,7 +88,7 @@ export class Session {
     private readonly origin: string,
     private readonly settings: SessionSettings,
     private readonly log: Logger,
-    private readonly onClosed: (session: Session) => void,
+    private readonly slots: SessionSlots,
   ) {
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', (code) => this.onClientClose(code));
@@ -99,6 +107,17 @@ export class Session {
       const seconds = settings.helloTimeoutMs / 1000;
       this.fail(new RelayError('bad_request', `no connect frame within ${seconds} s`));
     }, settings.helloTimeoutMs);
+  }
+
+  /** Closes a session still waiting for `connect` to make room for a newer one. */
+  displace(): void {
+    if (this.state !== 'hello') return;
+    this.fail(
+      new RelayError(
+        'too_many_sessions',
+        'too many sessions were waiting for "connect"; this was the oldest',
+      ),
+    );
   }
 
   /** Closes the session because the relay is stopping (close 1001). */
@@ -135,8 +154,13 @@ export class Session {
     }
     const frame = parsed.frame;
     if (this.state === 'hello') {
-      if (frame.op === 'connect') void this.connect(frame);
-      else this.fail(new RelayError('bad_request', 'the first frame must be "connect"'));
+      if (frame.op !== 'connect') {
+        this.fail(new RelayError('bad_request', 'the first frame must be "connect"'));
+        return;
+      }
+      const refusal = this.slots.admit(this);
+      if (refusal) this.fail(refusal);
+      else void this.connect(frame);
       return;
     }
     switch (frame.op) {
@@ -451,7 +475,7 @@ export class Session {
       durationMs: Date.now() - this.startedAt,
       close: this.closeLabel ?? `${code}/client`,
     });
-    this.onClosed(this);
+    this.slots.release(this);
   }
 }
 
