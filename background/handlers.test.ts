@@ -4,6 +4,7 @@ import { type Account, DEFAULT_IMAP, DEFAULT_POP3 } from '../extension/accounts.
 import type { Actions } from '../extension/engine/actions.ts';
 import type { Engine } from '../extension/engine/engine.ts';
 import { MAX_OLDER_BATCH } from '../extension/mail/imap/older.ts';
+import type { RelaySocketOptions } from '../extension/relay/relay-socket.ts';
 import { createHandlers } from './handlers.ts';
 
 function account(id: string, protocol: Account['protocol']): Account {
@@ -51,4 +52,26 @@ test('loadOlder: refuses unknown accounts and counts outside 1..MAX_OLDER_BATCH 
   for (const count of [0, -1, 1.5, Number.NaN, MAX_OLDER_BATCH + 1])
     await assert.rejects(h.loadOlder({ accountId: 'imap', folder: 'INBOX', count }), { code: 'invalid' });
   await assert.rejects(h.loadOlder({ accountId: 'imap', folder: '', count: 10 }), { code: 'invalid' });
+});
+
+test('relayStatus: a browser error that quotes the pairing token is redacted before the page sees it', async () => {
+  const token = 'pairing token "with" spaces';
+  const engine = {
+    deps: { settings: { getSettings: async () => ({ relay: null }) } },
+  } as unknown as Engine;
+  // What Chrome's WebSocket constructor throws for a subprotocol that is not a token.
+  class WebSocket {
+    constructor(_url: string, protocols: string[]) {
+      throw new SyntaxError(`Failed to construct 'WebSocket': The subprotocol '${protocols[1]}' is invalid.`);
+    }
+  }
+  const status = await createHandlers(engine, {} as Actions, {
+    WebSocket: WebSocket as unknown as NonNullable<RelaySocketOptions['WebSocket']>,
+  }).relayStatus({
+    url: 'ws://127.0.0.1:6512/v1',
+    token,
+  });
+  assert.equal(status.ok, false);
+  assert.ok(!JSON.stringify(status).includes('with'), JSON.stringify(status));
+  assert.match(status.message, /\[redacted\]/);
 });

@@ -2,6 +2,7 @@
  * The background's answer to every contract message (extension/contract.ts). Thin: each
  * handler validates what the page sent and calls the engine.
  */
+
 import type { Account } from '../extension/accounts.ts';
 import type { GlobalSettings, ProbeReport, RelayStatus } from '../extension/contract.ts';
 import type { Actions } from '../extension/engine/actions.ts';
@@ -9,6 +10,7 @@ import { testConnection } from '../extension/engine/connection-test.ts';
 import type { Engine } from '../extension/engine/engine.ts';
 import { EngineError } from '../extension/mail/engine-error.ts';
 import { loadOlderImap, MAX_OLDER_BATCH } from '../extension/mail/imap/older.ts';
+import { redactText } from '../extension/mail/redact.ts';
 import { candidatesFor } from '../extension/providers/guess.ts';
 import { checkRelay, openRelaySocket, type RelaySocketOptions } from '../extension/relay/relay-socket.ts';
 import { TransportError } from '../extension/relay/transport.ts';
@@ -42,7 +44,9 @@ export function createHandlers(
       return { ok: true, message: `Relay connected (protocol ${version})`, version };
     } catch (err) {
       const code = err instanceof TransportError ? err.code : 'relay_unreachable';
-      return { ok: false, code, message: err instanceof Error ? err.message : 'The relay is not reachable' };
+      // A browser's own error (a WebSocket constructor refusing the subprotocol) can quote the token.
+      const message = err instanceof Error ? err.message : 'The relay is not reachable';
+      return { ok: false, code, message: redactText(message, [{ secret: endpoint.token }]) };
     }
   }
 
