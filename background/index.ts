@@ -154,6 +154,9 @@ async function boot() {
   /** Every secret the background holds, for the router to redact from failures. */
   async function secrets(): Promise<Secret[]> {
     const list: Secret[] = [];
+    // Locked by the primary password: every secret is sealed and none was read in this browser
+    // session, so none can be in a failure (and asking for one would fail the failure itself).
+    if ((await settings.primaryPassword()) === 'locked') return list;
     for (const account of engine.listAccounts()) {
       const password = await settings.getPassword(account.id);
       if (password) list.push({ secret: password, user: account.username });
