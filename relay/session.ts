@@ -14,9 +14,16 @@ import { RelayError } from './errors.ts';
 import { parseClientFrame } from './frames.ts';
 import { HIGH_WATER_MARK, LOW_WATER_MARK, TLS_MESSAGE_MAX_BYTES, UPSTREAM_LINGER_MS } from './limits.ts';
 import type { Logger } from './log.ts';
-import { type ConnectRequest, RELAY_CLOSE_CODES, type RelayErrorCode, type ServerFrame } from './protocol.ts';
+import {
+  type ConnectRequest,
+  RELAY_CLOSE_CODES,
+  RELAY_SUBPROTOCOL,
+  type RelayErrorCode,
+  type ServerFrame,
+} from './protocol.ts';
 import { StartTlsGate } from './tls-gate.ts';
 import { connectTcp, formatRemote, resolveTarget, secure, type TargetPolicy } from './upstream.ts';
+import { RELAY_VERSION } from './version.ts';
 
 /** The limits a session enforces. */
 export interface SessionSettings extends TargetPolicy {
@@ -38,6 +45,8 @@ function toBuffer(data: RawData): Buffer {
 /** One WebSocket ↔ TCP pipe. */
 export class Session {
   private state: State = 'hello';
+  /** Whether the client's one `hello` was answered. */
+  private greeted = false;
   private request: ConnectRequest | null = null;
   private upstream: Socket | null = null;
   private detachUpstream: () => void = noop;
@@ -117,7 +126,10 @@ export class Session {
     const frame = parsed.frame;
     if (this.state === 'hello') {
       if (frame.op === 'connect') void this.connect(frame);
-      else this.fail(new RelayError('bad_request', 'the first frame must be "connect"'));
+      else if (frame.op === 'hello' && !this.greeted) {
+        this.greeted = true;
+        this.send({ op: 'hello', version: RELAY_VERSION, protocol: RELAY_SUBPROTOCOL });
+      } else this.fail(new RelayError('bad_request', 'the first frame must be "hello" or "connect"'));
       return;
     }
     switch (frame.op) {
@@ -126,6 +138,9 @@ export class Session {
         return;
       case 'connect':
         this.fail(new RelayError('bad_request', 'one "connect" per session'));
+        return;
+      case 'hello':
+        this.fail(new RelayError('bad_request', '"hello" only before "connect"'));
         return;
       case 'starttls':
         void this.startTls();
