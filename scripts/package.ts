@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import webExt from 'web-ext';
 
@@ -21,6 +22,11 @@ function version(path: string): string {
   return (JSON.parse(readFileSync(join(root, path), 'utf8')) as { version: string }).version;
 }
 
+/** `biff-relay-<relay version>.<ext>` */
+export function relayFileName(ext: 'tgz' | 'mjs'): string {
+  return `biff-relay-${version('relay/package.json')}.${ext}`;
+}
+
 /** ws loads these native speed-ups if installed; without them it uses plain JS. */
 const WS_OPTIONAL = ['bufferutil', 'utf-8-validate'];
 
@@ -28,7 +34,7 @@ const WS_OPTIONAL = ['bufferutil', 'utf-8-validate'];
  * The relay's command line as one ESM file. ws is CommonJS and requires Node built-ins (and,
  * optionally, bufferutil): the banner gives the bundle a `require` that resolves next to it.
  */
-async function bundleRelay(outfile: string, inlineWs: boolean): Promise<void> {
+export async function bundleRelay(outfile: string, inlineWs: boolean): Promise<void> {
   await esbuild.build({
     stdin: {
       contents: "import { main } from './main.ts';\nawait main(process.argv.slice(2));\n",
@@ -51,11 +57,11 @@ async function bundleRelay(outfile: string, inlineWs: boolean): Promise<void> {
   chmodSync(outfile, 0o755);
 }
 
-/** Stages relay/ as an npm package and packs it into `out`; returns the tarball's path. */
-async function packRelay(relayVersion: string): Promise<string> {
-  const stage = join(dist, 'relay-package');
+/** Stages relay/ as an npm package in `stage` and packs it into `out`; returns the tarball's path. */
+export async function packRelay(out: string, stage = join(dist, 'relay-package')): Promise<string> {
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(join(stage, 'bin'), { recursive: true });
+  mkdirSync(out, { recursive: true });
   for (const file of ['package.json', 'PROTOCOL.md', 'README.md']) {
     copyFileSync(join(root, 'relay', file), join(stage, file));
   }
@@ -64,15 +70,16 @@ async function packRelay(relayVersion: string): Promise<string> {
     cwd: stage,
     encoding: 'utf8',
   });
-  if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
-  const tarball = join(out, `biff-relay-${relayVersion}.tgz`);
+  if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stdout}${packed.stderr}`);
+  const tarball = join(out, relayFileName('tgz'));
   if (!existsSync(tarball)) throw new Error(`npm pack did not write ${tarball}`);
   return tarball;
 }
 
 async function zipExtension(target: 'chrome' | 'firefox', extensionVersion: string): Promise<string> {
   const sourceDir = join(dist, target);
-  if (!existsSync(join(sourceDir, 'manifest.json'))) throw new Error(`${sourceDir} is missing: run npm run build first`);
+  if (!existsSync(join(sourceDir, 'manifest.json')))
+    throw new Error(`${sourceDir} is missing: run npm run build first`);
   const filename = `biff-${target}-${extensionVersion}.zip`;
   await webExt.cmd.build(
     { sourceDir, artifactsDir: out, filename, overwriteDest: true },
@@ -85,20 +92,21 @@ async function main(): Promise<void> {
   const extensionVersion = version('package.json');
   const manifestVersion = version('manifest.json');
   if (manifestVersion !== extensionVersion) {
-    throw new Error(`manifest.json says ${manifestVersion}, package.json ${extensionVersion}: make them equal`);
+    throw new Error(
+      `manifest.json says ${manifestVersion}, package.json ${extensionVersion}: make them equal`,
+    );
   }
-  const relayVersion = version('relay/package.json');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const written = [
     await zipExtension('chrome', extensionVersion),
     await zipExtension('firefox', extensionVersion),
-    await packRelay(relayVersion),
+    await packRelay(out),
   ];
-  const single = join(out, `biff-relay-${relayVersion}.mjs`);
+  const single = join(out, relayFileName('mjs'));
   await bundleRelay(single, true);
   written.push(single);
   console.log(`wrote\n${written.map((f) => `  ${f}`).join('\n')}`);
 }
 
-await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
