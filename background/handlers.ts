@@ -39,7 +39,7 @@ export function createHandlers(
       return { ok: false, code: 'relay_refused', message: 'Enter the pairing token the relay printed' };
     try {
       const version = await checkRelay(endpoint, relaySocket);
-      return { ok: true, message: `Relay connected (protocol ${version})`, version };
+      return { ok: true, message: `Relay ${version} connected`, version };
     } catch (err) {
       const code = err instanceof TransportError ? err.code : 'relay_unreachable';
       return { ok: false, code, message: err instanceof Error ? err.message : 'The relay is not reachable' };

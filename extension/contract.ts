@@ -115,7 +115,7 @@ export interface RelayStatus {
   /** e.g. `relay_unreachable`, `relay_refused`. */
   code?: string;
   message: string;
-  /** When connected: the protocol version the relay selected (`biff.v1`). */
+  /** When connected: the relay's software version (`0.2.0`). */
   version?: string;
 }
 

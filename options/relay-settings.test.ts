@@ -21,9 +21,9 @@ test('tokens must be non-empty RFC 9110 tokens', () => {
 });
 
 test('status: connected (with the version), not running (with the start commands), token refused, other', () => {
-  assert.deepEqual(relayStatusView({ ok: true, message: 'ok', version: 'biff.v1' }), {
+  assert.deepEqual(relayStatusView({ ok: true, message: 'ok', version: '0.2.0' }), {
     tone: 'ok',
-    message: { key: 'options_relayConnectedVersion', args: ['biff.v1'] },
+    message: { key: 'options_relayConnectedVersion', args: ['0.2.0'] },
   });
   assert.deepEqual(relayStatusView({ ok: true, message: 'ok' }), {
     tone: 'ok',
