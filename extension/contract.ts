@@ -36,7 +36,7 @@ export interface AccountStatus {
 
 /** Global settings, edited on the options page. */
 export interface GlobalSettings {
-  relay: { url: string; token: string };
+  relay: { url: string; token: string; startCommand?: string };
   quietHours: { enabled: boolean; start: string; end: string };
   openMarksRead: boolean;
   badgeMode: 'unread' | 'new';

@@ -31,7 +31,18 @@ test('status: connected (with the version), not running (with the start commands
   });
   const down = relayStatusView({ ok: false, code: 'relay_unreachable', message: 'x' });
   assert.equal(down.message.key, 'options_relayNotRunning');
-  assert.deepEqual(down.startCommands, ['npx biff-relay', 'npm start']);
+  assert.deepEqual(down.startCommands, ['biff-relay', 'npm start']);
+  assert.deepEqual(
+    relayStatusView(
+      { ok: false, code: 'relay_unreachable', message: 'x' },
+      'systemctl --user start biff-relay',
+    ).startCommands,
+    ['systemctl --user start biff-relay', 'npm start'],
+  );
+  assert.deepEqual(relayStatusView({ ok: false, code: 'relay_outdated', message: 'Too old' }).message, {
+    key: 'options_relayOutdated',
+    args: ['Too old'],
+  });
   assert.equal(
     relayStatusView({ ok: false, code: 'relay_refused', message: 'x' }).message.key,
     'options_relayRefused',

@@ -21,6 +21,7 @@ import { bundleRelay, packRelay, relayFileName } from '../../scripts/package.ts'
 import { type RunningRelay, startRelay, tempDir } from '../relay/helpers.ts';
 import { type DovecotServer, startDovecot } from '../servers/dovecot.ts';
 import { freePorts } from '../servers/free-port.ts';
+import { processesMentioning, signal, waitGone } from '../servers/process-tree.ts';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
 const CHROME_ORIGIN = 'chrome-extension://dbonihppoidfekehkoeogfoehelllkbp/';
@@ -36,20 +37,6 @@ let single: RunningRelay | null = null;
 /** `biff-relay` as installed in the prefix, run with the temporary HOME. */
 function biffRelay(...args: string[]): string {
   return execFileSync(join(prefix, 'bin', 'biff-relay'), args, { env, encoding: 'utf8' });
-}
-
-/** PIDs of processes whose command line names `needle` (the detached relay has no other handle). */
-function pidsWith(needle: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(needle)) pids.push(Number(name));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
 }
 
 /** Runs the host as the browser does (path from the manifest, the caller's origin as argument). */
@@ -99,7 +86,9 @@ before(async () => {
 });
 
 after(async () => {
-  for (const pid of pidsWith(work)) process.kill(pid, 'SIGTERM');
+  const relays = processesMentioning(work);
+  for (const pid of relays) signal(pid, 'SIGTERM');
+  await waitGone(relays, 5_000);
   await single?.stop();
   await dovecot?.stop();
 });
@@ -138,7 +127,7 @@ test('install writes the host for three browsers and a systemd unit; twice is ha
     allowed_origins: string[];
   };
   assert.deepEqual(manifest.allowed_origins, [CHROME_ORIGIN]);
-  assert.equal(pidsWith(configPath).length, 0, 'no relay runs before pairing');
+  assert.equal(processesMentioning(configPath).length, 0, 'no relay runs before pairing');
 
   const pair = encodeNativeMessage({ type: 'pair' });
   const [started] = (await speak(manifest.path, [pair])) as PairReply[];
@@ -149,7 +138,7 @@ test('install writes the host for three browsers and a systemd unit; twice is ha
   assert.equal(started.started, true);
   assert.match(started.startCommand, /biff-relay\.js --port \d+ --allow-private --config /);
   // The relay outlived the host, and a second request finds it running.
-  assert.equal(pidsWith(configPath).length, 1, 'one detached relay runs');
+  assert.equal(processesMentioning(configPath).length, 1, 'one detached relay runs');
   const notJson = Buffer.from([1, 0, 0, 0, 0x7b]); // length 1, "{"
   const replies = (await speak(manifest.path, [
     notJson,
@@ -160,7 +149,7 @@ test('install writes the host for three browsers and a systemd unit; twice is ha
     replies.map((r) => (r.ok ? `ok started=${r.started}` : r.code)),
     ['bad_json', 'bad_request', 'ok started=false'],
   );
-  assert.equal(pidsWith(configPath).length, 1, 'still one relay');
+  assert.equal(processesMentioning(configPath).length, 1, 'still one relay');
 });
 
 test('uninstall removes exactly what install wrote and keeps the token', () => {
