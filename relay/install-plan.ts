@@ -115,7 +115,7 @@ export function installPaths(ctx: Pick<InstallContext, 'platform' | 'home' | 'en
 
 /** Windows registry keys (HKCU) naming the host manifest, one per browser. */
 export const WINDOWS_REGISTRY_KEYS = {
-  chrome: `HKCU\\Software\\Google\\Chrome\\NativeMessagingHosts\\${NATIVE_HOST_NAME}`,
+  googleChrome: `HKCU\\Software\\Google\\Chrome\\NativeMessagingHosts\\${NATIVE_HOST_NAME}`,
   chromium: `HKCU\\Software\\Chromium\\NativeMessagingHosts\\${NATIVE_HOST_NAME}`,
   firefox: `HKCU\\Software\\Mozilla\\NativeMessagingHosts\\${NATIVE_HOST_NAME}`,
 } as const;
@@ -199,7 +199,7 @@ export function installPlan(ctx: InstallContext): InstallPlan {
     };
     registry.push(
       {
-        key: WINDOWS_REGISTRY_KEYS.chrome,
+        key: WINDOWS_REGISTRY_KEYS.googleChrome,
         value: paths.chromeManifest,
         what: 'Chrome native messaging host',
       },
