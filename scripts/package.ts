@@ -16,9 +16,10 @@ import webExt from 'web-ext';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
-const out = join(dist, 'packages');
+const packagesDir = join(dist, 'packages');
 
-function version(path: string): string {
+/** The `version` of a package.json (or manifest.json) in the repository. */
+export function version(path: string): string {
   return (JSON.parse(readFileSync(join(root, path), 'utf8')) as { version: string }).version;
 }
 
@@ -76,7 +77,12 @@ export async function packRelay(out: string, stage = join(dist, 'relay-package')
   return tarball;
 }
 
-async function zipExtension(target: 'chrome' | 'firefox', extensionVersion: string): Promise<string> {
+/** Zips dist/<target> into `out` as `biff-<target>-<version>.zip`; returns its path. */
+export async function zipExtension(
+  target: 'chrome' | 'firefox',
+  extensionVersion: string,
+  out: string = packagesDir,
+): Promise<string> {
   const sourceDir = join(dist, target);
   if (!existsSync(join(sourceDir, 'manifest.json')))
     throw new Error(`${sourceDir} is missing: run npm run build first`);
@@ -96,6 +102,7 @@ async function main(): Promise<void> {
       `manifest.json says ${manifestVersion}, package.json ${extensionVersion}: make them equal`,
     );
   }
+  const out = packagesDir;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const written = [
