@@ -15,7 +15,7 @@
  * shipped manifest keeps it optional (checked below).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -162,4 +162,31 @@ test('an IMAP account added after pairing syncs through the relay the host start
   const popup = await openPopup(ext);
   await messageRow(popup, note.from.name, note.subject).waitFor({ timeout: 60_000 });
   await popup.close();
+});
+
+test('with the relay down, the popup gives the command that starts this installation, and it works', async () => {
+  const { settings } = await call('getSettings', {});
+  const command = settings.relay.startCommand!;
+  const relays = processesMentioning(tokenFile());
+  for (const pid of relays) signal(pid, 'SIGTERM');
+  assert.ok(await waitGone(relays, 10_000), 'the relay stopped');
+
+  const popup = await openPopup(ext);
+  const banner = popup.getByRole('alert').filter({ hasText: 'The Biff relay isn’t running' });
+  await banner.waitFor({ timeout: 30_000 });
+  assert.equal(await banner.locator('code').textContent(), command);
+  await popup.close();
+
+  // Run it as a user would paste it into a terminal: the relay comes back on the paired port.
+  const shell = spawn('/bin/sh', ['-c', command], { env, stdio: 'ignore' });
+  try {
+    let state = await probeRelay('127.0.0.1', port);
+    while (state !== 'biff' && shell.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = await probeRelay('127.0.0.1', port);
+    }
+    assert.equal(state, 'biff', 'the banner’s command starts the relay');
+  } finally {
+    shell.kill('SIGTERM');
+  }
 });
