@@ -19,6 +19,7 @@ import {
   SYSTEMD_UNIT,
   shellQuote,
 } from './install-plan.ts';
+import { probeRelay } from './probe.ts';
 
 type Print = (line: string) => void;
 
@@ -51,7 +52,7 @@ export function persistentArgs(options: RelayOptions, relayArgs: readonly string
 }
 
 /** Whether a systemd user manager runs for this user (its private socket exists). */
-function userSystemdRunning(): boolean {
+export function userSystemdRunning(): boolean {
   const runtime = process.env.XDG_RUNTIME_DIR;
   return !!runtime && isAbsolute(runtime) && existsSync(join(runtime, 'systemd', 'private'));
 }
@@ -111,8 +112,15 @@ export async function install(
 
   if (ctx.platform === 'linux') {
     if (userSystemdRunning()) {
+      // A relay already running (started by pairing) holds the port: enable only, or systemd's
+      // copy would fail and restart every few seconds until that one ends.
+      const running = (await probeRelay(options.host, options.port)) === 'biff';
+      const enable = running
+        ? ['--user', 'enable', SYSTEMD_UNIT]
+        : ['--user', 'enable', '--now', SYSTEMD_UNIT];
       if (!run(print, 'systemctl', ['--user', 'daemon-reload'])) failed = true;
-      else if (!run(print, 'systemctl', ['--user', 'enable', '--now', SYSTEMD_UNIT])) failed = true;
+      else if (!run(print, 'systemctl', enable)) failed = true;
+      else if (running) print('the relay is already running; systemd starts it from your next login');
     } else {
       print('no systemd user session is running, so nothing starts the relay at login yet; once one runs:');
       print(`  systemctl --user enable --now ${SYSTEMD_UNIT}`);

@@ -5,20 +5,19 @@
  * answers on its port. stdout carries only framed replies; diagnostics go to stderr, which
  * the browsers log.
  */
-import { spawn } from 'node:child_process';
-import { request } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { RelayOptions } from './args.ts';
 import { ConfigError, defaultConfigPath, loadOrCreateToken } from './config.ts';
-import { currentContext, startCommand } from './install.ts';
+import { currentContext, startCommand, userSystemdRunning } from './install.ts';
+import { SYSTEMD_UNIT } from './install-plan.ts';
 import { encodeNativeMessage, NativeMessageDecoder } from './native-framing.ts';
+import { probeRelay } from './probe.ts';
 import { type NativeErrorCode, type PairReply, RELAY_PATH } from './protocol.ts';
 import { RELAY_VERSION } from './version.ts';
 
 /** How long a relay started here may take to answer; a cold Node start on a busy machine takes seconds. */
 export const RELAY_START_TIMEOUT_MS = 15_000;
-/** Each liveness probe; the relay answers `GET /` at once. */
-const PROBE_TIMEOUT_MS = 2_000;
 const PROBE_INTERVAL_MS = 100;
 
 type ErrorReply = Extract<PairReply, { ok: false }>;
@@ -27,30 +26,19 @@ function refuse(code: NativeErrorCode, message: string): ErrorReply {
   return { ok: false, code, message };
 }
 
-/** What answers on the relay's port: a Biff relay, something else, or nothing. */
-export function probeRelay(host: string, port: number): Promise<'biff' | 'other' | 'none'> {
-  return new Promise((resolve) => {
-    const req = request({ host, port, path: '/', method: 'GET', timeout: PROBE_TIMEOUT_MS }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        if (body.length < 64) body += chunk;
-      });
-      res.on('end', () =>
-        resolve(res.statusCode === 200 && body.startsWith('Biff relay') ? 'biff' : 'other'),
-      );
-      res.on('error', () => resolve('other'));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      resolve(error.code === 'ECONNREFUSED' ? 'none' : 'other'),
-    );
-    req.end();
-  });
-}
-
-/** Starts the relay in its own session with no tie to the browser's pipes, so it keeps running. */
-function startDetached(relayArgs: readonly string[]): void {
+/**
+ * Starts the relay so it outlives this host: through systemd when its unit is installed and a
+ * user manager runs (so systemd owns it, as it will at the next login), else as a process in
+ * its own session with no tie to the browser's pipes.
+ */
+function startRelay(relayArgs: readonly string[]): void {
+  if (
+    process.platform === 'linux' &&
+    userSystemdRunning() &&
+    startCommand(currentContext(relayArgs)).startsWith('systemctl')
+  ) {
+    if (spawnSync('systemctl', ['--user', 'start', SYSTEMD_UNIT]).status === 0) return;
+  }
   const entry = process.argv[1]!;
   const child = spawn(process.execPath, [entry, ...relayArgs], {
     detached: true,
@@ -85,7 +73,7 @@ export async function answer(
     return refuse('port_taken', `something other than the Biff relay answers on port ${port}`);
   const started = state === 'none';
   if (started) {
-    startDetached(relayArgs);
+    startRelay(relayArgs);
     const deadline = Date.now() + RELAY_START_TIMEOUT_MS;
     while (state === 'none' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));

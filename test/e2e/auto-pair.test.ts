@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright';
 import type { MessageName, Reply, Request, Response } from '../../extension/contract.ts';
-import { probeRelay } from '../../relay/native-host.ts';
+import { probeRelay } from '../../relay/probe.ts';
 import { RELAY_VERSION } from '../../relay/version.ts';
 import { DIST_CHROME, type LaunchedExtension, launchExtension } from '../browser/extension.ts';
 import {
