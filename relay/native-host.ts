@@ -126,6 +126,8 @@ export function serveNativeHost(
       }
     });
     input.on('error', () => {});
+    // The browser may close our stdout before a late reply: that ends the host, never throws.
+    output.on('error', () => {});
     input.on('close', () => void queue.then(resolve));
     input.on('end', () => void queue.then(resolve));
   });
