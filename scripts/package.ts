@@ -8,7 +8,7 @@
  * relay's carry relay/package.json's. The relay package is staged in dist/relay-package/.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -63,9 +63,12 @@ export async function packRelay(out: string, stage = join(dist, 'relay-package')
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(join(stage, 'bin'), { recursive: true });
   mkdirSync(out, { recursive: true });
-  for (const file of ['package.json', 'PROTOCOL.md', 'README.md']) {
-    copyFileSync(join(root, 'relay', file), join(stage, file));
-  }
+  for (const file of ['PROTOCOL.md', 'README.md']) copyFileSync(join(root, 'relay', file), join(stage, file));
+  // Without relay/package.json's prepack guard, which stops `npm pack` of the unbundled sources.
+  const { scripts: _guard, ...manifest } = JSON.parse(
+    readFileSync(join(root, 'relay', 'package.json'), 'utf8'),
+  );
+  writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await bundleRelay(join(stage, 'bin', 'biff-relay.js'), false);
   const packed = spawnSync('npm', ['pack', '--pack-destination', out, '--silent'], {
     cwd: stage,
