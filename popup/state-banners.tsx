@@ -124,6 +124,8 @@ function BannerView({
           {settings(t('popup_open_settings'))}
         </Card>
       );
+    case 'relay-outdated':
+      return <Card tone="error" title={t('popup_banner_relay_outdated_title')} body={banner.detail} />;
     case 'auth':
       return (
         <Card
