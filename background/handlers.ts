@@ -42,6 +42,10 @@ export function createHandlers({
   }
 
   async function relayStatus(url?: string, token?: string): Promise<RelayStatus> {
+    // The saved token is sealed until the primary password is entered; a token typed on the
+    // options page can still be checked.
+    if (token === undefined && engine.locked)
+      return { ok: false, code: 'locked', message: 'Biff is locked: enter the primary password' };
     const saved = (await contractSettings()).relay;
     const endpoint = { url: url ?? saved.url, token: token ?? saved.token };
     if (!endpoint.token)
@@ -88,6 +92,7 @@ export function createHandlers({
     getSettings: async () => ({
       settings: await contractSettings(),
       accounts: await settingsStore.listAccounts(),
+      primaryPassword: await settingsStore.primaryPassword(),
     }),
     saveSettings: async ({ settings }) => {
       const before = await settingsStore.getSettings();
@@ -152,7 +157,35 @@ export function createHandlers({
       return { candidates: found };
     },
     relayStatus: ({ url, token }) => relayStatus(url, token),
+    unlock: async ({ password }) => {
+      await settingsStore.unlock(password);
+      await unlocked();
+      return { ok: true };
+    },
+    setPrimaryPassword: async ({ password, current }) => {
+      await settingsStore.setPrimaryPassword(password, current);
+      await unlocked();
+      return { ok: true };
+    },
+    removePrimaryPassword: async ({ current }) => {
+      await settingsStore.removePrimaryPassword(current);
+      await unlocked();
+      return { ok: true };
+    },
+    forgetPrimaryPassword: async () => {
+      await settingsStore.forgetPrimaryPassword();
+      // Without their passwords the accounts now say so, one by one: that is the truth.
+      await unlocked();
+      return { ok: true };
+    },
   };
+
+  /** The secrets can be read (again): push starts, and mail that came while locked is fetched. */
+  async function unlocked(): Promise<void> {
+    if (!engine.locked) return;
+    await engine.setLocked(false);
+    void engine.syncAll('manual');
+  }
 
   /** Whether a server answers at a candidate address (an untrusted certificate still counts). */
   async function answers_(

@@ -20,6 +20,16 @@ export const localArea = {
   remove: (keys: string[] | string) => browser.storage.local.remove(keys),
 };
 
+/**
+ * `browser.storage.session` the same way: kept in memory only, emptied when the browser closes
+ * (Chrome 102+, Firefox 115+), where an unlocked primary password's key outlives a stopped worker.
+ */
+export const sessionArea = {
+  get: (keys: string[]) => browser.storage.session.get(keys) as Promise<Record<string, unknown>>,
+  set: (items: Record<string, unknown>) => browser.storage.session.set(items),
+  remove: (keys: string[]) => browser.storage.session.remove(keys),
+};
+
 /** This extension's id and page origin, for checking message senders. */
 export function extensionSelf(): { id: string; origin: string } {
   return { id: browser.runtime.id, origin: browser.runtime.getURL('') };

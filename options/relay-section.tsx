@@ -26,18 +26,21 @@ type StatusState =
   | { state: 'unpaired' }
   | { state: 'pairing' }
   | { state: 'pair-failed'; outcome: Extract<PairOutcome, { ok: false }> }
+  | { state: 'locked' }
   | { state: 'checking' }
   | { state: 'shown'; view: RelayStatusView }
   | { state: 'failed'; message: string };
 
 interface Props {
   relay: Relay;
+  /** The primary password is not entered: the saved token is encrypted and reads empty. */
+  locked?: boolean;
   /** Stores the relay settings (merged into the global settings by the page). */
   save: (relay: Relay) => Promise<void>;
 }
 
 /** The "Relay" section. */
-export function RelaySection({ relay, save }: Props) {
+export function RelaySection({ relay, locked = false, save }: Props) {
   const [url, setUrl] = useState(relay.url || DEFAULT_RELAY_URL);
   const [token, setToken] = useState(relay.token);
   const [showToken, setShowToken] = useState(false);
@@ -45,7 +48,7 @@ export function RelaySection({ relay, save }: Props) {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [status, setStatus] = useState<StatusState>(
-    relay.token ? { state: 'checking' } : { state: 'unpaired' },
+    relay.token ? { state: 'checking' } : locked ? { state: 'locked' } : { state: 'unpaired' },
   );
   const urlRef = useRef<HTMLInputElement>(null);
   const tokenRef = useRef<HTMLInputElement>(null);
@@ -204,6 +207,7 @@ function RelayStatusLine({ status }: { status: StatusState }) {
   let content = null;
   let tone = 'muted';
   if (status.state === 'unpaired') content = t('options_relayUnpaired');
+  else if (status.state === 'locked') content = t('options_relayLocked');
   else if (status.state === 'checking') content = t('options_relayChecking');
   else if (status.state === 'pairing') content = t('options_pairing');
   else if (status.state === 'pair-failed') {

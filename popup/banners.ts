@@ -12,6 +12,7 @@ export type Banner =
   | { kind: 'no-accounts' }
   | { kind: 'offline' }
   | { kind: 'background-down'; detail: string }
+  | { kind: 'locked' }
   | { kind: 'relay-unreachable' }
   | { kind: 'relay-refused'; detail: string }
   | { kind: 'relay-outdated'; detail: string }
@@ -32,6 +33,8 @@ export interface BannerInput {
   backgroundError: string | null;
   /** Why the cache could not be opened, or null. */
   cacheError: string | null;
+  /** The primary password waits to be entered (the background's status). */
+  locked: boolean;
 }
 
 /**
@@ -62,6 +65,12 @@ export function bannersFor(input: BannerInput): Banner[] {
   if (!input.online) banners.push({ kind: 'offline' });
   if (input.backgroundError !== null)
     banners.push({ kind: 'background-down', detail: input.backgroundError });
+  if (input.locked) {
+    // One question instead of a failure per account: nothing is checked while locked, so the
+    // accounts' old errors and the relay's (its token is sealed too) would only be noise.
+    banners.push({ kind: 'locked' });
+    return banners;
+  }
 
   const errors = statuses.filter(
     (s): s is AccountStatus & { error: NonNullable<AccountStatus['error']> } =>

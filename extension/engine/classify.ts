@@ -165,6 +165,15 @@ const STORE: Record<StoreErrorCode, Classification> = {
   unavailable: STORE_FAILED,
   aborted: STORE_FAILED,
   unknown: STORE_FAILED,
+  // The engine checks nothing while locked (Engine.setLocked); these are for a check that
+  // raced the lock. The unlock checks every account again, so none retries by itself.
+  locked: { kind: 'auth', message: 'Biff is locked: enter the primary password.', retry: 'never' },
+  wrong_password: { kind: 'auth', message: 'Biff is locked: enter the primary password.', retry: 'never' },
+  tampered: {
+    kind: 'storage',
+    message: 'The encrypted passwords could not be read: reset the primary password in the settings.',
+    retry: 'never',
+  },
 };
 
 /** Whether `code` is a key of `table` (its own, not one inherited from Object). */

@@ -34,6 +34,12 @@ export interface LaunchedExtension {
   profile: string;
   /** Opens an extension page such as `popup.html`. */
   openPage(path: string): Promise<Page>;
+  /**
+   * Quits the browser and starts it again on the same profile, as a person restarting it:
+   * storage.local and IndexedDB stay, storage.session and every page and worker are gone.
+   * This handle is closed; use the one returned.
+   */
+  relaunch(): Promise<LaunchedExtension>;
   close(): Promise<void>;
 }
 
@@ -49,6 +55,8 @@ export interface LaunchOptions {
    * NativeMessagingHosts folder `biff-relay install` wrote. The caller removes it.
    */
   profile?: string;
+  /** Biff already ran in `profile` (`relaunch`): not a fresh install, so no options tab opens. */
+  installed?: boolean;
 }
 
 /** Starts Chromium with the extension and waits for its service worker. */
@@ -70,7 +78,8 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
-  await closeInstallTab(context, extensionId);
+  // Only a fresh install opens the options page by itself.
+  if (!options.installed) await closeInstallTab(context, extensionId);
   return {
     context,
     worker,
@@ -80,6 +89,19 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
       const page = await context.newPage();
       await page.goto(`chrome-extension://${extensionId}/${path}`);
       return page;
+    },
+    async relaunch() {
+      await context.close();
+      const next = await launchExtension({ ...options, profile, installed: true });
+      if (options.profile) return next;
+      // The temporary profile is still this handle's to remove.
+      return {
+        ...next,
+        async close() {
+          await next.close();
+          rmSync(profile, { recursive: true, force: true });
+        },
+      };
     },
     async close() {
       await context.close();

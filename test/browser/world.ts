@@ -32,7 +32,8 @@ export class BrowserWorld extends ServerWorld {
 
   private constructor(
     servers: Servers,
-    readonly ext: LaunchedExtension,
+    /** Replaced by `restartBrowser`. */
+    public ext: LaunchedExtension,
   ) {
     super(servers);
   }
@@ -41,6 +42,15 @@ export class BrowserWorld extends ServerWorld {
   async pair(): Promise<void> {
     const { settings } = await this.call('getSettings', {});
     await this.call('saveSettings', { settings: { ...settings, relay: this.endpoint } });
+  }
+
+  /**
+   * Quits Chromium and starts it again on the same profile (LaunchedExtension.relaunch): what
+   * Biff keeps on disk stays, what it held for the browser session does not.
+   */
+  async restartBrowser(): Promise<void> {
+    this.caller = null;
+    this.ext = await this.ext.relaunch();
   }
 
   /** An extension page used to talk to the background. */
@@ -151,6 +161,21 @@ export class BrowserWorld extends ServerWorld {
   /** The toolbar badge text, read in the service worker. */
   async badgeText(): Promise<string> {
     return (await this.worker()).evaluate(() => chrome.action.getBadgeText({}));
+  }
+
+  /** The toolbar button's tooltip, read in the service worker. */
+  async badgeTitle(): Promise<string> {
+    return (await this.worker()).evaluate(() => chrome.action.getTitle({}));
+  }
+
+  /** Everything in the extension's storage.local, as JSON (to check what is readable at rest). */
+  async storedSettingsJson(): Promise<string> {
+    return (await this.worker()).evaluate(async () => JSON.stringify(await chrome.storage.local.get(null)));
+  }
+
+  /** Everything in the extension's storage.session (kept in memory for the browser session), as JSON. */
+  async sessionJson(): Promise<string> {
+    return (await this.worker()).evaluate(async () => JSON.stringify(await chrome.storage.session.get(null)));
   }
 
   /**

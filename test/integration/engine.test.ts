@@ -38,7 +38,7 @@ import { asRetrieved, Pop3World } from './pop3-helpers.ts';
 /** One Dovecot (IMAP and POP3 on the same maildirs) and one relay for the whole file. */
 let world: Pop3World;
 test.before(async () => {
-  world = await Pop3World.start({ users: 29 });
+  world = await Pop3World.start({ users: 30 });
 });
 test.after(async () => {
   await world?.stop();
@@ -804,4 +804,48 @@ test('saving a new relay in the settings moves checks and push to it', async (t)
   } finally {
     await world.restartRelay();
   }
+});
+
+test('locked by the primary password: no check or push opens a connection and no account fails; unlocking through the contract resumes both', async (t) => {
+  const user = world.newUser();
+  world.seed(user, bareMessages(2, 'Before the lock'));
+  const imap = imapAccount(user);
+  const h = await harness(t, [imap], { push: true });
+  await waitFor(() => statusOf(h, imap).push && statusOf(h, imap).unread === 2, 30_000, 'push idle');
+  const primary = 'the primary password';
+  await h.settings.setPrimaryPassword(primary);
+  // What a browser restart leaves: the vault, and no key (the background locks the engine).
+  await h.settings.lock();
+  await h.engine.setLocked(true);
+  assert.equal(statusOf(h, imap).push, false, 'push stopped');
+  const before = statusOf(h, imap);
+
+  const mark = h.timeline.length;
+  const other = await world.other(user);
+  const m = makeMessage(9, { size: 'small', seed: 59 });
+  await other.append('INBOX', m.raw, [], m.date);
+  assert.deepEqual(await h.engine.sync(imap.id, 'manual'), before, 'a check while locked changes nothing');
+  assert.deepEqual(await h.handlers.syncNow({}), { ok: true });
+  assert.deepEqual(h.engine.due(Date.now() + 24 * 3600_000), [], 'nothing is due while locked');
+  const status = await h.handlers.getStatus({});
+  assert.equal(status.locked, true);
+  assert.equal(status.relay.code, 'locked', 'the pairing token is sealed: the relay is not tried');
+  assert.equal(status.accounts[0]?.state, 'idle', 'the account waits, it does not fail');
+  assert.deepEqual(openedSince(h.timeline, mark), [], 'no connection opened while locked');
+  assert.equal((await h.handlers.getSettings({})).primaryPassword, 'locked');
+
+  await assert.rejects(h.handlers.unlock({ password: 'not it' }), { code: 'wrong_password' });
+  assert.equal(h.engine.locked, true);
+  await h.handlers.unlock({ password: primary });
+  assert.equal(h.engine.locked, false);
+  await waitFor(
+    () => statusOf(h, imap).push && statusOf(h, imap).unread === 3,
+    30_000,
+    'push and the new mail',
+  );
+  assert.ok(
+    (await rowsOf(h.db, imap)).some((r) => r.subject === m.subject),
+    'mail from the locked time stored',
+  );
+  assert.equal((await h.handlers.getStatus({})).relay.ok, true);
 });
