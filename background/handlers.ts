@@ -52,7 +52,7 @@ export function createHandlers({
       return { ok: false, code: 'relay_refused', message: 'Enter the pairing token the relay printed' };
     try {
       const version = await checkRelay(endpoint, relaySocket);
-      return { ok: true, message: `Relay connected (protocol ${version})`, version };
+      return { ok: true, message: `Relay ${version} connected`, version };
     } catch (err) {
       const code = err instanceof TransportError ? err.code : 'relay_unreachable';
       // A browser's own error (a WebSocket constructor refusing the subprotocol) can quote the token.

@@ -129,3 +129,16 @@ export const onInstalled = (listener: (reason: string) => void) =>
 /** Asks the browser for a translated UI string. */
 export const message = (key: string, substitutions?: string[]): string =>
   browser.i18n.getMessage(key, substitutions);
+
+/**
+ * Asks for the optional `nativeMessaging` permission (manifest.json `optional_permissions`).
+ * Call it first thing in a click handler: Firefox refuses a request that is not directly inside
+ * the user's gesture, and Chrome wants the gesture too. Resolves true when granted (at once,
+ * without a prompt, when it already was).
+ */
+export const requestNativeMessaging = (): Promise<boolean> =>
+  browser.permissions.request({ permissions: ['nativeMessaging'] });
+
+/** Sends one message to a native messaging host and resolves with its one reply. */
+export const sendNativeMessage = (host: string, message: unknown): Promise<unknown> =>
+  browser.runtime.sendNativeMessage(host, message);

@@ -316,6 +316,7 @@ export function App({ cache, early, earlyAccounts = null }: AppProps) {
         onOpenSettings={openOptions}
         onUnlock={bg.unlock}
         fill={noAccounts && rows.length === 0}
+        relayCommand={bg.settings?.relay.startCommand}
       />
       {accounts && accounts.length > 0 && (
         <FilterBar accounts={accounts} filter={filter} folders={folders} onChange={changeFilter} />

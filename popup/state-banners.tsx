@@ -10,8 +10,11 @@ import { t } from '../extension/ui/i18n.ts';
 import type { AccountInfo } from './account-info.ts';
 import type { Banner } from './banners.ts';
 
-/** The command that starts the relay (package.json `bin`). */
-export const RELAY_COMMAND = 'npx biff-relay';
+/**
+ * The command that starts the relay when Biff does not know a better one: the `biff-relay`
+ * package's command. Pairing automatically stores the exact command of the installed relay.
+ */
+export const RELAY_COMMAND = 'biff-relay';
 
 export interface StateBannersProps {
   banners: readonly Banner[];
@@ -21,6 +24,8 @@ export interface StateBannersProps {
   onUnlock(password: string): Promise<void>;
   /** Fill the popup (nothing else to show, as with no accounts). */
   fill?: boolean;
+  /** The command that starts the installed relay; default RELAY_COMMAND. */
+  relayCommand?: string | undefined;
 }
 
 function names(ids: readonly string[], accounts: readonly AccountInfo[]): string {
@@ -115,8 +120,12 @@ function BannerView({
   banner,
   accounts,
   onOpenSettings,
+  relayCommand,
   onUnlock,
-}: { banner: Banner } & Pick<StateBannersProps, 'accounts' | 'onOpenSettings' | 'onUnlock'>) {
+}: { banner: Banner } & Pick<
+  StateBannersProps,
+  'accounts' | 'onOpenSettings' | 'relayCommand' | 'onUnlock'
+>) {
   const settings = (label: string) => (
     <button type="button" class="banner-action" onClick={onOpenSettings}>
       {label}
@@ -162,7 +171,7 @@ function BannerView({
           title={t('popup_banner_relay_unreachable_title')}
           body={t('popup_banner_relay_unreachable_body')}
         >
-          <CopyCommand command={RELAY_COMMAND} />
+          <CopyCommand command={relayCommand ?? RELAY_COMMAND} />
         </Card>
       );
     case 'relay-refused':
@@ -175,6 +184,8 @@ function BannerView({
           {settings(t('popup_open_settings'))}
         </Card>
       );
+    case 'relay-outdated':
+      return <Card tone="error" title={t('popup_banner_relay_outdated_title')} body={banner.detail} />;
     case 'auth':
       return (
         <Card
@@ -216,7 +227,14 @@ function BannerView({
   }
 }
 
-export function StateBanners({ banners, accounts, onOpenSettings, onUnlock, fill }: StateBannersProps) {
+export function StateBanners({
+  banners,
+  accounts,
+  onOpenSettings,
+  onUnlock,
+  fill,
+  relayCommand,
+}: StateBannersProps) {
   if (banners.length === 0) return null;
   return (
     <div class={fill ? 'banners fill' : 'banners'}>
@@ -226,6 +244,7 @@ export function StateBanners({ banners, accounts, onOpenSettings, onUnlock, fill
           banner={banner}
           accounts={accounts}
           onOpenSettings={onOpenSettings}
+          relayCommand={relayCommand}
           onUnlock={onUnlock}
         />
       ))}

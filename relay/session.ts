@@ -21,9 +21,16 @@ import {
   UPSTREAM_LINGER_MS,
 } from './limits.ts';
 import type { Logger } from './log.ts';
-import { type ConnectRequest, RELAY_CLOSE_CODES, type RelayErrorCode, type ServerFrame } from './protocol.ts';
+import {
+  type ConnectRequest,
+  RELAY_CLOSE_CODES,
+  RELAY_SUBPROTOCOL,
+  type RelayErrorCode,
+  type ServerFrame,
+} from './protocol.ts';
 import { StartTlsGate } from './tls-gate.ts';
 import { connectTcp, formatRemote, resolveTarget, secure, type TargetPolicy } from './upstream.ts';
+import { RELAY_VERSION } from './version.ts';
 
 /** How a session takes and gives back its place in the relay's limits (server.ts). */
 export interface SessionSlots {
@@ -53,6 +60,8 @@ function toBuffer(data: RawData): Buffer {
 /** One WebSocket ↔ TCP pipe. */
 export class Session {
   private state: State = 'hello';
+  /** Whether the client's one `hello` was answered. */
+  private greeted = false;
   private request: ConnectRequest | null = null;
   private upstream: Socket | null = null;
   private detachUpstream: () => void = noop;
@@ -154,8 +163,13 @@ export class Session {
     }
     const frame = parsed.frame;
     if (this.state === 'hello') {
+      if (frame.op === 'hello' && !this.greeted) {
+        this.greeted = true;
+        this.send({ op: 'hello', version: RELAY_VERSION, protocol: RELAY_SUBPROTOCOL });
+        return;
+      }
       if (frame.op !== 'connect') {
-        this.fail(new RelayError('bad_request', 'the first frame must be "connect"'));
+        this.fail(new RelayError('bad_request', 'the first frame must be "hello" or "connect"'));
         return;
       }
       const refusal = this.slots.admit(this);
@@ -169,6 +183,9 @@ export class Session {
         return;
       case 'connect':
         this.fail(new RelayError('bad_request', 'one "connect" per session'));
+        return;
+      case 'hello':
+        this.fail(new RelayError('bad_request', '"hello" only before "connect"'));
         return;
       case 'starttls':
         void this.startTls();

@@ -38,6 +38,11 @@ const TRANSPORT: Record<TransportErrorCode, Classification> = {
   },
   relay_closed: { kind: 'relay', message: 'The connection to the relay was lost.', retry: 'soon' },
   relay_protocol: { kind: 'relay', message: 'The relay answered something unexpected.', retry: 'next-check' },
+  relay_outdated: {
+    kind: 'relay',
+    message: 'The Biff relay is too old for this version of Biff: install the current biff-relay.',
+    retry: 'next-check',
+  },
   too_many_sessions: { kind: 'relay', message: 'The relay has too many connections open.', retry: 'soon' },
   bad_request: { kind: 'protocol', message: 'The relay rejected the request.', retry: 'next-check' },
   target_denied: {

@@ -65,6 +65,11 @@ export interface RelaySettings {
   url: string;
   /** Empty while the primary password is locked (the token is sealed in the vault). */
   token: string;
+  /**
+   * The shell command that starts the relay as installed, from the native host when Biff paired
+   * automatically; the popup shows it when the relay is down.
+   */
+  startCommand?: string;
 }
 
 /** No notifications between `start` and `end` (local time, "HH:MM"; may span midnight). */
@@ -224,6 +229,8 @@ export function validateSettings(value: unknown, tokenMayBeEmpty = false): Globa
     const token =
       tokenMayBeEmpty && r.token === '' ? '' : nonEmpty(r.token, 'relay.token', RELAY_TOKEN_MAX_CHARS);
     relay = { url, token };
+    if (r.startCommand !== undefined)
+      relay.startCommand = nonEmpty(r.startCommand, 'relay.startCommand', 4096);
   }
   const q = object(s.quietHours, 'quietHours');
   return {

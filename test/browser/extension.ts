@@ -50,8 +50,13 @@ export interface LaunchOptions {
   dist?: string;
   /** Extra Chromium flags, e.g. `--remote-debugging-port=0` for a raw CDP connection. */
   args?: readonly string[];
-  /** A profile Biff already ran in (`relaunch`): not a fresh install. Default: a new one. */
+  /**
+   * The profile folder (--user-data-dir) instead of a fresh temporary one, e.g. one whose
+   * NativeMessagingHosts folder `biff-relay install` wrote. The caller removes it.
+   */
   profile?: string;
+  /** Biff already ran in `profile` (`relaunch`): not a fresh install, so no options tab opens. */
+  installed?: boolean;
 }
 
 /** Starts Chromium with the extension and waits for its service worker. */
@@ -74,7 +79,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
   // Only a fresh install opens the options page by itself.
-  if (!options.profile) await closeInstallTab(context, extensionId);
+  if (!options.installed) await closeInstallTab(context, extensionId);
   return {
     context,
     worker,
@@ -87,11 +92,20 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
     },
     async relaunch() {
       await context.close();
-      return launchExtension({ ...options, profile });
+      const next = await launchExtension({ ...options, profile, installed: true });
+      if (options.profile) return next;
+      // The temporary profile is still this handle's to remove.
+      return {
+        ...next,
+        async close() {
+          await next.close();
+          rmSync(profile, { recursive: true, force: true });
+        },
+      };
     },
     async close() {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!options.profile) rmSync(profile, { recursive: true, force: true });
     },
   };
 }

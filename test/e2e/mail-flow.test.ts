@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright';
 import { UNDO_WINDOW_MS } from '../../extension/engine/actions.ts';
+import { RELAY_VERSION } from '../../relay/version.ts';
 import {
   fillAccount,
   messageList,
@@ -444,7 +445,10 @@ test('screenshots: popup list, reader and options, light and dark', async () => 
     await popup.close();
 
     const page = await openOptions(world.ext, scheme);
-    await page.getByRole('status').filter({ hasText: 'Relay connected' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Relay ${RELAY_VERSION} connected` })
+      .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, `options-${scheme}.png`), fullPage: true });
     await page.close();
   }

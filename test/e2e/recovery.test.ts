@@ -90,7 +90,7 @@ test('relay stopped: the popup says so, with the command to start it, and still 
   const popup = await openPopup(world.ext);
   const banner = popup.getByRole('alert').filter({ hasText: 'The Biff relay isn’t running' });
   await banner.waitFor({ timeout: 30_000 });
-  assert.equal(await banner.locator('code').textContent(), 'npx biff-relay');
+  assert.equal(await banner.locator('code').textContent(), 'biff-relay');
   await banner.getByRole('button', { name: 'Copy', exact: true }).waitFor();
   // The cached mail is all there and readable.
   await messageRows(popup).first().waitFor();
