@@ -145,6 +145,11 @@ export class Engine {
     const stopping: Promise<void>[] = [];
     for (const id of [...this.pushes.keys()]) if (!wanted.has(id)) stopping.push(this.stopPush(id));
     for (const id of wanted) if (!this.pushes.has(id)) this.startPush(this.account(id)!);
+    // A status saved by an earlier worker may still say "push" for a connection that is not
+    // started here (locked by the primary password): only a running one may say so.
+    for (const account of this.accounts)
+      if (!this.pushes.has(account.id) && this.scheduler.status(account.id).push)
+        this.scheduler.patch(account.id, { push: false });
     for (const status of this.scheduler.statuses()) {
       if (!this.account(status.accountId)) stopping.push(this.scheduler.forget(status.accountId));
     }

@@ -105,6 +105,8 @@ test('after a browser restart Biff is locked: a lock on the badge, one banner, c
   const statuses = await world.engineStatus();
   assert.equal(statuses.length, 1);
   assert.notEqual(statuses[0]!.state, 'error', 'the account is not failing: it waits');
+  // The status the last worker saved said "push"; no connection runs while locked.
+  assert.equal(statuses[0]!.push, false, 'no push while locked');
 
   const popup = await openPopup(world.ext);
   await lockedBanner(popup).waitFor();

@@ -831,6 +831,7 @@ test('locked by the primary password: no check or push opens a connection and no
   assert.equal(status.locked, true);
   assert.equal(status.relay.code, 'locked', 'the pairing token is sealed: the relay is not tried');
   assert.equal(status.accounts[0]?.state, 'idle', 'the account waits, it does not fail');
+  assert.equal(status.accounts[0]?.push, false, 'no push while locked');
   assert.deepEqual(openedSince(h.timeline, mark), [], 'no connection opened while locked');
   assert.equal((await h.handlers.getSettings({})).primaryPassword, 'locked');
 
