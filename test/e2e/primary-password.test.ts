@@ -140,8 +140,7 @@ test('unlocking from the popup: a wrong password is refused there; the right one
   assert.deepEqual(await unlockInPopup(popup, PRIMARY), { error: null });
 
   // The unlock starts push and checks the account; as in recovery.test.ts, new mail is
-  // delivered once push is live (mail landing while the push connection is still starting
-  // is issue 15's catch-up case, not the lock's).
+  // delivered once push is live (the status says so only for a running connection).
   await world.until('IMAP push to be live after the unlock', async () => {
     const [status] = await world.engineStatus();
     return status?.push && status.state === 'idle' ? true : undefined;
