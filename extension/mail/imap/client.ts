@@ -8,10 +8,11 @@ import { IDENTITY_HASH } from '../../node-shims/crypto.ts';
 import type { Target, TransportFactory } from '../../relay/transport.ts';
 import { imapflowTransportOptions } from './imapflow-transport.ts';
 
-export interface ImapCredentials {
-  user: string;
-  pass: string;
-}
+/**
+ * A password, or an OAuth access token: imapflow then authenticates with AUTHENTICATE
+ * OAUTHBEARER when the server offers it, else XOAUTH2 (its commands/authenticate.js).
+ */
+export type ImapCredentials = { user: string; pass: string } | { user: string; accessToken: string };
 
 /** Generous but finite: a dead server must not hold a sync forever. */
 export const IMAP_CONNECTION_TIMEOUT_MS = 30_000;
