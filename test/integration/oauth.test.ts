@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { classifyError } from '../../extension/engine/classify.ts';
-import { targetOf } from '../../extension/engine/target.ts';
 import { createImapClient } from '../../extension/mail/imap/client.ts';
 import { discover, type ServerEndpoints } from '../../extension/mail/oauth/discovery.ts';
 import { OAuthError } from '../../extension/mail/oauth/errors.ts';
@@ -13,6 +12,7 @@ import { TokenKeeper } from '../../extension/mail/oauth/token-keeper.ts';
 import { refreshTokens, revokeToken } from '../../extension/mail/oauth/tokens.ts';
 import { Pop3Error } from '../../extension/mail/pop3/errors.ts';
 import { Pop3Session } from '../../extension/mail/pop3/session.ts';
+import { targetOf } from '../../extension/mail/target.ts';
 import { type OAuthServer, SIGNING_KID, startOAuthServer } from '../servers/oauth-server.ts';
 import { signInHeadless } from '../servers/oauth-sign-in.ts';
 import { Pop3World } from './pop3-helpers.ts';

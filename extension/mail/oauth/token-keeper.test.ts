@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FakeTimers } from '../pop3/fake-timers.ts';
+import { FakeTimers } from '../../../test/support/fake-timers.ts';
 import { OAuthError } from './errors.ts';
 import { REFRESH_AHEAD_MS, refreshDueAt, TokenKeeper } from './token-keeper.ts';
 import type { TokenSet } from './tokens.ts';
