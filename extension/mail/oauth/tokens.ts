@@ -2,21 +2,15 @@
  * The token endpoint (RFC 6749 §4.1.3, §6) and revocation (RFC 7009) for a public client: the
  * client ID travels in the body, there is no secret, and PKCE's verifier proves the code is ours.
  */
+import type { OAuthTokens } from '../../accounts.ts';
 import { OAuthError, type OAuthErrorCode, serverText } from './errors.ts';
 import { type Fetch, member, originOf, requestJson } from './http.ts';
 
-/** What a sign-in or refresh leaves us. Times are milliseconds since the epoch. */
-export interface TokenSet {
-  accessToken: string;
-  /** When the access token was received (the start of its lifetime, by our clock). */
-  issuedAt: number;
-  /** When the server says the access token stops working. */
-  expiresAt: number;
-  /** Present when the server gave one; after a refresh without rotation, the one we had. */
-  refreshToken: string | null;
-  /** The scope granted, when the server said (RFC 6749 §5.1). */
-  scope: string | null;
-}
+/**
+ * What a sign-in or refresh leaves us (times in ms since the epoch); after a refresh without
+ * rotation, the refresh token we had. The shape the settings store keeps as a secret.
+ */
+export type TokenSet = OAuthTokens;
 
 /**
  * Lifetime assumed when a response has no `expires_in` (RFC 6749 §5.1 only recommends it): an
