@@ -7,6 +7,7 @@ import type { GlobalSettings, ProbeReport, RelayStatus } from '../extension/cont
 import type { Actions } from '../extension/engine/actions.ts';
 import { testConnection } from '../extension/engine/connection-test.ts';
 import type { Engine } from '../extension/engine/engine.ts';
+import { type SignInDeps, type SignInResult, signIn } from '../extension/engine/sign-in.ts';
 import { EngineError } from '../extension/mail/engine-error.ts';
 import { loadOlderImap, MAX_OLDER_BATCH } from '../extension/mail/imap/older.ts';
 import { candidatesFor } from '../extension/providers/guess.ts';
@@ -20,12 +21,25 @@ export const DEFAULT_RELAY_URL = `ws://127.0.0.1:${DEFAULT_RELAY_PORT}${RELAY_PA
 /** Guessed servers are probed this many at a time through the relay. */
 const GUESS_PARALLEL = 4;
 
+/** How long a finished sign-in waits for its account to be saved before its tokens are dropped. */
+const PENDING_SIGN_IN_MS = 30 * 60_000;
+
 export function createHandlers(
   engine: Engine,
   actions: Actions,
   relaySocket: RelaySocketOptions = {},
+  signInDeps?: Omit<SignInDeps, 'fetch'> & { fetch?: SignInDeps['fetch'] },
 ): Handlers {
   const settingsStore = engine.deps.settings;
+  /** Finished sign-ins by id, until saved (memory only: a restarted worker asks for a new sign-in). */
+  const pendingSignIns = new Map<string, SignInResult>();
+
+  function pendingSignIn(signInId: string | undefined): SignInResult | null {
+    if (signInId === undefined) return null;
+    const result = pendingSignIns.get(signInId);
+    if (!result) throw new EngineError('invalid', 'The sign-in has expired: sign in again');
+    return result;
+  }
 
   async function contractSettings(): Promise<GlobalSettings> {
     const s = await settingsStore.getSettings();
@@ -100,14 +114,24 @@ export function createHandlers(
       }
       return { ok: true };
     },
-    saveAccount: async ({ account, password }) => {
-      await settingsStore.saveAccount(account, password);
+    saveAccount: async ({ account, password, signInId }) => {
+      const signedIn = pendingSignIn(signInId);
+      if (signedIn) {
+        await settingsStore.saveAccount({ ...account, auth: signedIn.auth }, { oauth: signedIn.tokens });
+        pendingSignIns.delete(signInId!);
+        engine.tokens.forget(account.id);
+      } else {
+        await settingsStore.saveAccount(account, password);
+      }
       await engine.restartPush(account.id);
       // Saving a disabled account must not check it.
       if (account.enabled) void engine.sync(account.id, 'manual');
       return { ok: true };
     },
     removeAccount: async ({ accountId }) => {
+      // Revoked first, while the token is still stored (RFC 7009; best effort).
+      const account = await settingsStore.getAccount(accountId);
+      if (account?.auth) await engine.tokens.revoke(account);
       await settingsStore.removeAccount(accountId);
       await engine.reloadAccounts();
       await purgeAccount(engine.deps.db, accountId);
@@ -118,8 +142,19 @@ export function createHandlers(
       await engine.reloadAccounts();
       return { ok: true };
     },
-    testConnection: async ({ account, password }): Promise<ProbeReport> => {
-      const secret = password ?? (await settingsStore.getPassword(account.id));
+    testConnection: async ({ account, password, signInId }): Promise<ProbeReport> => {
+      const signedIn = pendingSignIn(signInId);
+      let secret: string | null;
+      if (signedIn) {
+        account = { ...account, auth: signedIn.auth };
+        secret = signedIn.tokens.accessToken;
+      } else if (account.auth) {
+        const saved = await settingsStore.getAccount(account.id);
+        if (!saved?.auth) throw new EngineError('no_password', 'Sign in first');
+        secret = await engine.tokens.accessToken(saved);
+      } else {
+        secret = password ?? (await settingsStore.getPassword(account.id));
+      }
       if (secret === null) throw new EngineError('no_password', 'Enter the password first');
       const relay = (await contractSettings()).relay;
       const open = (target: Parameters<typeof openRelaySocket>[1]) =>
@@ -165,6 +200,17 @@ export function createHandlers(
       return { candidates: found };
     },
     relayStatus: ({ url, token }) => relayStatus(url, token),
+    oauthSignIn: async ({ issuer, clientId, loginHint }) => {
+      if (!signInDeps) throw new EngineError('invalid', 'Sign-in is not available here');
+      const result = await signIn(
+        { fetch: (url, init) => fetch(url, init), ...signInDeps },
+        { issuer, clientId, loginHint },
+      );
+      const signInId = crypto.randomUUID();
+      pendingSignIns.set(signInId, result);
+      setTimeout(() => pendingSignIns.delete(signInId), PENDING_SIGN_IN_MS);
+      return { signInId, auth: result.auth, signedInAs: result.signedInAs };
+    },
   };
 
   /** Whether a server answers at a candidate address (an untrusted certificate still counts). */

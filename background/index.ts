@@ -11,8 +11,10 @@ import {
   alarms,
   broadcast,
   extensionSelf,
+  launchWebAuthFlow,
   localArea,
   notifications,
+  oauthRedirectUri,
   onInstalled,
   onRuntimeMessage,
   openOptionsPage,
@@ -63,6 +65,7 @@ async function boot() {
       }, 200);
     },
     onNewMail: (account, messages) => void notifier?.announce(account, messages),
+    onSignInNeeded: (account) => void notifier?.signInNeeded(account),
   });
   const actions = new Actions(engine);
   const notifierInstance = new Notifier(
@@ -130,7 +133,10 @@ async function boot() {
       .then(() => engine.bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
   }
 
-  const route = createRouter(createHandlers(engine, actions), extensionSelf());
+  const route = createRouter(
+    createHandlers(engine, actions, {}, { launch: launchWebAuthFlow, redirectUri: oauthRedirectUri() }),
+    extensionSelf(),
+  );
   function onMessage(message: unknown, sender: { id?: string; url?: string }) {
     const reply = route(message, sender);
     const name = (message as { name?: string }).name;

@@ -10,6 +10,8 @@ import { EngineError } from '../mail/engine-error.ts';
 import { ImapPush } from '../mail/imap/idle.ts';
 import type { OlderResult } from '../mail/imap/older.ts';
 import { watchedFolders } from '../mail/imap/sync.ts';
+import type { OAuthError } from '../mail/oauth/errors.ts';
+import type { Fetch } from '../mail/oauth/http.ts';
 import type { SyncContext, SyncResult } from '../mail/sync-context.ts';
 import { type RelaySocketOptions, relayTransportFactory } from '../relay/relay-socket.ts';
 import { type RelayEndpoint, TransportError, type TransportFactory } from '../relay/transport.ts';
@@ -20,6 +22,8 @@ import { MessagesRepo } from '../store/messages-repo.ts';
 import { PendingRepo } from '../store/pending-repo.ts';
 import type { BiffDatabase, MessageKey, MessageRow, MessageUid } from '../store/schema.ts';
 import type { SettingsStore } from '../store/settings.ts';
+import { AccountTokens } from './account-tokens.ts';
+import { classifyError } from './classify.ts';
 import { initialStatus, Scheduler, type SyncReason } from './scheduler.ts';
 
 export interface EngineDeps {
@@ -39,6 +43,10 @@ export interface EngineDeps {
   persist(state: SavedEngineState): void;
   /** Unread mail that just arrived, for notifications. */
   onNewMail(account: Account, messages: MessageRow[]): void;
+  /** fetch for OAuth token requests (default: the global one). */
+  fetch?: Fetch;
+  /** An OAuth account's refresh was refused: the user must sign in again (once per refusal). */
+  onSignInNeeded?(account: Account, error: OAuthError): void;
 }
 
 /** What the engine keeps across worker restarts. */
@@ -92,9 +100,21 @@ export class Engine {
   /** Per account: when its last progress event went (performance.now, not the injectable clock). */
   private readonly progressSentAt = new Map<string, number>();
   readonly now: () => number;
+  /** Access tokens of OAuth accounts. */
+  readonly tokens: AccountTokens;
 
   constructor(readonly deps: EngineDeps) {
     this.now = deps.now ?? Date.now;
+    this.tokens = new AccountTokens({
+      settings: deps.settings,
+      fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
+      now: this.now,
+      timers: { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) },
+      onSignInNeeded: (id, error) => {
+        const account = this.account(id);
+        if (account) deps.onSignInNeeded?.(account, error);
+      },
+    });
     this.messages = new MessagesRepo(deps.db);
     this.bodies = new BodiesRepo(deps.db);
     this.folders = new FoldersRepo(deps.db);
@@ -142,7 +162,10 @@ export class Engine {
     }
     for (const id of wanted) if (!this.pushes.has(id)) this.startPush(id);
     for (const status of this.scheduler.statuses()) {
-      if (!this.account(status.accountId)) stopping.push(this.scheduler.forget(status.accountId));
+      if (!this.account(status.accountId)) {
+        this.tokens.forget(status.accountId);
+        stopping.push(this.scheduler.forget(status.accountId));
+      }
     }
     for (const id of Object.keys(this.newSinceLook)) {
       if (!this.account(id)) {
@@ -187,6 +210,7 @@ export class Engine {
   async stop(): Promise<void> {
     const pushes = [...this.pushes.values()];
     this.pushes.clear();
+    this.tokens.stopAll();
     await Promise.all(pushes.map((p) => p.stop()));
   }
 
@@ -210,9 +234,11 @@ export class Engine {
     return relayTransportFactory(relay as RelayEndpoint, this.deps.relaySocket);
   }
 
-  /** Everything one sync of `account` needs. */
+  /** Everything one sync of `account` needs: for an OAuth account, a current access token as its secret. */
   async context(account: Account, extra: Partial<SyncContext> = {}): Promise<SyncContext> {
-    const password = await this.deps.settings.getPassword(account.id);
+    const password = account.auth
+      ? await this.tokens.accessToken(account)
+      : await this.deps.settings.getPassword(account.id);
     if (password === null) throw new EngineError('no_password', `No password is stored for ${account.name}`);
     return {
       db: this.deps.db,
@@ -364,7 +390,15 @@ export class Engine {
     const onPush = await this.pushes.get(id)?.syncAll({ signal, onProgress });
     if (onPush) return this.settle(account, onPush);
     const ctx = await this.context(account, { signal, onProgress });
-    return this.settle(account, await this.driver(account).sync(ctx));
+    try {
+      return this.settle(account, await this.driver(account).sync(ctx));
+    } catch (error) {
+      // An OAuth account's token refused by the server (revoked, or expired sooner than it
+      // said): one refresh and one more try. A refused refresh is an OAuthError, not retried.
+      if (!account.auth || classifyError(error).code !== 'auth_failed') throw error;
+      const accessToken = await this.tokens.refresh(account);
+      return this.settle(account, await this.driver(account).sync({ ...ctx, password: accessToken }));
+    }
   }
 
   private progress(accountId: string, done: number, total: number): void {

@@ -4,17 +4,32 @@
 // with rotation, revocation, and the keeper's one notice when a refresh is refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { createHandlers } from '../../background/handlers.ts';
+import type { Account } from '../../extension/accounts.ts';
+import { Actions } from '../../extension/engine/actions.ts';
 import { classifyError } from '../../extension/engine/classify.ts';
+import { Engine } from '../../extension/engine/engine.ts';
+import { signIn } from '../../extension/engine/sign-in.ts';
 import { createImapClient } from '../../extension/mail/imap/client.ts';
+import { imapDriver } from '../../extension/mail/imap/driver.ts';
 import { discover, type ServerEndpoints } from '../../extension/mail/oauth/discovery.ts';
 import { OAuthError } from '../../extension/mail/oauth/errors.ts';
 import { TokenKeeper } from '../../extension/mail/oauth/token-keeper.ts';
 import { refreshTokens, revokeToken } from '../../extension/mail/oauth/tokens.ts';
+import { pop3Driver } from '../../extension/mail/pop3/driver.ts';
 import { Pop3Error } from '../../extension/mail/pop3/errors.ts';
 import { Pop3Session } from '../../extension/mail/pop3/session.ts';
 import { targetOf } from '../../extension/mail/target.ts';
-import { type OAuthServer, SIGNING_KID, startOAuthServer } from '../servers/oauth-server.ts';
-import { signInHeadless } from '../servers/oauth-sign-in.ts';
+import type { WebSocketConstructor } from '../../extension/relay/relay-socket.ts';
+import { type KeyValueArea, SettingsStore } from '../../extension/store/settings.ts';
+import {
+  CHROME_REDIRECT_URI,
+  type OAuthServer,
+  SIGNING_KID,
+  startOAuthServer,
+} from '../servers/oauth-server.ts';
+import { headlessWindow, signInAt, signInHeadless } from '../servers/oauth-sign-in.ts';
 import { Pop3World } from './pop3-helpers.ts';
 
 const SIGN_IN_PASSWORD = 'idp password 0123';
@@ -191,4 +206,143 @@ describe('OAuth: tokens from a real authorization server, accepted by Dovecot th
     assert.equal(notices.length, 1);
     keeper.stop();
   });
+
+  test('sign-in: endpoints and who signed in; Cancel, an unknown client and a missing client ID are typed', async () => {
+    const { name } = user();
+    const result = await signInAt(idp, name, SIGN_IN_PASSWORD);
+    assert.deepEqual(result.auth, {
+      method: 'oauth2',
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      tokenEndpoint: endpoints.tokenEndpoint,
+      revocationEndpoint: endpoints.revocationEndpoint,
+    });
+    assert.equal(result.signedInAs, name);
+    const signInWith = (launch: (url: string) => Promise<string>, clientId = idp.clientId) =>
+      rejection(
+        signIn(
+          { fetch, launch, redirectUri: CHROME_REDIRECT_URI },
+          { issuer: idp.issuer, clientId, loginHint: name },
+        ),
+      );
+    const cancelled = await signInWith(headlessWindow(null));
+    assert.ok(cancelled instanceof OAuthError && cancelled.code === 'access_denied', String(cancelled));
+    // An unknown client gets the server's error page, never a redirect: the user closes the window.
+    const unknown = await signInWith(headlessWindow(name, SIGN_IN_PASSWORD), 'not-registered');
+    assert.ok(unknown instanceof OAuthError && unknown.code === 'cancelled', String(unknown));
+    const before = idp.requests.length;
+    const none = await signInWith(headlessWindow(name, SIGN_IN_PASSWORD), ' ');
+    assert.ok(none instanceof OAuthError && none.code === 'no_client_id', String(none));
+    assert.equal(idp.requests.length, before, 'nothing was sent');
+  });
+
+  test('engine: an OAuth account syncs with its token, refreshes once when the server refuses it, and a revoked sign-in stops it with one notice', async () => {
+    const { name, account: base } = user();
+    world.seed(name, [{ raw: 'Subject: one\r\n\r\nbody\r\n' }]);
+    const signedIn = await signInAt(idp, name, SIGN_IN_PASSWORD);
+    const account: Account = { ...base, auth: signedIn.auth };
+    const settings = new SettingsStore(memoryArea());
+    await settings.updateSettings({ relay: world.endpoint });
+    await settings.saveAccount(account, { oauth: signedIn.tokens });
+    const tokenRequests: string[] = [];
+    const notices: string[] = [];
+    const engine = new Engine({
+      db: await world.db(),
+      settings,
+      drivers: { imap: imapDriver, pop3: pop3Driver },
+      relaySocket: { WebSocket: WebSocket as unknown as WebSocketConstructor },
+      push: false,
+      emit: () => {},
+      persist: () => {},
+      onNewMail: () => {},
+      fetch: (url, init) => {
+        tokenRequests.push(new URL(url).pathname);
+        return fetch(url, init);
+      },
+      onSignInNeeded: (a) => notices.push(a.id),
+    });
+    const handlers = createHandlers(engine, new Actions(engine));
+    try {
+      await engine.start();
+      let status = await engine.sync(account.id, 'manual');
+      assert.equal(status.state, 'idle', JSON.stringify(status.error));
+      assert.equal(status.unread, 1);
+      assert.deepEqual(tokenRequests, []);
+
+      // The server refuses the token before the time it gave: one refresh, one retry.
+      const stored = (await settings.getTokens(account.id))!;
+      await settings.saveTokens(account.id, {
+        ...stored,
+        accessToken: idp.mintAccessToken({ sub: name, expiresIn: -30 }),
+      });
+      engine.tokens.forget(account.id);
+      world.seed(name, [{ raw: 'Subject: two\r\n\r\nbody\r\n' }]);
+      status = await engine.sync(account.id, 'manual');
+      assert.equal(status.state, 'idle', JSON.stringify(status.error));
+      assert.equal(status.unread, 2);
+      assert.deepEqual(tokenRequests, ['/token']);
+      const rotated = (await settings.getTokens(account.id))!;
+      assert.notEqual(rotated.refreshToken, stored.refreshToken, 'the rotated refresh token was saved');
+
+      // Revoked at the server: the next refresh is refused, the account needs a sign-in.
+      await revokeToken(fetch, endpoints.revocationEndpoint!, idp.clientId, rotated.refreshToken!);
+      await settings.saveTokens(account.id, { ...rotated, expiresAt: Date.now() - 1 });
+      engine.tokens.forget(account.id);
+      status = await engine.sync(account.id, 'manual');
+      assert.equal(status.state, 'error');
+      assert.equal(status.error?.kind, 'auth');
+      assert.equal(status.error?.code, 'sign_in_again');
+      assert.match(status.error?.message ?? '', /^Sign in again/);
+      assert.equal(status.nextCheck, null, 'no retry scheduled');
+      assert.deepEqual(notices, [account.id]);
+      const asked = tokenRequests.length;
+      // Later checks, and a worker that starts again, ask the server nothing and notify nothing.
+      await engine.sync(account.id, 'manual');
+      engine.tokens.forget(account.id);
+      await engine.sync(account.id, 'manual');
+      assert.equal(tokenRequests.length, asked);
+      assert.deepEqual(notices, [account.id]);
+      assert.equal((await settings.getTokens(account.id))?.refreshToken, null);
+
+      // Signing in again restores it.
+      const again = await signInAt(idp, name, SIGN_IN_PASSWORD);
+      await settings.saveAccount({ ...account, auth: again.auth }, { oauth: again.tokens });
+      engine.tokens.forget(account.id);
+      status = await engine.sync(account.id, 'manual');
+      assert.equal(status.state, 'idle', JSON.stringify(status.error));
+
+      // Removing the account revokes its refresh token at the server.
+      const last = (await settings.getTokens(account.id))!;
+      await handlers.removeAccount!({ accountId: account.id });
+      assert.equal(await settings.getAccount(account.id), undefined);
+      const refused = await rejection(
+        refreshTokens(
+          fetch,
+          { tokenEndpoint: endpoints.tokenEndpoint, clientId: idp.clientId },
+          last.refreshToken!,
+        ),
+      );
+      assert.ok(refused instanceof OAuthError && refused.code === 'invalid_grant', String(refused));
+    } finally {
+      await engine.stop();
+    }
+  });
 });
+
+/** browser.storage.local as a Map (values cloned, as storage does). */
+function memoryArea(): KeyValueArea {
+  const map = new Map<string, unknown>();
+  return {
+    async get(keys) {
+      const out: Record<string, unknown> = {};
+      for (const key of keys) if (map.has(key)) out[key] = structuredClone(map.get(key));
+      return out;
+    },
+    async set(items) {
+      for (const [key, value] of Object.entries(items)) map.set(key, structuredClone(value));
+    },
+    async remove(keys) {
+      for (const key of keys) map.delete(key);
+    },
+  };
+}

@@ -95,7 +95,7 @@ describe('token endpoint', () => {
     const { fetch, forms } = endpoint(() =>
       Response.json({ access_token: ACCESS, token_type: 'Bearer', expires_in: 60, refresh_token: REFRESH }),
     );
-    const tokens = await exchangeCode(
+    const { tokens, idToken } = await exchangeCode(
       fetch,
       CLIENT,
       { code: 'c0de', redirectUri: 'https://x.chromiumapp.org/', verifier: 'v' },
@@ -103,6 +103,7 @@ describe('token endpoint', () => {
     );
     assert.equal(tokens.refreshToken, REFRESH);
     assert.equal(tokens.expiresAt, 60_005);
+    assert.equal(idToken, null);
     assert.deepEqual(Object.fromEntries(forms[0]!), {
       grant_type: 'authorization_code',
       code: 'c0de',

@@ -98,13 +98,20 @@ export interface TokenClient {
   clientId: string;
 }
 
+/** What a code exchange gives: the tokens, and the ID token when the server sent one (OpenID). */
+export interface CodeExchange {
+  tokens: TokenSet;
+  /** Unverified: for showing who signed in, never for deciding anything. */
+  idToken: string | null;
+}
+
 /** Trades an authorization code for tokens (RFC 6749 §4.1.3 with RFC 7636 §4.5's verifier). */
 export async function exchangeCode(
   fetchFn: Fetch,
   client: TokenClient,
   grant: { code: string; redirectUri: string; verifier: string },
   now: () => number = Date.now,
-): Promise<TokenSet> {
+): Promise<CodeExchange> {
   const answer = await postForm(fetchFn, client.tokenEndpoint, {
     grant_type: 'authorization_code',
     code: grant.code,
@@ -113,7 +120,11 @@ export async function exchangeCode(
     code_verifier: grant.verifier,
   });
   if (answer.status !== 200) throw errorAnswer(client.tokenEndpoint, answer.status, answer.json, 'sign-in');
-  return parseTokenResponse(answer.json, now());
+  const idToken = member(answer.json, 'id_token');
+  return {
+    tokens: parseTokenResponse(answer.json, now()),
+    idToken: typeof idToken === 'string' ? idToken : null,
+  };
 }
 
 /** Gets a new access token with the refresh token (RFC 6749 §6); keeps the old refresh token unless rotated. */
