@@ -21,7 +21,7 @@ interface Props {
 function missingClientId(draft: AccountDraft): string | null {
   if (draft.clientId.trim() !== '') return null;
   const known = knownProviderByIssuer(draft.issuer);
-  if (!known || known.clientId !== '') return null;
+  if (known?.clientId !== '') return null;
   return known.id === KNOWN_PROVIDERS.google.id
     ? t('options_noClientIdGoogle')
     : t('options_noClientIdMicrosoft');
