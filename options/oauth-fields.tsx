@@ -78,7 +78,8 @@ export function OAuthFields({ draft, errors, oauth, onIssuer, onClientId, onSign
         <p class="inline-error" role="alert">
           {t('options_signInFailed', oauth.message)}
         </p>
-      ) : errors.signIn ? (
+      ) : null}
+      {errors.signIn ? (
         <p class="inline-error" role="alert">
           {text(errors.signIn)}
         </p>

@@ -112,7 +112,12 @@ export class Engine {
       timers: { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) },
       onSignInNeeded: (id, error) => {
         const account = this.account(id);
-        if (account) deps.onSignInNeeded?.(account, error);
+        if (!account) return;
+        deps.onSignInNeeded?.(account, error);
+        // Refused by the timer's refresh, between checks: a check now puts the account in the
+        // auth state (badge, "Sign in again") without waiting for the next one. It asks the
+        // token endpoint nothing: the keeper answers with the refusal.
+        if (!this.scheduler.isRunning(id)) void this.sync(id, 'retry');
       },
     });
     this.messages = new MessagesRepo(deps.db);

@@ -10,7 +10,7 @@ import { buildAuthorizationRequest, parseRedirect } from '../mail/oauth/authoriz
 import { discover, parseIssuer } from '../mail/oauth/discovery.ts';
 import { OAuthError } from '../mail/oauth/errors.ts';
 import type { Fetch } from '../mail/oauth/http.ts';
-import { customScopes, knownProviderByIssuer } from '../mail/oauth/providers.ts';
+import { CUSTOM_EXTRA_PARAMS, customScopes, knownProviderByIssuer } from '../mail/oauth/providers.ts';
 import { exchangeCode } from '../mail/oauth/tokens.ts';
 
 export interface SignInDeps {
@@ -78,7 +78,7 @@ export async function signIn(deps: SignInDeps, request: SignInRequest): Promise<
     redirectUri: deps.redirectUri,
     scopes: known ? known.scopes : customScopes(endpoints.scopesSupported ?? null),
     ...(request.loginHint ? { loginHint: request.loginHint } : {}),
-    ...(known ? { extraParams: known.extraParams } : {}),
+    extraParams: known ? known.extraParams : CUSTOM_EXTRA_PARAMS,
   });
   let redirect: string;
   try {

@@ -10,7 +10,7 @@ import { DEFAULT_IMAP, DEFAULT_POP3 } from '../../extension/accounts.ts';
 import type { AccountStatus, MessageName, Reply, Request, Response } from '../../extension/contract.ts';
 import type { TlsMode } from '../../relay/protocol.ts';
 import { type RunningRelay, startRelay } from '../relay/helpers.ts';
-import { type DovecotServer, startDovecot } from '../servers/dovecot.ts';
+import { type DovecotOptions, type DovecotServer, startDovecot } from '../servers/dovecot.ts';
 import { type LaunchedExtension, type LaunchOptions, launchExtension } from './extension.ts';
 
 export const PASSWORD = 'Tr0ub4dor&3 horse';
@@ -42,10 +42,19 @@ export class BrowserWorld {
    * through the contract unless `pair` is false (a test that pairs on the options page).
    */
   static async start(
-    options: { users?: number; launch?: LaunchOptions; pair?: boolean } = {},
+    options: {
+      users?: number;
+      launch?: LaunchOptions;
+      pair?: boolean;
+      /** More Dovecot options (an OAuth issuer whose tokens it accepts). */
+      dovecot?: Omit<DovecotOptions, 'users'>;
+    } = {},
   ): Promise<BrowserWorld> {
     const users = Array.from({ length: options.users ?? 6 }, () => unique('u'));
-    const dovecot = await startDovecot({ users: users.map((user) => ({ user, pass: PASSWORD })) });
+    const dovecot = await startDovecot({
+      ...options.dovecot,
+      users: users.map((user) => ({ user, pass: PASSWORD })),
+    });
     const relay = await BrowserWorld.spawnRelay(dovecot, 0);
     const ext = await launchExtension(options.launch);
     const world = new BrowserWorld(dovecot, relay, ext, users);

@@ -59,7 +59,8 @@ export const KNOWN_PROVIDERS: Readonly<Record<KnownProviderId, KnownProvider>> =
       'https://outlook.office.com/POP.AccessAsUser.All',
       'offline_access',
     ],
-    extraParams: {},
+    // Whoever is signed in to Microsoft in this browser is not necessarily this mailbox's owner.
+    extraParams: { prompt: 'select_account' },
     clientId: MICROSOFT_CLIENT_ID,
   },
 };
@@ -69,6 +70,12 @@ export function knownProviderByIssuer(issuer: string): KnownProvider | null {
   const wanted = issuer.trim().replace(/\/$/, '');
   return Object.values(KNOWN_PROVIDERS).find((p) => p.issuer === wanted) ?? null;
 }
+
+/**
+ * Parameters for a custom issuer: OpenID's `prompt=login` (ignored by servers without it), so
+ * a session left from signing in another account is not silently reused for this one.
+ */
+export const CUSTOM_EXTRA_PARAMS: Readonly<Record<string, string>> = { prompt: 'login' };
 
 /**
  * Scopes for a custom issuer: OpenID's `offline_access` asks for a refresh token (Authentik and

@@ -65,6 +65,8 @@ export class TokenKeeper {
 
   /** A usable access token: the current one, or a new one when it is due for refresh. */
   async accessToken(): Promise<string> {
+    // Refused for good: the sign-in is gone, even if the last access token has seconds left.
+    if (this.refused) throw this.refused;
     if (this.deps.now() >= refreshDueAt(this.tokens)) return (await this.refresh()).accessToken;
     return this.tokens.accessToken;
   }
