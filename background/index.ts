@@ -3,10 +3,13 @@
  * notifications. Durable state lives in IndexedDB and storage.local; everything here is a
  * cache rebuilt at every start, because Chrome stops an MV3 worker whenever it likes.
  */
+import type { BackgroundEvent } from '../extension/contract.ts';
 import { Actions } from '../extension/engine/actions.ts';
+import { DeleteHolds } from '../extension/engine/delete-holds.ts';
 import { Engine, type SavedEngineState } from '../extension/engine/engine.ts';
 import { imapDriver } from '../extension/mail/imap/driver.ts';
 import { pop3Driver } from '../extension/mail/pop3/driver.ts';
+import type { Secret } from '../extension/mail/redact.ts';
 import {
   alarms,
   broadcast,
@@ -20,6 +23,8 @@ import {
   openOptionsPage,
   setBadge,
 } from '../extension/platform.ts';
+import { BodiesRepo } from '../extension/store/bodies-repo.ts';
+import { MessagesRepo } from '../extension/store/messages-repo.ts';
 import { requestPersistentStorage } from '../extension/store/persistence.ts';
 import { openBiffDb } from '../extension/store/schema.ts';
 import { SettingsStore } from '../extension/store/settings.ts';
@@ -46,15 +51,19 @@ async function boot() {
   // Set right after the engine exists; new mail cannot arrive before engine.start().
   let notifier: Notifier | undefined;
 
+  const emit = (event: BackgroundEvent) => {
+    broadcast(event);
+    if (event.biffEvent === 'status') void refreshBadgeAndAlarms();
+  };
+  const holds = new DeleteHolds();
+  const bodies = new BodiesRepo(db);
   const engine: Engine = new Engine({
     db,
     settings,
     drivers: { imap: imapDriver, pop3: pop3Driver },
+    holds,
     saved: saved[STATE_KEY] as SavedEngineState | undefined,
-    emit: (event) => {
-      broadcast(event);
-      if (event.biffEvent === 'status') void refreshBadgeAndAlarms();
-    },
+    emit,
     persist: (state) => {
       latest = state;
       if (persistQueued) return;
@@ -67,7 +76,7 @@ async function boot() {
     onNewMail: (account, messages) => void notifier?.announce(account, messages),
     onSignInNeeded: (account) => void notifier?.signInNeeded(account),
   });
-  const actions = new Actions(engine);
+  const actions = new Actions({ engine, db, holds, emit });
   const notifierInstance = new Notifier(
     actions,
     async () => (await settings.getSettings()).quietHours,
@@ -130,13 +139,30 @@ async function boot() {
     if (engine.scheduler.isRunning(id) || engine.scheduler.status(id).nextCheck === null) return;
     void engine
       .sync(id, 'alarm')
-      .then(() => engine.bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
+      .then(() => bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
   }
 
-  const route = createRouter(
-    createHandlers(engine, actions, {}, { launch: launchWebAuthFlow, redirectUri: oauthRedirectUri() }),
-    extensionSelf(),
-  );
+  /** Every secret the background holds, for the router to redact from failures. */
+  async function secrets(): Promise<Secret[]> {
+    const list: Secret[] = [];
+    for (const account of engine.listAccounts()) {
+      const password = await settings.getPassword(account.id);
+      if (password) list.push({ secret: password, user: account.username });
+      // An OAuth account's tokens are secrets like a password.
+      const tokens = await settings.getTokens(account.id);
+      if (tokens?.refreshToken) list.push({ secret: tokens.refreshToken });
+      if (tokens) list.push({ secret: tokens.accessToken });
+    }
+    const token = (await settings.getSettings()).relay?.token;
+    if (token) list.push({ secret: token });
+    return list;
+  }
+  const route = createRouter(createHandlers({
+      engine,
+      actions,
+      settings,
+      signIn: { launch: launchWebAuthFlow, redirectUri: oauthRedirectUri() },
+    }), extensionSelf(), secrets);
   function onMessage(message: unknown, sender: { id?: string; url?: string }) {
     const reply = route(message, sender);
     const name = (message as { name?: string }).name;
@@ -159,7 +185,9 @@ async function boot() {
   // Accounts that are due (or never checked) are checked now: the worker may have slept
   // through their alarms.
   for (const id of engine.due(Date.now())) void engine.sync(id, 'startup');
-  return { engine, actions, notifier: notifierInstance, onAlarm, onMessage };
+  // `settings` and `messages` are for the console handle below (the benchmark reads them).
+  const messages = new MessagesRepo(db);
+  return { engine, actions, settings, messages, notifier: notifierInstance, onAlarm, onMessage };
 }
 
 const ready = boot();

@@ -36,7 +36,7 @@ export interface AccountStatus {
 
 /** Global settings, edited on the options page. */
 export interface GlobalSettings {
-  relay: { url: string; token: string };
+  relay: { url: string; token: string; startCommand?: string };
   quietHours: { enabled: boolean; start: string; end: string };
   openMarksRead: boolean;
   badgeMode: 'unread' | 'new';
@@ -132,7 +132,7 @@ export interface RelayStatus {
   /** e.g. `relay_unreachable`, `relay_refused`. */
   code?: string;
   message: string;
-  /** When connected: the protocol version the relay selected (`biff.v1`). */
+  /** When connected: the relay's software version (`0.2.0`). */
   version?: string;
 }
 

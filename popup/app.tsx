@@ -314,6 +314,7 @@ export function App({ cache, early, earlyAccounts = null }: AppProps) {
         accounts={accounts ?? []}
         onOpenSettings={openOptions}
         fill={noAccounts && rows.length === 0}
+        relayCommand={bg.settings?.relay.startCommand}
       />
       {accounts && accounts.length > 0 && (
         <FilterBar accounts={accounts} filter={filter} folders={folders} onChange={changeFilter} />

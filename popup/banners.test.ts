@@ -53,6 +53,10 @@ test('the relay not running is one banner, whether the relay status or an accoun
 });
 
 test('a relay that refuses us is told apart from one that is not running', () => {
+  assert.deepEqual(
+    bannersFor({ ...ok, relay: { ok: false, code: 'relay_outdated', message: 'needs 0.2.0' } }),
+    [{ kind: 'relay-outdated', detail: 'needs 0.2.0' }],
+  );
   assert.deepEqual(bannersFor({ ...ok, relay: { ok: false, code: 'relay_refused', message: 'bad token' } }), [
     { kind: 'relay-refused', detail: 'bad token' },
   ]);

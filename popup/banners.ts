@@ -14,6 +14,7 @@ export type Banner =
   | { kind: 'background-down'; detail: string }
   | { kind: 'relay-unreachable' }
   | { kind: 'relay-refused'; detail: string }
+  | { kind: 'relay-outdated'; detail: string }
   | { kind: 'auth'; accountIds: string[] }
   | { kind: 'certificate'; accountIds: string[] }
   | { kind: 'server-unreachable'; accountIds: string[] }
@@ -71,9 +72,11 @@ export function bannersFor(input: BannerInput): Banner[] {
       input.relay && !input.relay.ok ? input.relay : errors.find((s) => s.error.kind === 'relay')?.error;
     if (relayError) {
       banners.push(
-        FIX_IN_SETTINGS.has(relayError.code ?? '')
-          ? { kind: 'relay-refused', detail: relayError.message }
-          : { kind: 'relay-unreachable' },
+        relayError.code === 'relay_outdated'
+          ? { kind: 'relay-outdated', detail: relayError.message }
+          : FIX_IN_SETTINGS.has(relayError.code ?? '')
+            ? { kind: 'relay-refused', detail: relayError.message }
+            : { kind: 'relay-unreachable' },
       );
     }
   }

@@ -8,8 +8,11 @@ import { t } from '../extension/ui/i18n.ts';
 import type { AccountInfo } from './account-info.ts';
 import type { Banner } from './banners.ts';
 
-/** The command that starts the relay (package.json `bin`). */
-export const RELAY_COMMAND = 'npx biff-relay';
+/**
+ * The command that starts the relay when Biff does not know a better one: the `biff-relay`
+ * package's command. Pairing automatically stores the exact command of the installed relay.
+ */
+export const RELAY_COMMAND = 'biff-relay';
 
 export interface StateBannersProps {
   banners: readonly Banner[];
@@ -17,6 +20,8 @@ export interface StateBannersProps {
   onOpenSettings(): void;
   /** Fill the popup (nothing else to show, as with no accounts). */
   fill?: boolean;
+  /** The command that starts the installed relay; default RELAY_COMMAND. */
+  relayCommand?: string | undefined;
 }
 
 function names(ids: readonly string[], accounts: readonly AccountInfo[]): string {
@@ -65,7 +70,8 @@ function BannerView({
   banner,
   accounts,
   onOpenSettings,
-}: { banner: Banner } & Pick<StateBannersProps, 'accounts' | 'onOpenSettings'>) {
+  relayCommand,
+}: { banner: Banner } & Pick<StateBannersProps, 'accounts' | 'onOpenSettings' | 'relayCommand'>) {
   const settings = (label: string) => (
     <button type="button" class="banner-action" onClick={onOpenSettings}>
       {label}
@@ -105,7 +111,7 @@ function BannerView({
           title={t('popup_banner_relay_unreachable_title')}
           body={t('popup_banner_relay_unreachable_body')}
         >
-          <CopyCommand command={RELAY_COMMAND} />
+          <CopyCommand command={relayCommand ?? RELAY_COMMAND} />
         </Card>
       );
     case 'relay-refused':
@@ -118,6 +124,8 @@ function BannerView({
           {settings(t('popup_open_settings'))}
         </Card>
       );
+    case 'relay-outdated':
+      return <Card tone="error" title={t('popup_banner_relay_outdated_title')} body={banner.detail} />;
     case 'auth':
       return (
         <Card
@@ -159,12 +167,18 @@ function BannerView({
   }
 }
 
-export function StateBanners({ banners, accounts, onOpenSettings, fill }: StateBannersProps) {
+export function StateBanners({ banners, accounts, onOpenSettings, fill, relayCommand }: StateBannersProps) {
   if (banners.length === 0) return null;
   return (
     <div class={fill ? 'banners fill' : 'banners'}>
       {banners.map((banner) => (
-        <BannerView key={banner.kind} banner={banner} accounts={accounts} onOpenSettings={onOpenSettings} />
+        <BannerView
+          key={banner.kind}
+          banner={banner}
+          accounts={accounts}
+          onOpenSettings={onOpenSettings}
+          relayCommand={relayCommand}
+        />
       ))}
     </div>
   );

@@ -215,6 +215,10 @@ test('global settings: defaults, partial stored values, validated updates', asyn
   assert.deepEqual(await store.getSettings(), next);
   await store.updateSettings({ badgeMode: 'new' });
   assert.deepEqual((await store.getSettings()).relay, relay, 'other fields kept');
+  // Pairing automatically also keeps the command that starts the installed relay.
+  const paired = { ...relay, startCommand: 'systemctl --user start biff-relay' };
+  assert.deepEqual((await store.updateSettings({ relay: paired })).relay, paired);
+  await store.updateSettings({ relay });
 
   const writes = area.sets.length;
   await assert.rejects(
@@ -228,6 +232,10 @@ test('global settings: defaults, partial stored values, validated updates', asyn
   await assert.rejects(
     store.updateSettings({ relay: { url: 'wss://r.example/v1', token: '' } }),
     isInvalid('relay.token'),
+  );
+  await assert.rejects(
+    store.updateSettings({ relay: { url: 'wss://r.example/v1', token: 't', startCommand: '' } }),
+    isInvalid('relay.startCommand'),
   );
   await assert.rejects(
     store.updateSettings({ quietHours: { enabled: true, start: '24:00', end: '07:00' } }),

@@ -43,6 +43,11 @@ export interface RelaySettings {
   /** `ws://` or `wss://` URL, e.g. `ws://127.0.0.1:6512/v1`. */
   url: string;
   token: string;
+  /**
+   * The shell command that starts the relay as installed, from the native host when Biff paired
+   * automatically; the popup shows it when the relay is down.
+   */
+  startCommand?: string;
 }
 
 /** No notifications between `start` and `end` (local time, "HH:MM"; may span midnight). */
@@ -247,6 +252,8 @@ export function validateSettings(value: unknown): GlobalSettings {
     }
     if (protocol !== 'ws:' && protocol !== 'wss:') fail('relay.url', 'must be a ws:// or wss:// URL');
     relay = { url, token: nonEmpty(r.token, 'relay.token', 512) };
+    if (r.startCommand !== undefined)
+      relay.startCommand = nonEmpty(r.startCommand, 'relay.startCommand', 4096);
   }
   const q = object(s.quietHours, 'quietHours');
   return {

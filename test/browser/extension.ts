@@ -44,6 +44,11 @@ export interface LaunchOptions {
   dist?: string;
   /** Extra Chromium flags, e.g. `--remote-debugging-port=0` for a raw CDP connection. */
   args?: readonly string[];
+  /**
+   * The profile folder (--user-data-dir) instead of a fresh temporary one, e.g. one whose
+   * NativeMessagingHosts folder `biff-relay install` wrote. The caller removes it.
+   */
+  profile?: string;
 }
 
 /** Starts Chromium with the extension and waits for its service worker. */
@@ -52,7 +57,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
   if (!existsSync(join(dist, 'manifest.json'))) {
     throw new Error(`${dist} is missing: run \`npm run build\` first`);
   }
-  const profile = mkdtempSync(join(tmpdir(), 'biff-chromium-'));
+  const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'biff-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: options.headless ?? true,
@@ -78,7 +83,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
     },
     async close() {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!options.profile) rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -7,6 +7,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import type { Page } from 'playwright';
+import { RELAY_VERSION } from '../../relay/version.ts';
 import type { DovecotServer } from '../servers/dovecot.ts';
 import { imapClient } from '../servers/imap-client.ts';
 import type { LaunchedExtension } from './extension.ts';
@@ -40,14 +41,14 @@ export async function openOptions(
   return page;
 }
 
-/** Enters the relay URL and pairing token and saves them; waits for "Relay connected, version biff.v1". */
+/** Enters the relay URL and pairing token and saves them; waits for "Relay 0.2.0 connected" (the relay's version). */
 export async function pairRelay(page: Page, relay: { url: string; token: string }): Promise<void> {
   await page.getByRole('textbox', { name: 'Relay URL', exact: true }).fill(relay.url);
   await page.getByRole('textbox', { name: 'Pairing token', exact: true }).fill(relay.token);
   await page.getByRole('button', { name: 'Save relay settings', exact: true }).click();
   await page
     .getByRole('status')
-    .filter({ hasText: 'Relay connected, version biff.v1' })
+    .filter({ hasText: `Relay ${RELAY_VERSION} connected` })
     .waitFor({ timeout: 30_000 });
 }
 

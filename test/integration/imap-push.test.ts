@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { PushState } from '../../extension/mail/driver.ts';
 import { fetchBodyOnSession } from '../../extension/mail/imap/body.ts';
-import { ImapPush, type PushState } from '../../extension/mail/imap/idle.ts';
+import { ImapPush } from '../../extension/mail/imap/idle.ts';
 import { syncImapAccount } from '../../extension/mail/imap/sync.ts';
 import type { SyncResult } from '../../extension/mail/sync-context.ts';
 import { BodiesRepo } from '../../extension/store/bodies-repo.ts';
 import { PendingRepo } from '../../extension/store/pending-repo.ts';
 import { makeMessage } from '../servers/messages.ts';
-import { appendMessages, ImapWorld, waitFor } from './imap-helpers.ts';
+import { waitFor } from './engine-world.ts';
+import { appendMessages, ImapWorld } from './imap-helpers.ts';
 
 let world: ImapWorld;
 let noIdleWorld: ImapWorld;

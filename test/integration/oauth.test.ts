@@ -9,6 +9,7 @@ import { createHandlers } from '../../background/handlers.ts';
 import type { Account } from '../../extension/accounts.ts';
 import { Actions } from '../../extension/engine/actions.ts';
 import { classifyError } from '../../extension/engine/classify.ts';
+import { DeleteHolds } from '../../extension/engine/delete-holds.ts';
 import { Engine } from '../../extension/engine/engine.ts';
 import { signIn } from '../../extension/engine/sign-in.ts';
 import { createImapClient } from '../../extension/mail/imap/client.ts';
@@ -246,10 +247,13 @@ describe('OAuth: tokens from a real authorization server, accepted by Dovecot th
     await settings.saveAccount(account, { oauth: signedIn.tokens });
     const tokenRequests: string[] = [];
     const notices: string[] = [];
+    const db = await world.db();
+    const holds = new DeleteHolds();
     const engine = new Engine({
-      db: await world.db(),
+      db,
       settings,
       drivers: { imap: imapDriver, pop3: pop3Driver },
+      holds,
       relaySocket: { WebSocket: WebSocket as unknown as WebSocketConstructor },
       push: false,
       emit: () => {},
@@ -261,7 +265,11 @@ describe('OAuth: tokens from a real authorization server, accepted by Dovecot th
       },
       onSignInNeeded: (a) => notices.push(a.id),
     });
-    const handlers = createHandlers(engine, new Actions(engine));
+    const handlers = createHandlers({
+      engine,
+      actions: new Actions({ engine, db, holds, emit: () => {} }),
+      settings,
+    });
     try {
       await engine.start();
       let status = await engine.sync(account.id, 'manual');
