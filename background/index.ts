@@ -157,12 +157,16 @@ async function boot() {
     if (token) list.push({ secret: token });
     return list;
   }
-  const route = createRouter(createHandlers({
+  const route = createRouter(
+    createHandlers({
       engine,
       actions,
       settings,
       signIn: { launch: launchWebAuthFlow, redirectUri: oauthRedirectUri() },
-    }), extensionSelf(), secrets);
+    }),
+    extensionSelf(),
+    secrets,
+  );
   function onMessage(message: unknown, sender: { id?: string; url?: string }) {
     const reply = route(message, sender);
     const name = (message as { name?: string }).name;
