@@ -103,7 +103,7 @@ async function unreadIs(id: string, count: number): Promise<void> {
 /** How many token requests (sign-ins and refreshes) the authorization server answered. */
 const tokenRequests = () => idp.requests.filter((r) => r.method === 'POST' && r.path === '/token').length;
 
-test('a cancelled sign-in says so and saves nothing', async () => {
+test('a cancelled sign-in or an unknown client ID says so and saves nothing', async () => {
   options = await openOptions(world.ext);
   await fillOAuthAccount(options, imapUser, 'IMAP', 'Cancelled');
   await signInWindow(options, null);
@@ -113,6 +113,17 @@ test('a cancelled sign-in says so and saves nothing', async () => {
     .waitFor();
   await options.getByRole('button', { name: 'Save', exact: true }).click();
   await options.getByRole('alert').filter({ hasText: 'Sign in first' }).first().waitFor();
+  // A client ID the server does not know: its error page never redirects. Chrome ends the flow
+  // itself when the page fails to load, or shows it and the user closes it.
+  await options.getByRole('textbox', { name: 'Client ID', exact: true }).fill('not-registered');
+  const failed = options
+    .getByRole('alert')
+    .filter({ hasText: /^Sign-in failed: the sign-in window was closed/ });
+  const opened = world.ext.context.waitForEvent('page', { timeout: 30_000 }).catch(() => null);
+  await options.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const shown = await Promise.race([opened, failed.waitFor({ timeout: 30_000 }).then(() => null)]);
+  if (shown) await shown.close();
+  await failed.waitFor();
   await options.getByRole('button', { name: 'Cancel', exact: true }).click();
   const { accounts } = await world.call('getSettings', {});
   assert.equal(accounts.length, 0);
@@ -144,10 +155,12 @@ test('access tokens expire and are refreshed; mail keeps arriving', async () => 
   // Each account refreshes ahead of expiry, at half of each 12 s lifetime: four refreshes for
   // the two of them mean the tokens they signed in with have expired.
   await world.until('four refreshes', async () => (tokenRequests() >= before + 4 ? true : undefined), 60_000);
+  // IMAP mail comes by push (IDLE on the connection logged in with the first token), POP3 mail
+  // by a check that logs in with a refreshed one.
   seedMaildir(world.dovecot, imapUser, makeMailbox(1, { seed: 23, size: 'small' }));
-  seedMaildir(world.dovecot, pop3User, makeMailbox(1, { seed: 24, size: 'small' }));
-  await world.call('syncNow', {});
   await unreadIs(imapId, 3);
+  seedMaildir(world.dovecot, pop3User, makeMailbox(1, { seed: 24, size: 'small' }));
+  await world.call('syncNow', { accountId: pop3Id });
   await unreadIs(pop3Id, 4);
   assert.equal((await status(imapId)).state, 'idle');
   assert.equal((await status(pop3Id)).state, 'idle');
