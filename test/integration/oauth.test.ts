@@ -23,7 +23,7 @@ import { Pop3Error } from '../../extension/mail/pop3/errors.ts';
 import { Pop3Session } from '../../extension/mail/pop3/session.ts';
 import { targetOf } from '../../extension/mail/target.ts';
 import type { WebSocketConstructor } from '../../extension/relay/relay-socket.ts';
-import { type KeyValueArea, SettingsStore } from '../../extension/store/settings.ts';
+import { SettingsStore } from '../../extension/store/settings.ts';
 import {
   CHROME_REDIRECT_URI,
   type OAuthServer,
@@ -31,6 +31,7 @@ import {
   startOAuthServer,
 } from '../servers/oauth-server.ts';
 import { headlessWindow, signInAt, signInHeadless } from '../servers/oauth-sign-in.ts';
+import { memoryArea } from '../support/memory-area.ts';
 import { Pop3World } from './pop3-helpers.ts';
 
 const SIGN_IN_PASSWORD = 'idp password 0123';
@@ -336,21 +337,3 @@ describe('OAuth: tokens from a real authorization server, accepted by Dovecot th
     }
   });
 });
-
-/** browser.storage.local as a Map (values cloned, as storage does). */
-function memoryArea(): KeyValueArea {
-  const map = new Map<string, unknown>();
-  return {
-    async get(keys) {
-      const out: Record<string, unknown> = {};
-      for (const key of keys) if (map.has(key)) out[key] = structuredClone(map.get(key));
-      return out;
-    },
-    async set(items) {
-      for (const [key, value] of Object.entries(items)) map.set(key, structuredClone(value));
-    },
-    async remove(keys) {
-      for (const key of keys) map.delete(key);
-    },
-  };
-}
