@@ -7,6 +7,7 @@ import type { Account } from '../extension/accounts.ts';
 import type { GlobalSettings, ProbeReport, RelayStatus } from '../extension/contract.ts';
 import type { Actions } from '../extension/engine/actions.ts';
 import type { Engine } from '../extension/engine/engine.ts';
+import { type SignInDeps, type SignInResult, signIn } from '../extension/engine/sign-in.ts';
 import { EngineError } from '../extension/mail/engine-error.ts';
 import { redactText } from '../extension/mail/redact.ts';
 import { candidatesFor } from '../extension/providers/guess.ts';
@@ -28,14 +29,30 @@ export interface HandlerDeps {
   settings: SettingsStore;
   /** WebSocket implementation and timeouts for relay checks (Node tests pass `ws`). */
   relaySocket?: RelaySocketOptions;
+  /** The browser's OAuth sign-in window and redirect URI; without it `oauthSignIn` is refused. */
+  signIn?: Omit<SignInDeps, 'fetch'> & { fetch?: SignInDeps['fetch'] };
 }
+
+/** How long a finished sign-in waits for its account to be saved before its tokens are dropped. */
+const PENDING_SIGN_IN_MS = 30 * 60_000;
 
 export function createHandlers({
   engine,
   actions,
   settings: settingsStore,
   relaySocket = {},
+  signIn: signInDeps,
 }: HandlerDeps): Handlers {
+  /** Finished sign-ins by id, until saved (memory only: a restarted worker asks for a new sign-in). */
+  const pendingSignIns = new Map<string, SignInResult>();
+
+  function pendingSignIn(signInId: string | undefined): SignInResult | null {
+    if (signInId === undefined) return null;
+    const result = pendingSignIns.get(signInId);
+    if (!result) throw new EngineError('invalid', 'The sign-in has expired: sign in again');
+    return result;
+  }
+
   async function contractSettings(): Promise<GlobalSettings> {
     const s = await settingsStore.getSettings();
     return { ...s, relay: s.relay ?? { url: DEFAULT_RELAY_URL, token: '' } };
@@ -104,8 +121,15 @@ export function createHandlers({
       }
       return { ok: true };
     },
-    saveAccount: async ({ account, password }) => {
-      await settingsStore.saveAccount(account, password);
+    saveAccount: async ({ account, password, signInId }) => {
+      const signedIn = pendingSignIn(signInId);
+      if (signedIn) {
+        await settingsStore.saveAccount({ ...account, auth: signedIn.auth }, { oauth: signedIn.tokens });
+        pendingSignIns.delete(signInId!);
+        engine.tokens.forget(account.id);
+      } else {
+        await settingsStore.saveAccount(account, password);
+      }
       await engine.restartPush(account.id);
       // Saving a disabled account must not check it.
       if (account.enabled) void engine.sync(account.id, 'manual');
@@ -120,8 +144,19 @@ export function createHandlers({
       await engine.reloadAccounts();
       return { ok: true };
     },
-    testConnection: async ({ account, password }): Promise<ProbeReport> => {
-      const secret = password ?? (await settingsStore.getPassword(account.id));
+    testConnection: async ({ account, password, signInId }): Promise<ProbeReport> => {
+      const signedIn = pendingSignIn(signInId);
+      let secret: string | null;
+      if (signedIn) {
+        account = { ...account, auth: signedIn.auth };
+        secret = signedIn.tokens.accessToken;
+      } else if (account.auth) {
+        const saved = await settingsStore.getAccount(account.id);
+        if (!saved?.auth) throw new EngineError('no_password', 'Sign in first');
+        secret = await engine.tokens.accessToken(saved);
+      } else {
+        secret = password ?? (await settingsStore.getPassword(account.id));
+      }
       if (secret === null) throw new EngineError('no_password', 'Enter the password first');
       return engine.testConnection((await contractSettings()).relay, account, secret);
     },
@@ -177,6 +212,17 @@ export function createHandlers({
       // Without their passwords the accounts now say so, one by one: that is the truth.
       await unlocked();
       return { ok: true };
+    },
+    oauthSignIn: async ({ issuer, clientId, loginHint }) => {
+      if (!signInDeps) throw new EngineError('invalid', 'Sign-in is not available here');
+      const result = await signIn(
+        { fetch: (url, init) => fetch(url, init), ...signInDeps },
+        { issuer, clientId, loginHint },
+      );
+      const signInId = crypto.randomUUID();
+      pendingSignIns.set(signInId, result);
+      setTimeout(() => pendingSignIns.delete(signInId), PENDING_SIGN_IN_MS);
+      return { signInId, auth: result.auth, signedInAs: result.signedInAs };
     },
   };
 

@@ -14,8 +14,10 @@ import {
   alarms,
   broadcast,
   extensionSelf,
+  launchWebAuthFlow,
   localArea,
   notifications,
+  oauthRedirectUri,
   onInstalled,
   onRuntimeMessage,
   openOptionsPage,
@@ -81,6 +83,7 @@ async function boot() {
       }, 200);
     },
     onNewMail: (account, messages) => void notifier?.announce(account, messages),
+    onSignInNeeded: (account) => void notifier?.signInNeeded(account),
   });
   const actions = new Actions({ engine, db, holds, emit });
   const notifierInstance = new Notifier(
@@ -160,12 +163,25 @@ async function boot() {
     for (const account of engine.listAccounts()) {
       const password = await settings.getPassword(account.id);
       if (password) list.push({ secret: password, user: account.username });
+      // An OAuth account's tokens are secrets like a password.
+      const tokens = await settings.getTokens(account.id);
+      if (tokens?.refreshToken) list.push({ secret: tokens.refreshToken });
+      if (tokens) list.push({ secret: tokens.accessToken });
     }
     const token = (await settings.getSettings()).relay?.token;
     if (token) list.push({ secret: token });
     return list;
   }
-  const route = createRouter(createHandlers({ engine, actions, settings }), extensionSelf(), secrets);
+  const route = createRouter(
+    createHandlers({
+      engine,
+      actions,
+      settings,
+      signIn: { launch: launchWebAuthFlow, redirectUri: oauthRedirectUri() },
+    }),
+    extensionSelf(),
+    secrets,
+  );
   function onMessage(message: unknown, sender: { id?: string; url?: string }) {
     const reply = route(message, sender);
     const name = (message as { name?: string }).name;

@@ -6,7 +6,7 @@
  */
 import type { Account } from '../extension/accounts.ts';
 import type { Actions } from '../extension/engine/actions.ts';
-import { notifications, openPopupAt } from '../extension/platform.ts';
+import { notifications, openOptionsPage, openPopupAt } from '../extension/platform.ts';
 import type { MessageRow } from '../extension/store/schema.ts';
 import type { Translate } from '../extension/ui/translate.ts';
 import { inQuietHours, planNotifications, type QuietHours } from './notification-plan.ts';
@@ -16,6 +16,7 @@ export const BUTTONS = ['bg_button_mark_read', 'bg_button_delete'] as const;
 
 export class Notifier {
   private readonly shown = new Map<string, string[]>();
+  private readonly signIns = new Set<string>();
   private next = 1;
 
   constructor(
@@ -44,8 +45,26 @@ export class Notifier {
     }
   }
 
+  /**
+   * An OAuth account's sign-in was refused: one notification (the engine reports each refusal
+   * once); clicking it opens the settings, where "Sign in" is.
+   */
+  async signInNeeded(account: Account): Promise<void> {
+    const id = `biff-signin-${account.id}`;
+    this.signIns.add(id);
+    await notifications.create(id, {
+      title: this.t('bg_sign_in_again_title', account.name),
+      message: this.t('bg_sign_in_again_body'),
+    });
+  }
+
   /** A notification was clicked: open its message (or the popup for a summary). */
   async clicked(id: string): Promise<void> {
+    if (this.signIns.delete(id)) {
+      await notifications.clear(id);
+      await openOptionsPage();
+      return;
+    }
     const ids = this.shown.get(id);
     this.shown.delete(id);
     await notifications.clear(id);

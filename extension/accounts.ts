@@ -31,6 +31,36 @@ export interface Pop3Settings {
   headersOnlyAboveBytes: number;
 }
 
+/**
+ * How an account signs in when it is not with a password: OAuth 2.0 at `issuer` as the public
+ * client `clientId`. The endpoints are those found at sign-in (built in for Google and
+ * Microsoft, discovered for other issuers), kept so a refresh needs no discovery request.
+ */
+export interface OAuthSignIn {
+  method: 'oauth2';
+  issuer: string;
+  clientId: string;
+  tokenEndpoint: string;
+  /** RFC 7009 revocation, used when the account is removed; null when the server has none. */
+  revocationEndpoint: string | null;
+}
+
+/**
+ * An account's OAuth tokens, kept in the secrets area like a password. Times are ms since the
+ * epoch. The access token is kept too, so a restarted worker need not refresh at once.
+ */
+export interface OAuthTokens {
+  accessToken: string;
+  /** When the access token was received (the start of its lifetime, by our clock). */
+  issuedAt: number;
+  /** When the server says the access token stops working. */
+  expiresAt: number;
+  /** Null when the server gave none: then the user signs in again when the access token expires. */
+  refreshToken: string | null;
+  /** The scope granted, when the server said. */
+  scope: string | null;
+}
+
 export interface Account {
   id: string;
   /** Display name, e.g. "Work". */
@@ -45,6 +75,8 @@ export interface Account {
   username: string;
   /** SHA-256 fingerprint of a certificate the user trusted (trust on first use). */
   pin?: string;
+  /** OAuth 2.0 sign-in; absent: the account signs in with a password. */
+  auth?: OAuthSignIn;
   enabled: boolean;
   /** Minutes between checks by alarm. */
   checkIntervalMinutes: number;

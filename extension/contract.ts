@@ -94,12 +94,29 @@ export interface Contract {
     response: { settings: GlobalSettings; accounts: Account[]; primaryPassword: PrimaryPasswordState };
   };
   saveSettings: { request: { settings: GlobalSettings }; response: { ok: true } };
-  /** Create or update an account; the password is only sent when it changed. */
-  saveAccount: { request: { account: Account; password?: string }; response: { ok: true } };
+  /**
+   * Create or update an account; the password is only sent when it changed. An OAuth account
+   * names its finished `oauthSignIn` instead: the tokens never leave the background.
+   */
+  saveAccount: {
+    request: { account: Account; password?: string; signInId?: string };
+    response: { ok: true };
+  };
   removeAccount: { request: { accountId: string }; response: { ok: true } };
   reorderAccounts: { request: { ids: string[] }; response: { ok: true } };
   /** Staged connection test of unsaved settings. */
-  testConnection: { request: { account: Account; password?: string }; response: ProbeReport };
+  testConnection: {
+    request: { account: Account; password?: string; signInId?: string };
+    response: ProbeReport;
+  };
+  /**
+   * OAuth 2.0 sign-in in the browser's sign-in window. The tokens stay in the background under
+   * `signInId` until saveAccount; the page learns where and as whom.
+   */
+  oauthSignIn: {
+    request: { issuer: string; clientId: string; loginHint: string };
+    response: { signInId: string; auth: NonNullable<Account['auth']>; signedInAs: string };
+  };
   /** Guess server settings from an address: provider table, then probes through the relay. */
   guessSettings: {
     request: { email: string };

@@ -104,6 +104,23 @@ export const notifications = {
   },
 };
 
+/**
+ * The browser's OAuth sign-in window (identity.launchWebAuthFlow): opens `url` and resolves
+ * with the URL the provider finally redirected to (at oauthRedirectUri()), or rejects when the
+ * user closed the window or the page never got there.
+ */
+export async function launchWebAuthFlow(url: string): Promise<string> {
+  const redirect = await browser.identity.launchWebAuthFlow({ url, interactive: true });
+  if (typeof redirect !== 'string') throw new Error('the sign-in window returned no address');
+  return redirect;
+}
+
+/**
+ * The extension's OAuth redirect URI: `https://<extension-id>.chromiumapp.org/` in Chrome (the
+ * ID fixed by the manifest key), `https://<hash>.extensions.allizom.org/` in Firefox.
+ */
+export const oauthRedirectUri = (): string => browser.identity.getRedirectURL();
+
 /** Opens the popup on `path` (e.g. a message), or a popup window where `openPopup` is refused. */
 export async function openPopupAt(path: string): Promise<void> {
   try {

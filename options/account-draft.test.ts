@@ -8,10 +8,14 @@ import {
   defaultAccount,
   draftFromAccount,
   draftToAccount,
+  hasSignIn,
   passwordToSend,
+  signInToSend,
   withEmail,
   withServerChange,
+  withSignInMethod,
 } from './account-draft.ts';
+import { validateDraft } from './validate-draft.ts';
 
 function stored(): Account {
   return {
@@ -153,4 +157,56 @@ test('the username follows the address until edited', () => {
   assert.equal(d.username, 'me@example.org');
   d = { ...d, username: 'custom', usernameEdited: true };
   assert.equal(withEmail(d, 'you@example.org').username, 'custom');
+});
+
+const MICROSOFT = 'https://login.microsoftonline.com/common/v2.0';
+const GOOGLE = 'https://accounts.google.com';
+const SIGNED_IN = {
+  signInId: 's1',
+  auth: {
+    method: 'oauth2' as const,
+    issuer: MICROSOFT,
+    clientId: 'cid',
+    tokenEndpoint: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
+    revocationEndpoint: null,
+  },
+  signedInAs: 'me@outlook.com',
+};
+
+test('address-based setup: OAuth 2.0 for Outlook.com, offered first for Gmail, password elsewhere', () => {
+  const fresh = () => draftFromAccount(defaultAccount('n1', '#2563eb'), true);
+  const outlook = withEmail(fresh(), 'me@hotmail.com');
+  assert.equal(outlook.signInMethod, 'oauth2');
+  assert.equal(outlook.issuer, MICROSOFT);
+  const gmail = withEmail(fresh(), 'me@gmail.com');
+  assert.equal(gmail.signInMethod, 'oauth2');
+  assert.equal(gmail.issuer, GOOGLE);
+  assert.equal(withEmail(fresh(), 'me@example.org').signInMethod, 'password');
+  // An existing account keeps its method when its address is edited.
+  assert.equal(withEmail(draftFromAccount(stored(), false), 'me@outlook.com').signInMethod, 'password');
+  // Back to Password, and OAuth again: the issuer stays as it was.
+  const back = withSignInMethod(withSignInMethod(gmail, 'password'), 'oauth2');
+  assert.equal(back.issuer, GOOGLE);
+});
+
+test('an OAuth draft needs a sign-in; the account carries the signed-in server, never a password', () => {
+  const draft = withEmail(draftFromAccount(defaultAccount('n1', '#2563eb'), true), 'me@outlook.com');
+  const filled = { ...draft, host: 'outlook.office365.com', username: 'me@outlook.com' };
+  assert.equal(hasSignIn(filled), false);
+  assert.deepEqual(validateDraft(filled, 'save').signIn, { key: 'options_errorSignInRequired' });
+  assert.equal(validateDraft(filled, 'save').password, undefined, 'no password asked for');
+  const signed = { ...filled, signIn: SIGNED_IN };
+  assert.equal(hasSignIn(signed), true);
+  assert.equal(validateDraft(signed, 'save').signIn, undefined);
+  assert.deepEqual(draftToAccount(signed).auth, SIGNED_IN.auth);
+  assert.equal(signInToSend(signed), 's1');
+  assert.equal(passwordToSend(signed), undefined);
+  // A saved OAuth account edits without signing in again, and keeps its sign-in.
+  const saved = draftFromAccount(draftToAccount(signed), false);
+  assert.equal(saved.signInMethod, 'oauth2');
+  assert.equal(validateDraft(saved, 'save').signIn, undefined);
+  assert.deepEqual(draftToAccount(saved).auth, SIGNED_IN.auth);
+  assert.equal(signInToSend(saved), undefined);
+  // Switched to Password, the account loses its OAuth sign-in.
+  assert.equal(draftToAccount(withSignInMethod(saved, 'password')).auth, undefined);
 });

@@ -8,8 +8,10 @@ import {
   DEFAULT_CHECK_INTERVAL_MINUTES,
   DEFAULT_IMAP,
   DEFAULT_POP3,
+  type OAuthSignIn,
   type Protocol,
 } from '../extension/accounts.ts';
+import { KNOWN_PROVIDERS } from '../extension/mail/oauth/providers.ts';
 import {
   providerForEmail,
   type ServerCandidate,
@@ -31,6 +33,13 @@ export interface AccountDraft {
   email: string;
   /** Empty means "unchanged" for an existing account. */
   password: string;
+  /** "Sign-in method": a password, or OAuth 2.0 at `issuer` as `clientId`. */
+  signInMethod: 'password' | 'oauth2';
+  issuer: string;
+  /** Empty: the build's client ID for a built-in provider. */
+  clientId: string;
+  /** A sign-in finished in this editor and not saved yet (the background holds its tokens). */
+  signIn: { signInId: string; auth: OAuthSignIn; signedInAs: string } | null;
   name: string;
   color: string;
   protocol: Protocol;
@@ -81,6 +90,10 @@ export function draftFromAccount(account: Account, isNew: boolean): AccountDraft
     isNew,
     email: account.email,
     password: '',
+    signInMethod: account.auth ? 'oauth2' : 'password',
+    issuer: account.auth?.issuer ?? '',
+    clientId: account.auth?.clientId ?? '',
+    signIn: null,
     name: account.name,
     color: account.color,
     protocol: account.protocol,
@@ -142,7 +155,30 @@ export function draftToAccount(draft: AccountDraft): Account {
   };
   if (draft.pin) account.pin = draft.pin;
   else delete account.pin;
+  const auth = draft.signInMethod === 'oauth2' ? (draft.signIn?.auth ?? base.auth) : undefined;
+  if (auth) account.auth = auth;
+  else delete account.auth;
   return account;
+}
+
+/** Whether the draft can sign in: a password account always; an OAuth one once signed in. */
+export function hasSignIn(draft: AccountDraft): boolean {
+  return draft.signInMethod === 'password' || draft.signIn !== null || draft.base.auth !== undefined;
+}
+
+/** The sign-in to name with saveAccount/testConnection: only one finished in this editor. */
+export function signInToSend(draft: AccountDraft): string | undefined {
+  return draft.signInMethod === 'oauth2' ? draft.signIn?.signInId : undefined;
+}
+
+/** Switches the sign-in method; OAuth 2.0 fills in a built-in provider's issuer when the address has one. */
+export function withSignInMethod(draft: AccountDraft, method: AccountDraft['signInMethod']): AccountDraft {
+  const next = { ...draft, signInMethod: method };
+  if (method === 'oauth2' && next.issuer.trim() === '') {
+    const known = providerForEmail(draft.email)?.oauth;
+    if (known) next.issuer = KNOWN_PROVIDERS[known.provider].issuer;
+  }
+  return next;
 }
 
 /** The password to send with saveAccount/testConnection: only a new or changed one. */
@@ -194,6 +230,13 @@ export function applyCandidate(
 
 /** A change of address: the username follows it until the user types one. */
 export function withEmail(draft: AccountDraft, email: string): AccountDraft {
-  const next = { ...draft, email };
-  return draft.usernameEdited ? next : { ...next, username: usernameFor(email, providerForEmail(email)) };
+  const provider = providerForEmail(email);
+  let next: AccountDraft = { ...draft, email };
+  if (!draft.usernameEdited) next.username = usernameFor(email, provider);
+  // A new account of a provider that signs in with OAuth starts on OAuth 2.0 with its issuer
+  // (Microsoft: passwords no longer work; Google: offered first, an app password still works).
+  if (draft.isNew && draft.signIn === null && provider?.oauth) {
+    next = withSignInMethod({ ...next, issuer: KNOWN_PROVIDERS[provider.oauth.provider].issuer }, 'oauth2');
+  }
+  return next;
 }

@@ -17,8 +17,10 @@ import {
   draftToAccount,
   passwordToSend,
   type ServerPatch,
+  signInToSend,
   withEmail,
   withServerChange,
+  withSignInMethod,
 } from './account-draft.ts';
 import { CheckingFields } from './checking-fields.tsx';
 import { nextColor } from './colors.ts';
@@ -27,6 +29,7 @@ import { DisplayFields } from './display-fields.tsx';
 import type { FolderChoice } from './folder-choices.ts';
 import type { GuessCandidate, GuessState } from './guess-state.ts';
 import { ImapFields } from './imap-fields.tsx';
+import type { OAuthState } from './oauth-fields.tsx';
 import { Pop3Fields } from './pop3-fields.tsx';
 import { ServerFields } from './server-fields.tsx';
 import { SignInFields } from './sign-in-fields.tsx';
@@ -46,6 +49,7 @@ interface Props {
 const FIELD_ELEMENT: Record<DraftField, string> = {
   email: 'account-email',
   password: 'account-password',
+  signIn: 'account-oauth-sign-in',
   host: 'account-host',
   port: 'account-port',
   username: 'account-username',
@@ -79,6 +83,7 @@ export function AccountEditor({ account, usedColors, onSaved, onCancel }: Props)
   const [test, setTest] = useState<TestState>({ state: 'idle' });
   const [folders, setFolders] = useState<FolderChoice[] | null>(null);
   const [saving, setSaving] = useState(false);
+  const [oauth, setOAuth] = useState<OAuthState>({ state: 'idle' });
   const [saveError, setSaveError] = useState<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   // Later requests win: an answer that arrives after a newer request (or an edit) is dropped.
@@ -161,6 +166,7 @@ export function AccountEditor({ account, usedColors, onSaved, onCancel }: Props)
       const report = await send('testConnection', {
         account: draftToAccount(subject),
         password: passwordToSend(subject),
+        signInId: signInToSend(subject),
       });
       if (seq !== testSeq.current) return;
       setTest({ state: 'done', report });
@@ -189,11 +195,32 @@ export function AccountEditor({ account, usedColors, onSaved, onCancel }: Props)
     setSaveError(null);
     try {
       const saved = draftToAccount(draft);
-      await send('saveAccount', { account: saved, password: passwordToSend(draft) });
+      await send('saveAccount', {
+        account: saved,
+        password: passwordToSend(draft),
+        signInId: signInToSend(draft),
+      });
       onSaved(saved);
     } catch (err) {
       setSaveError(t('options_saveFailed', errorText(err)));
       setSaving(false);
+    }
+  }
+
+  /** "Sign in": the provider's page in the browser's sign-in window; the tokens stay in the background. */
+  async function oauthSignIn() {
+    const current = draftRef.current;
+    setOAuth({ state: 'running' });
+    try {
+      const result = await send('oauthSignIn', {
+        issuer: current.issuer,
+        clientId: current.clientId,
+        loginHint: current.email.trim(),
+      });
+      edit({ ...draftRef.current, signIn: result, issuer: result.auth.issuer }, true);
+      setOAuth({ state: 'idle' });
+    } catch (err) {
+      setOAuth({ state: 'failed', message: errorText(err) });
     }
   }
 
@@ -216,6 +243,11 @@ export function AccountEditor({ account, usedColors, onSaved, onCancel }: Props)
         onPassword={(password) => edit({ ...draftRef.current, password }, true)}
         onFind={() => void findSettings(true)}
         onUseCandidate={pickCandidate}
+        oauth={oauth}
+        onSignInMethod={(method) => edit(withSignInMethod(draftRef.current, method), true)}
+        onIssuer={(issuer) => edit({ ...draftRef.current, issuer, signIn: null }, true)}
+        onClientId={(clientId) => edit({ ...draftRef.current, clientId, signIn: null }, true)}
+        onSignIn={() => void oauthSignIn()}
       />
       <ServerFields
         draft={draft}

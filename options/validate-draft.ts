@@ -13,6 +13,7 @@ import { parseBoundedInt } from './parse-int.ts';
 export const DRAFT_FIELDS = [
   'email',
   'password',
+  'signIn',
   'host',
   'port',
   'username',
@@ -45,7 +46,11 @@ export function validateDraft(draft: AccountDraft, scope: ValidationScope): Draf
     if (!email) errors.email = { key: 'options_errorEmailRequired' };
     else if (!EMAIL.test(email)) errors.email = { key: 'options_errorEmailInvalid' };
   }
-  if (draft.isNew && draft.password === '') errors.password = { key: 'options_errorPasswordRequired' };
+  if (draft.signInMethod === 'password') {
+    if (draft.isNew && draft.password === '') errors.password = { key: 'options_errorPasswordRequired' };
+  } else if (draft.signIn === null && draft.base.auth === undefined) {
+    errors.signIn = { key: 'options_errorSignInRequired' };
+  }
 
   const host = checkHost(draft.host);
   if (!host.ok) {

@@ -74,6 +74,19 @@ const nodeShimPlugin: esbuild.Plugin = {
   },
 };
 
+/**
+ * A client ID from the environment. IDs are public (they travel in every authorization URL),
+ * but a stray quote or space from a copy-paste would only show up as the provider's
+ * "invalid client" page, so the shape is checked here.
+ */
+function oauthClientId(name: string): string {
+  const value = (process.env[name] ?? '').trim();
+  if (value !== '' && !/^[A-Za-z0-9._~-]{1,200}$/.test(value)) {
+    throw new Error(`${name} is not a client ID (letters, digits, "-", ".", "_", "~")`);
+  }
+  return value;
+}
+
 function common(target: BrowserTarget): esbuild.BuildOptions {
   return {
     bundle: true,
@@ -86,6 +99,9 @@ function common(target: BrowserTarget): esbuild.BuildOptions {
     logLevel: 'warning',
     define: {
       __BROWSER__: JSON.stringify(target),
+      // OAuth client IDs registered by whoever builds Biff (README, "OAuth sign-in"); empty: none.
+      __BIFF_GOOGLE_CLIENT_ID__: JSON.stringify(oauthClientId('BIFF_GOOGLE_CLIENT_ID')),
+      __BIFF_MICROSOFT_CLIENT_ID__: JSON.stringify(oauthClientId('BIFF_MICROSOFT_CLIENT_ID')),
       'process.env.NODE_ENV': dev ? '"development"' : '"production"',
     },
     jsx: 'automatic',

@@ -214,6 +214,7 @@ export function classifyError(err: unknown): ClassifiedError {
     (name === 'MimeError' && entry(MIME, code)) ||
     (name === 'EngineError' && entry(ENGINE, code));
   if (specific) return { ...specific, code };
+  if (name === 'OAuthError') return classifyOAuth(code);
   if (name === 'StoreError') {
     return { ...(isCodeOf(STORE, code) ? STORE[code] : STORE_FAILED), code: code || 'store' };
   }
@@ -252,6 +253,34 @@ export function classifyError(err: unknown): ClassifiedError {
     kind: 'protocol',
     code: code || 'unknown',
     message: 'Checking this account failed.',
+    retry: 'next-check',
+  };
+}
+
+/** The message of an OAuth account whose refresh was refused: the options page offers "Sign in again". */
+export const SIGN_IN_AGAIN_MESSAGE =
+  'Sign in again: the authorization server no longer accepts this account’s sign-in.';
+
+/**
+ * An OAuth failure while getting an access token (extension/mail/oauth/errors.ts). A refused
+ * grant or client needs the user, not a retry; no answer is like an unreachable server.
+ */
+function classifyOAuth(code: string): ClassifiedError {
+  if (code === 'invalid_grant' || code === 'invalid_client') {
+    return { kind: 'auth', code: 'sign_in_again', message: SIGN_IN_AGAIN_MESSAGE, retry: 'never' };
+  }
+  if (code === 'network') {
+    return {
+      kind: 'unreachable',
+      code: 'oauth_unreachable',
+      message: 'The sign-in server could not be reached.',
+      retry: 'soon',
+    };
+  }
+  return {
+    kind: 'protocol',
+    code: `oauth_${code}`,
+    message: 'The sign-in server gave an answer Biff cannot use.',
     retry: 'next-check',
   };
 }

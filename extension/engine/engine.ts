@@ -15,6 +15,8 @@ import {
   type PushSession,
 } from '../mail/driver.ts';
 import { EngineError } from '../mail/engine-error.ts';
+import type { OAuthError } from '../mail/oauth/errors.ts';
+import type { Fetch } from '../mail/oauth/http.ts';
 import type { SyncContext, SyncResult } from '../mail/sync-context.ts';
 import {
   checkRelay,
@@ -28,6 +30,8 @@ import { parseMessageId } from '../store/keys.ts';
 import { MessagesRepo } from '../store/messages-repo.ts';
 import type { BiffDatabase, MessageRow } from '../store/schema.ts';
 import type { SettingsStore } from '../store/settings.ts';
+import { AccountTokens } from './account-tokens.ts';
+import { classifyError } from './classify.ts';
 import { testConnection } from './connection-test.ts';
 import type { DeleteHolds } from './delete-holds.ts';
 import { NewSinceLook } from './new-since-look.ts';
@@ -52,6 +56,10 @@ export interface EngineDeps {
   persist(state: SavedEngineState): void;
   /** Unread mail that just arrived, for notifications. */
   onNewMail(account: Account, messages: MessageRow[]): void;
+  /** fetch for OAuth token requests (default: the global one). */
+  fetch?: Fetch;
+  /** An OAuth account's refresh was refused: the user must sign in again (once per refusal). */
+  onSignInNeeded?(account: Account, error: OAuthError): void;
 }
 
 /** What the engine keeps across worker restarts. */
@@ -87,8 +95,26 @@ export class Engine {
   private isLocked = false;
   readonly now: () => number;
 
+  /** Access tokens of OAuth accounts. */
+  readonly tokens: AccountTokens;
+
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? Date.now;
+    this.tokens = new AccountTokens({
+      settings: deps.settings,
+      fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
+      now: this.now,
+      timers: { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) },
+      onSignInNeeded: (id, error) => {
+        const account = this.account(id);
+        if (!account) return;
+        deps.onSignInNeeded?.(account, error);
+        // Refused by the timer's refresh, between checks: a check now puts the account in the
+        // auth state (badge, "Sign in again") without waiting for the next one. It asks the
+        // token endpoint nothing: the keeper answers with the refusal.
+        if (!this.scheduler.isRunning(id)) void this.sync(id, 'retry');
+      },
+    });
     this.messages = new MessagesRepo(deps.db);
     this.newSinceLook = new NewSinceLook(deps.saved?.newSinceLook, async (id) => {
       const key = parseMessageId(id, (accountId) => this.account(accountId)?.protocol);
@@ -151,7 +177,10 @@ export class Engine {
       if (!this.pushes.has(account.id) && this.scheduler.status(account.id).push)
         this.scheduler.patch(account.id, { push: false });
     for (const status of this.scheduler.statuses()) {
-      if (!this.account(status.accountId)) stopping.push(this.scheduler.forget(status.accountId));
+      if (!this.account(status.accountId)) {
+        this.tokens.forget(status.accountId);
+        stopping.push(this.scheduler.forget(status.accountId));
+      }
     }
     this.newSinceLook.retain((id) => this.account(id) !== undefined);
     this.statusChanged();
@@ -169,6 +198,9 @@ export class Engine {
    * (only once nothing of it runs any more, so no late write brings some of it back).
    */
   async removeAccount(id: string): Promise<void> {
+    // An OAuth account's token is revoked first, while it is still stored (RFC 7009; best effort).
+    const account = await this.deps.settings.getAccount(id);
+    if (account?.auth) await this.tokens.revoke(account);
     await this.deps.settings.removeAccount(id);
     await this.reloadAccounts();
     await purgeAccount(this.deps.db, id);
@@ -176,6 +208,7 @@ export class Engine {
 
   /** Stops every push connection (tests, and account removal). */
   async stop(): Promise<void> {
+    this.tokens.stopAll();
     await Promise.all([...this.pushes.keys()].map((id) => this.stopPush(id)));
   }
 
@@ -214,7 +247,10 @@ export class Engine {
 
   /** Everything one job on a connection of its own for `account` needs. */
   private async context(account: Account, extra: Partial<SyncContext> = {}): Promise<SyncContext> {
-    const password = await this.deps.settings.getPassword(account.id);
+    // An OAuth account logs in with a current access token where the password goes.
+    const password = account.auth
+      ? await this.tokens.accessToken(account)
+      : await this.deps.settings.getPassword(account.id);
     if (password === null) throw new EngineError('no_password', `No password is stored for ${account.name}`);
     return {
       db: this.deps.db,
@@ -242,7 +278,15 @@ export class Engine {
     const push = this.pushes.get(account.id);
     const onPush = push ? await push.runJob(job) : null;
     if (onPush !== null) return onPush;
-    return (await this.onOwnConnection(account, job)) as MailJobResult<J>;
+    try {
+      return (await this.onOwnConnection(account, job)) as MailJobResult<J>;
+    } catch (error) {
+      // An OAuth account's token refused by the server (revoked, or expired sooner than it
+      // said): one refresh and one more try. A refused refresh is an OAuthError, not retried.
+      if (!account.auth || classifyError(error).code !== 'auth_failed') throw error;
+      await this.tokens.refresh(account);
+      return (await this.onOwnConnection(account, job)) as MailJobResult<J>;
+    }
   }
 
   private async onOwnConnection(account: Account, job: MailJob): Promise<MailJobResult<MailJob>> {

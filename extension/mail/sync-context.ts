@@ -11,7 +11,10 @@ import type { BiffDatabase, MessageKey, MessageRow } from '../store/schema.ts';
 export interface SyncContext {
   db: BiffDatabase;
   account: Account;
-  /** The account's password, read from the secrets area just before the sync. */
+  /**
+   * The account's secret for logging in, read just before the sync: its password, or for an
+   * OAuth account (Account.auth) a current access token. Errors are scrubbed of it either way.
+   */
   password: string;
   /** Opens connections through the relay (or, in tests, any Transport). */
   open: TransportFactory;

@@ -36,6 +36,12 @@ export interface Provider {
   /** The sign-in name: the whole address, or only the part before the `@`. */
   username: 'address' | 'local-part';
   requires: ProviderRequirement[];
+  /**
+   * The built-in OAuth provider that signs its users in (extension/mail/oauth/providers.ts),
+   * and whether the account editor picks OAuth by default (true where passwords no longer
+   * work) or offers it first beside the password.
+   */
+  oauth?: { provider: 'google' | 'microsoft'; preferred: boolean };
   /** Why, in English, for people reading the table or logs (the UI uses `requires`). */
   note: string;
 }
@@ -53,6 +59,7 @@ export const PROVIDERS: readonly Provider[] = [
     pop3: pop3('pop.gmail.com'),
     username: 'address',
     requires: ['app-password'],
+    oauth: { provider: 'google', preferred: false },
     note: 'Google refuses the account password over IMAP/POP3: turn on 2-Step Verification and create an app password.',
   },
   {
@@ -80,6 +87,7 @@ export const PROVIDERS: readonly Provider[] = [
     pop3: pop3('outlook.office365.com'),
     username: 'address',
     requires: ['oauth', 'enable-access'],
+    oauth: { provider: 'microsoft', preferred: true },
     note: 'Microsoft ended basic (password) authentication for Outlook.com in September 2024; sign-in needs OAuth. POP3 must be switched on in Outlook settings.',
   },
   {

@@ -456,3 +456,95 @@ describe('primary password', () => {
     assert.equal(await store.primaryPassword(), 'none');
   });
 });
+
+const SIGN_IN = {
+  method: 'oauth2',
+  issuer: 'https://login.example.test',
+  clientId: 'biff-client',
+  tokenEndpoint: 'https://login.example.test/token',
+  revocationEndpoint: 'https://login.example.test/revoke',
+} as const;
+const TOKENS = {
+  accessToken: 'access-secret-0123',
+  issuedAt: 1_000,
+  expiresAt: 3_601_000,
+  refreshToken: 'refresh-secret-0123',
+  scope: 'mail',
+};
+
+test('an OAuth account keeps its tokens as its secret, apart from the account, in one write', async () => {
+  const area = new MemoryArea();
+  const store = new SettingsStore(area);
+  const account = work({ auth: SIGN_IN });
+  await store.saveAccount(account, { oauth: TOKENS });
+  assert.equal(area.sets.length, 1);
+  assert.deepEqual((await store.getAccount(account.id))?.auth, SIGN_IN);
+  assert.ok(
+    !JSON.stringify(area.data.get(ACCOUNTS_KEY)).includes('secret-0123'),
+    'no token among the accounts',
+  );
+  assert.deepEqual(await store.getTokens(account.id), TOKENS);
+  assert.equal(await store.getPassword(account.id), null);
+});
+
+test('rotation: saveTokens replaces the tokens in one write; not for an account that is gone', async () => {
+  const area = new MemoryArea();
+  const store = new SettingsStore(area);
+  const account = work({ auth: SIGN_IN });
+  await store.saveAccount(account, { oauth: TOKENS });
+  const rotated = { ...TOKENS, accessToken: 'a2', refreshToken: 'r2', issuedAt: 5, expiresAt: 10 };
+  assert.equal(await store.saveTokens(account.id, rotated), true);
+  assert.deepEqual(await store.getTokens(account.id), rotated);
+  await store.removeAccount(account.id);
+  assert.equal(await store.getTokens(account.id), null, 'removed with the account');
+  const writes = area.sets.length;
+  assert.equal(await store.saveTokens(account.id, rotated), false);
+  assert.equal(area.sets.length, writes);
+});
+
+test('OAuth tokens are sealed by the primary password like passwords: unreadable at rest, locked after a restart, rotated inside the vault', async () => {
+  const area = new MemoryArea();
+  const store = new SettingsStore(area, new MemoryArea());
+  const account = work({ auth: SIGN_IN });
+  await store.saveAccount(account, { oauth: TOKENS });
+  await store.setPrimaryPassword('primary password 123');
+  const stored = JSON.stringify([...area.data.entries()]);
+  assert.ok(!stored.includes(TOKENS.accessToken), 'no access token in plain');
+  assert.ok(!stored.includes(TOKENS.refreshToken), 'no refresh token in plain');
+  assert.deepEqual(await store.getTokens(account.id), TOKENS, 'readable while unlocked');
+
+  const locked = new SettingsStore(area, new MemoryArea());
+  const isLocked = (e: unknown) => e instanceof StoreError && e.code === 'locked';
+  await assert.rejects(locked.getTokens(account.id), isLocked);
+  const rotated = { ...TOKENS, accessToken: 'access-rotated-4567', refreshToken: 'refresh-rotated-4567' };
+  await assert.rejects(locked.saveTokens(account.id, rotated), isLocked);
+  await locked.unlock('primary password 123');
+  assert.equal(await locked.saveTokens(account.id, rotated), true);
+  assert.deepEqual(await locked.getTokens(account.id), rotated);
+  const after = JSON.stringify([...area.data.entries()]);
+  assert.ok(!after.includes(rotated.refreshToken), 'the rotated refresh token is sealed too');
+});
+
+test('secrets must match the sign-in method; bad sign-in settings and tokens are refused', async () => {
+  const store = new SettingsStore(new MemoryArea());
+  const oauth = work({ auth: SIGN_IN });
+  const invalid = async (promise: Promise<unknown>) =>
+    assert.rejects(promise, (e) => e instanceof StoreError && e.code === 'invalid');
+  await invalid(store.saveAccount(oauth, 'a password'));
+  await invalid(store.saveAccount(work(), { oauth: TOKENS }));
+  await invalid(store.saveAccount(oauth, { oauth: { ...TOKENS, accessToken: '' } }));
+  await invalid(store.saveAccount(oauth, { oauth: { ...TOKENS, expiresAt: -1 } }));
+  assert.throws(
+    () => validateAccount({ ...oauth, auth: { ...SIGN_IN, issuer: 'http://login.example.test' } }),
+    /auth.issuer/,
+  );
+  assert.throws(
+    () => validateAccount({ ...oauth, auth: { ...SIGN_IN, tokenEndpoint: 'javascript:x' } }),
+    /auth.tokenEndpoint/,
+  );
+  assert.throws(() => validateAccount({ ...oauth, auth: { ...SIGN_IN, clientId: ' ' } }), /auth.clientId/);
+  assert.throws(() => validateAccount({ ...oauth, auth: { ...SIGN_IN, method: 'saml' } }), /auth.method/);
+  const local = { ...SIGN_IN, issuer: 'http://127.0.0.1:4000', tokenEndpoint: 'http://127.0.0.1:4000/token' };
+  assert.deepEqual(validateAccount({ ...oauth, auth: local }).auth, local);
+  assert.equal(await store.getTokens(oauth.id), null, 'nothing was written');
+});

@@ -6,8 +6,9 @@
  * - `accounts`: Account[] in display order, without passwords, so settings can be logged,
  *   exported or shown without leaking them;
  * - `settings`: GlobalSettings;
- * - without a primary password: `secrets`: `{ [accountId]: { password } }`, and the relay's
- *   pairing token in `settings.relay.token`;
+ * - without a primary password: `secrets`: `{ [accountId]: { password } | { oauth: OAuthTokens } }`
+ *   (a password, or the OAuth tokens of an account that signs in with OAuth 2.0), and the
+ *   relay's pairing token in `settings.relay.token`;
  * - with a primary password: `vault` (secret-box.ts), which seals the whole secrets map,
  *   whatever its entries hold, and the pairing token; `settings.relay` then has no token and
  *   `secrets` is gone. Nothing secret is readable in the area.
@@ -23,7 +24,14 @@
  * storage.local has no transactions, so two pages saving at the same instant can lose one
  * write; only the options page writes accounts and settings, so that is accepted.
  */
-import { type Account, DEFAULT_CHECK_INTERVAL_MINUTES, DEFAULT_IMAP, DEFAULT_POP3 } from '../accounts.ts';
+import {
+  type Account,
+  DEFAULT_CHECK_INTERVAL_MINUTES,
+  DEFAULT_IMAP,
+  DEFAULT_POP3,
+  type OAuthSignIn,
+  type OAuthTokens,
+} from '../accounts.ts';
 import { StoreError } from './errors.ts';
 import {
   createVault,
@@ -119,6 +127,8 @@ const COLOR = /^(#[0-9a-f]{3,4}|#[0-9a-f]{6}|#[0-9a-f]{8}|[a-z]{3,30}|(rgb|hsl)a
 export const PASSWORD_MAX_CHARS = 4096;
 /** The relay writes 43-character tokens; 512 leaves room for hand-made ones. */
 const RELAY_TOKEN_MAX_CHARS = 512;
+/** Longer than any real token: Microsoft's access tokens are ~2-3 KB, Google's refresh tokens ~100 characters. */
+export const TOKEN_MAX_CHARS = 16_384;
 const HOST = /^[^\s/@]{1,253}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -206,7 +216,57 @@ export function validateAccount(value: unknown): Account {
     },
   };
   if (a.pin !== undefined) account.pin = text(a.pin, 'pin', FINGERPRINT);
+  if (a.auth !== undefined) account.auth = validateSignIn(a.auth);
   return account;
+}
+
+/**
+ * An endpoint a token may be sent to: https, or plain http on a loopback address (an
+ * authorization server on this computer, as RFC 8252 allows for redirects).
+ */
+function endpointUrl(value: unknown, path: string): string {
+  const url = text(value, path, undefined, 2000);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    fail(path, 'is not a URL');
+  }
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(parsed.hostname);
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+    fail(path, 'must be an https URL');
+  }
+  return url;
+}
+
+function validateSignIn(value: unknown): OAuthSignIn {
+  const a = object(value, 'auth');
+  oneOf(a.method, 'auth.method', ['oauth2']);
+  return {
+    method: 'oauth2',
+    issuer: endpointUrl(a.issuer, 'auth.issuer'),
+    clientId: nonEmpty(a.clientId, 'auth.clientId', 500),
+    tokenEndpoint: endpointUrl(a.tokenEndpoint, 'auth.tokenEndpoint'),
+    revocationEndpoint:
+      a.revocationEndpoint === null ? null : endpointUrl(a.revocationEndpoint, 'auth.revocationEndpoint'),
+  };
+}
+
+function timestamp(value: unknown, path: string): number {
+  return integer(value, path, [0, Number.MAX_SAFE_INTEGER]);
+}
+
+/** A checked copy of stored OAuth tokens; throws `invalid` naming the first bad field. */
+export function validateTokens(value: unknown, path = 'oauth'): OAuthTokens {
+  const t = object(value, path);
+  return {
+    accessToken: nonEmpty(t.accessToken, `${path}.accessToken`, TOKEN_MAX_CHARS),
+    issuedAt: timestamp(t.issuedAt, `${path}.issuedAt`),
+    expiresAt: timestamp(t.expiresAt, `${path}.expiresAt`),
+    refreshToken:
+      t.refreshToken === null ? null : nonEmpty(t.refreshToken, `${path}.refreshToken`, TOKEN_MAX_CHARS),
+    scope: t.scope === null ? null : text(t.scope, `${path}.scope`, undefined, 4000),
+  };
 }
 
 /**
@@ -261,7 +321,19 @@ export function newAccount(
   });
 }
 
-type Secrets = Record<string, { password: string }>;
+/** What the secrets area keeps for one account: its password, or its OAuth tokens. */
+export type AccountSecret = { password: string } | { oauth: OAuthTokens };
+
+type Secrets = Record<string, AccountSecret>;
+
+/** The secret's check, before it is written. */
+function validateSecret(secret: string | AccountSecret, path: string): AccountSecret {
+  if (typeof secret === 'object' && secret !== null && 'oauth' in secret) {
+    return { oauth: validateTokens(secret.oauth, `${path}.oauth`) };
+  }
+  const password = typeof secret === 'object' && secret !== null ? secret.password : secret;
+  return { password: text(password, 'password', undefined, PASSWORD_MAX_CHARS) };
+}
 
 /**
  * What the vault seals: the secrets map as stored (whatever its entries hold: passwords today,
@@ -284,18 +356,16 @@ function lockedError(): StoreError {
   return new StoreError('locked', 'Biff is locked: enter the primary password to use the saved passwords');
 }
 
-/** Every entry of a stored secrets map, checked (each must hold a password). */
+/** Every entry of a stored secrets map, checked (each holds a password or OAuth tokens). */
 function parseSecrets(map: Json): Secrets {
   const secrets: Secrets = {};
   for (const [id, entry] of Object.entries(map)) {
-    secrets[id] = {
-      password: text(
-        object(entry, `${SECRETS_KEY}.${id}`).password,
-        `${SECRETS_KEY}.${id}.password`,
-        undefined,
-        PASSWORD_MAX_CHARS,
-      ),
-    };
+    const path = `${SECRETS_KEY}.${id}`;
+    const stored = object(entry, path);
+    secrets[id] =
+      stored.oauth !== undefined
+        ? { oauth: validateTokens(stored.oauth, `${path}.oauth`) }
+        : { password: text(stored.password, `${path}.password`, undefined, PASSWORD_MAX_CHARS) };
   }
   return secrets;
 }
@@ -340,26 +410,57 @@ export class SettingsStore {
   }
 
   /**
-   * Adds or replaces an account (matched by id) and, when `password` is given, its password,
-   * in one write. Without `password` the stored one is kept. Returns the account as stored.
-   * A new password while the primary password is locked is a `locked` error, and nothing is written.
+   * Adds or replaces an account (matched by id) and, when `secret` is given, its password (a
+   * string) or OAuth tokens, in one write. Without `secret` the stored one is kept. Returns
+   * the account as stored. A new secret while the primary password is locked is a `locked`
+   * error, and nothing is written.
    */
-  async saveAccount(account: Account, password?: string): Promise<Account> {
+  async saveAccount(account: Account, secret?: string | AccountSecret): Promise<Account> {
     const checked = validateAccount(account);
-    if (password !== undefined) text(password, 'password', undefined, PASSWORD_MAX_CHARS);
+    const entry = secret === undefined ? undefined : validateSecret(secret, 'secret');
+    if (entry && 'oauth' in entry !== (checked.auth !== undefined)) {
+      fail(
+        'secret',
+        checked.auth
+          ? 'an OAuth account keeps tokens, not a password'
+          : 'a password account keeps a password',
+      );
+    }
     const stored = await this.read();
     const accounts = this.accountsFrom(stored.accounts);
     const index = accounts.findIndex((a) => a.id === checked.id);
     if (index === -1) accounts.push(checked);
     else accounts[index] = checked;
     let items: Record<string, unknown> = { [ACCOUNTS_KEY]: accounts };
-    if (password !== undefined) {
+    if (entry) {
       const payload = await this.payload(stored);
-      payload.secrets = { ...payload.secrets, [checked.id]: { password } };
+      payload.secrets = { ...payload.secrets, [checked.id]: entry };
       items = { ...items, ...(await this.secretItems(stored, payload, accounts)) };
     }
     await this.area.set(items);
     return checked;
+  }
+
+  /**
+   * Replaces an OAuth account's tokens (a refresh, with the rotated refresh token) in one
+   * write, sealed like every secret when a primary password is set. False, and nothing
+   * written, when the account is gone (removed during the refresh).
+   */
+  async saveTokens(id: string, tokens: OAuthTokens): Promise<boolean> {
+    const entry = validateSecret({ oauth: tokens }, 'secret');
+    const stored = await this.read();
+    const accounts = this.accountsFrom(stored.accounts);
+    if (!accounts.find((a) => a.id === id)?.auth) return false;
+    const payload = await this.payload(stored);
+    payload.secrets = { ...payload.secrets, [id]: entry };
+    await this.area.set(await this.secretItems(stored, payload, accounts));
+    return true;
+  }
+
+  /** An OAuth account's tokens; null when none are stored (or the account has a password); `locked` while locked. */
+  async getTokens(id: string): Promise<OAuthTokens | null> {
+    const entry = await this.secret(id);
+    return entry && 'oauth' in entry ? entry.oauth : null;
   }
 
   /**
@@ -405,10 +506,15 @@ export class SettingsStore {
     return ordered;
   }
 
-  /** The account's password; null when none is stored; `locked` while the primary password is not entered. */
+  /** The account's password; null when none is stored (or the account signs in with OAuth); `locked` while locked. */
   async getPassword(id: string): Promise<string | null> {
-    const payload = await this.payload(await this.read());
-    return parseSecrets(payload.secrets)[id]?.password ?? null;
+    const entry = await this.secret(id);
+    return entry && 'password' in entry ? entry.password : null;
+  }
+
+  /** One account's stored secret, opened when sealed. */
+  private async secret(id: string): Promise<AccountSecret | undefined> {
+    return parseSecrets((await this.payload(await this.read())).secrets)[id];
   }
 
   /** The global settings, defaults filled in for fields not stored yet; the pairing token is '' while locked. */

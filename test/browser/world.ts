@@ -6,6 +6,7 @@
  */
 import type { Page, Worker } from 'playwright';
 import type { AccountStatus, MessageName, Reply, Request, Response } from '../../extension/contract.ts';
+import type { DovecotOptions } from '../servers/dovecot.ts';
 import { type Servers, ServerWorld, startServers } from '../support/server-world.ts';
 import { type LaunchedExtension, type LaunchOptions, launchExtension } from './extension.ts';
 
@@ -22,9 +23,15 @@ export class BrowserWorld extends ServerWorld {
    * through the contract unless `pair` is false (a test that pairs on the options page).
    */
   static async start(
-    options: { users?: number; launch?: LaunchOptions; pair?: boolean } = {},
+    options: {
+      users?: number;
+      launch?: LaunchOptions;
+      pair?: boolean;
+      /** More Dovecot options (an OAuth issuer whose tokens it accepts). */
+      dovecot?: Omit<DovecotOptions, 'users'>;
+    } = {},
   ): Promise<BrowserWorld> {
-    const servers = await startServers({ users: options.users ?? 6 });
+    const servers = await startServers({ ...options.dovecot, users: options.users ?? 6 });
     const world = new BrowserWorld(servers, await launchExtension(options.launch));
     if (options.pair ?? true) await world.pair();
     return world;

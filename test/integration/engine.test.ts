@@ -27,10 +27,11 @@ import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import { PendingRepo } from '../../extension/store/pending-repo.ts';
 import { Pop3Repo } from '../../extension/store/pop3-repo.ts';
 import { type BiffDatabase, type MessageRow, POP3_FOLDER } from '../../extension/store/schema.ts';
-import { type KeyValueArea, SettingsStore } from '../../extension/store/settings.ts';
+import { SettingsStore } from '../../extension/store/settings.ts';
 import { startRelay } from '../relay/helpers.ts';
 import { messageCount, serverInbox } from '../servers/imap-client.ts';
 import { bareMessages, makeMessage } from '../servers/messages.ts';
+import { memoryArea } from '../support/memory-area.ts';
 import { PASSWORD } from '../support/server-world.ts';
 import { waitFor } from './engine-world.ts';
 import { asRetrieved, Pop3World } from './pop3-helpers.ts';
@@ -43,24 +44,6 @@ test.before(async () => {
 test.after(async () => {
   await world?.stop();
 });
-
-/** browser.storage.local as a Map (values cloned, as storage does). */
-function memoryArea(): KeyValueArea {
-  const map = new Map<string, unknown>();
-  return {
-    async get(keys) {
-      const out: Record<string, unknown> = {};
-      for (const key of keys) if (map.has(key)) out[key] = structuredClone(map.get(key));
-      return out;
-    },
-    async set(items) {
-      for (const [key, value] of Object.entries(items)) map.set(key, structuredClone(value));
-    },
-    async remove(keys) {
-      for (const key of keys) map.delete(key);
-    },
-  };
-}
 
 /**
  * `ws`, recording into `timeline` every connection it opens (`open`) and every chunk Biff sends

@@ -15,9 +15,14 @@ import {
 } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { makeSelfSignedCertificate } from './certificate.ts';
-import { type DovecotPorts, renderDovecotConfig } from './dovecot-config.ts';
+import {
+  type DovecotPorts,
+  oauth2KeyPath,
+  renderDovecotConfig,
+  renderOAuth2Config,
+} from './dovecot-config.ts';
 import { freePorts } from './free-port.ts';
 import { groupMembers, isGone, signal } from './process-tree.ts';
 
@@ -43,6 +48,11 @@ export interface DovecotOptions {
   preview?: boolean;
   /** Leave the temp folder after stop() for a post-mortem. Default: env BIFF_KEEP_DOVECOT=1. */
   keepDir?: boolean;
+  /**
+   * Also accept OAuth access tokens (XOAUTH2, OAUTHBEARER) from this issuer, checked locally as
+   * RS256 JWTs with `publicKeyPem` (the key `kid` names). Users still need addUser() (the userdb).
+   */
+  oauth2?: { issuer: string; kid: string; publicKeyPem: string };
 }
 
 /** A running Dovecot instance. */
@@ -150,6 +160,14 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
     }
   };
   for (const u of opts.users ?? []) await addUser(u.user, u.pass);
+  if (opts.oauth2) {
+    const keyPath = oauth2KeyPath(dir, 'RS256', opts.oauth2.kid);
+    mkdirSync(dirname(keyPath), { recursive: true, mode: 0o755 });
+    writeFileSync(keyPath, opts.oauth2.publicKeyPem, { mode: 0o644 });
+    writeFileSync(join(dir, 'dovecot-oauth2.conf.ext'), renderOAuth2Config(dir, opts.oauth2.issuer), {
+      mode: 0o644,
+    });
+  }
 
   let proc: ChildProcess | undefined;
   let ports: DovecotPorts | undefined;
@@ -168,6 +186,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
         compress: opts.compress ?? true,
         preview: opts.preview ?? true,
         dhPath: existsSync(DH_PARAMS) ? DH_PARAMS : undefined,
+        oauth2: opts.oauth2 ? { issuer: opts.oauth2.issuer } : undefined,
       }),
     );
     // Detached: its own process group, so stop() can signal the master and every child at once.

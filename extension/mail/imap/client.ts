@@ -4,13 +4,25 @@
  */
 import { getHashes } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
+import type { Account } from '../../accounts.ts';
 import { IDENTITY_HASH } from '../../node-shims/crypto.ts';
 import type { Target, TransportFactory } from '../../relay/transport.ts';
 import { imapflowTransportOptions } from './imapflow-transport.ts';
 
-export interface ImapCredentials {
-  user: string;
-  pass: string;
+/**
+ * A password, or an OAuth access token: imapflow then authenticates with AUTHENTICATE
+ * OAUTHBEARER when the server offers it, else XOAUTH2 (its commands/authenticate.js).
+ */
+export type ImapCredentials = { user: string; pass: string } | { user: string; accessToken: string };
+
+/**
+ * How `account` logs in with its secret: the password, or for an OAuth account (Account.auth)
+ * the current access token, which the engine puts where the password goes.
+ */
+export function credentialsOf(account: Account, secret: string): ImapCredentials {
+  return account.auth
+    ? { user: account.username, accessToken: secret }
+    : { user: account.username, pass: secret };
 }
 
 /** Generous but finite: a dead server must not hold a sync forever. */

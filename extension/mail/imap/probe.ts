@@ -6,7 +6,7 @@ import type { Account } from '../../accounts.ts';
 import type { Target, TransportFactory } from '../../relay/transport.ts';
 import type { ProtocolProbe } from '../driver.ts';
 import { targetOf } from '../target.ts';
-import { createImapClient, type ImapCredentials } from './client.ts';
+import { createImapClient, credentialsOf, type ImapCredentials } from './client.ts';
 
 export interface ImapProbeResult {
   capabilities: string[];
@@ -58,11 +58,9 @@ export async function probeImap(
 
 /** The IMAP stage of "Test connection": log in, list folders, count INBOX. */
 export const probeImapAccount: ProtocolProbe = async (open, account: Account, password, onLoggedIn) => {
-  const result = await probeImap(
-    open,
-    targetOf(account),
-    { user: account.username, pass: password },
-    { peek: 0, onLoggedIn },
-  );
+  const result = await probeImap(open, targetOf(account), credentialsOf(account, password), {
+    peek: 0,
+    onLoggedIn,
+  });
   return { folders: result.mailboxes, inboxCount: result.inbox.exists };
 };

@@ -10,7 +10,7 @@ import { PendingRepo } from '../../store/pending-repo.ts';
 import { redactSecret } from '../redact.ts';
 import type { SyncContext } from '../sync-context.ts';
 import { targetOf } from '../target.ts';
-import { createImapClient } from './client.ts';
+import { createImapClient, credentialsOf } from './client.ts';
 import { ImapError } from './errors.ts';
 
 /** What a session needs of the sync context. */
@@ -65,12 +65,9 @@ export class ImapSession {
    */
   static async open(ctx: SessionContext): Promise<ImapSession> {
     const { account, password } = ctx;
-    const client = createImapClient(
-      ctx.open,
-      targetOf(account),
-      { user: account.username, pass: password },
-      { qresync: account.imap.useQresync },
-    );
+    const client = createImapClient(ctx.open, targetOf(account), credentialsOf(account, password), {
+      qresync: account.imap.useQresync,
+    });
     // An 'error' event nobody listens to would be thrown by EventEmitter; the failure also
     // rejects the pending command or closes the connection, which is where it is handled.
     client.on('error', () => {});

@@ -35,12 +35,22 @@ export async function openPop3Session(
   try {
     // RFC 2595 §4: STLS before anything that carries a secret.
     if (account.security === 'starttls') await session.stls();
-    await session.login({
-      user: account.username,
-      pass: password,
-      mechanism: 'auto',
-      allowPlaintext: account.security === 'none',
-    });
+    if (account.auth) {
+      // An OAuth account: `password` is its current access token (SASL XOAUTH2 or OAUTHBEARER).
+      await session.loginWithToken({
+        user: account.username,
+        accessToken: password,
+        server: { host: account.host, port: account.port },
+        allowPlaintext: account.security === 'none',
+      });
+    } else {
+      await session.login({
+        user: account.username,
+        pass: password,
+        mechanism: 'auto',
+        allowPlaintext: account.security === 'none',
+      });
+    }
   } catch (error) {
     session.close();
     throw redactSecret(error, password, account.username);

@@ -529,6 +529,163 @@ describe('Pop3Session: login', () => {
   });
 });
 
+describe('Pop3Session: OAuth login (XOAUTH2, OAUTHBEARER)', () => {
+  const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln';
+  const xoauth2 = (token = TOKEN) => btoa(`user=alice\x01auth=Bearer ${token}\x01\x01`);
+  const challenge = btoa('{"status":"invalid_token","schemes":"bearer","scope":"mail"}');
+
+  test('XOAUTH2 with an initial response when CAPA lists it', async () => {
+    const { session, transport } = await start([
+      PLAIN_GREETING,
+      ...capa('SASL PLAIN XOAUTH2', 'UIDL'),
+      c(`AUTH XOAUTH2 ${xoauth2()}`),
+      s('+OK Logged in.'),
+      ...capa('UIDL'),
+    ]);
+    await session.loginWithToken({ user: 'alice', accessToken: TOKEN });
+    assert.equal(session.state, 'transaction');
+    transport.assertDone();
+  });
+
+  test('OAUTHBEARER is preferred when offered, and names host and port', async () => {
+    const payload = btoa(`n,a=alice,\x01host=mail.example.test\x01port=995\x01auth=Bearer ${TOKEN}\x01\x01`);
+    const { session, transport } = await start([
+      PLAIN_GREETING,
+      ...capa('SASL PLAIN XOAUTH2 OAUTHBEARER'),
+      c(`AUTH OAUTHBEARER ${payload}`),
+      s('+OK Logged in.'),
+      ...capa('UIDL'),
+    ]);
+    await session.loginWithToken({
+      user: 'alice',
+      accessToken: TOKEN,
+      server: { host: 'mail.example.test', port: 995 },
+    });
+    assert.equal(session.state, 'transaction');
+    transport.assertDone();
+  });
+
+  test('a token too long for the AUTH line goes after the continuation (RFC 5034 §4)', async () => {
+    const long = 'x'.repeat(1500);
+    const { session, transport } = await start([
+      PLAIN_GREETING,
+      c('AUTH XOAUTH2'),
+      s('+ '),
+      c(xoauth2(long)),
+      s('+OK'),
+      ...capa('UIDL'),
+    ]);
+    await session.loginWithToken({ user: 'alice', accessToken: long, mechanism: 'XOAUTH2' });
+    assert.equal(session.state, 'transaction');
+    transport.assertDone();
+  });
+
+  test('refused XOAUTH2: the error challenge is answered with an empty line, then -ERR; no hang, no token', async () => {
+    const { session, transport } = await start([
+      PLAIN_GREETING,
+      ...capa('SASL PLAIN XOAUTH2', 'RESP-CODES', 'AUTH-RESP-CODE'),
+      c(`AUTH XOAUTH2 ${xoauth2()}`),
+      s(`+ ${challenge}`),
+      c(''),
+      s('-ERR [AUTH] Authentication failed.'),
+      c('NOOP'),
+      s('+OK'),
+    ]);
+    const error = await assertCode(
+      orStall(transport, session.loginWithToken({ user: 'alice', accessToken: TOKEN })),
+      'auth_failed',
+    );
+    assert.equal(error.respCode, 'AUTH');
+    assert.equal(error.command, 'AUTH XOAUTH2');
+    assert.match(error.message, /invalid_token/);
+    assert.doesNotMatch(
+      `${error.message} ${error.stack}`,
+      new RegExp(`${TOKEN}|${xoauth2()}`.replace(/[.+]/g, '\\$&')),
+    );
+    assert.equal(session.state, 'authorization');
+    await session.noop();
+    transport.assertDone();
+  });
+
+  test('refused OAUTHBEARER: the challenge is answered with %x01 (AQ==)', async () => {
+    const payload = btoa(`n,a=alice,\x01auth=Bearer ${TOKEN}\x01\x01`);
+    const { session, transport } = await start([
+      PLAIN_GREETING,
+      ...capa('SASL OAUTHBEARER'),
+      c(`AUTH OAUTHBEARER ${payload}`),
+      s(`+ ${challenge}`),
+      c('AQ=='),
+      s('-ERR Authentication failed.'),
+    ]);
+    const error = await assertCode(
+      orStall(transport, session.loginWithToken({ user: 'alice', accessToken: TOKEN })),
+      'auth_failed',
+    );
+    assert.match(error.message, /invalid_token/);
+    transport.assertDone();
+  });
+
+  test('refused after the continuation route, with an unreadable challenge', async () => {
+    const long = 'y'.repeat(1500);
+    const { session, transport } = await start([
+      PLAIN_GREETING,
+      c('AUTH XOAUTH2'),
+      s('+ '),
+      c(xoauth2(long)),
+      s('+ not-base64-json'),
+      c(''),
+      s('-ERR [AUTH] Authentication failed.'),
+    ]);
+    const error = await assertCode(
+      orStall(transport, session.loginWithToken({ user: 'alice', accessToken: long, mechanism: 'XOAUTH2' })),
+      'auth_failed',
+    );
+    assert.doesNotMatch(error.message, /yyyy/);
+    transport.assertDone();
+  });
+
+  test('-ERR straight away (mechanism unknown to the server): auth_failed', async () => {
+    const { session, transport } = await start([
+      PLAIN_GREETING,
+      c(`AUTH XOAUTH2 ${xoauth2()}`),
+      s('-ERR Unsupported authentication mechanism.'),
+    ]);
+    await assertCode(
+      session.loginWithToken({ user: 'alice', accessToken: TOKEN, mechanism: 'XOAUTH2' }),
+      'auth_failed',
+    );
+    transport.assertDone();
+  });
+
+  test('+OK after an error challenge is a protocol error that closes the session', async () => {
+    const { session, transport } = await start([
+      PLAIN_GREETING,
+      c(`AUTH XOAUTH2 ${xoauth2()}`),
+      s(`+ ${challenge}`),
+      c(''),
+      s('+OK welcome anyway'),
+    ]);
+    await assertCode(
+      session.loginWithToken({ user: 'alice', accessToken: TOKEN, mechanism: 'XOAUTH2' }),
+      'protocol',
+    );
+    assert.equal(session.state, 'closed');
+    transport.assertDone();
+  });
+
+  test('no OAuth mechanism in CAPA: unsupported, nothing sent', async () => {
+    const { session, transport } = await start([PLAIN_GREETING, ...capa('SASL PLAIN LOGIN', 'USER')]);
+    await assertCode(session.loginWithToken({ user: 'alice', accessToken: TOKEN }), 'unsupported');
+    transport.assertDone();
+  });
+
+  test('no TLS: tls_required, nothing sent', async () => {
+    const { session, transport } = await start([PLAIN_GREETING], {}, { tls: null });
+    await assertCode(session.loginWithToken({ user: 'alice', accessToken: TOKEN }), 'tls_required');
+    transport.assertDone();
+  });
+});
+
 describe('Pop3Session: transaction', () => {
   test('STAT, LIST, UIDL, TOP, RETR, DELE, RSET, NOOP, QUIT', async () => {
     const one = message(1);

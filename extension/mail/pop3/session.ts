@@ -15,12 +15,19 @@
 
 import { concatBytes } from '../../bytes.ts';
 import type { CloseReason, TlsInfo, Transport } from '../../relay/transport.ts';
+import {
+  type OAuthMechanism,
+  parseOAuthChallenge,
+  pickOAuthMechanism,
+  type SaslServer,
+} from '../oauth/sasl.ts';
+import { printable } from './bytes.ts';
 import type { Capabilities } from './capabilities.ts';
-import { type AuthPlainExchange, type SaslStep, saslCancel } from './commands/auth-plain.ts';
 import { type Command, interpret, type TimeoutKind } from './commands/command.ts';
 import { COMMANDS } from './commands/index.ts';
+import { type SaslExchange, type SaslStep, saslCancel } from './commands/sasl.ts';
 import { NO_UIDL } from './commands/uidl.ts';
-import { Pop3Error } from './errors.ts';
+import { errorFromReply, Pop3Error } from './errors.ts';
 import { type Greeting, greeting } from './greeting.ts';
 import type { ListEntry, MaildropStat, UidlEntry } from './listing.ts';
 import { type Reply, ReplyParser } from './reply-parser.ts';
@@ -97,6 +104,18 @@ export interface Pop3Credentials {
    * Lets USER/PASS and AUTH PLAIN send the password on a connection without TLS. Off by
    * default: the caller must choose to. (APOP never sends the password, so it needs no leave.)
    */
+  allowPlaintext?: boolean;
+}
+
+/** How to log in with an OAuth access token instead of a password. */
+export interface Pop3TokenCredentials {
+  user: string;
+  accessToken: string;
+  /** `auto` (default): OAUTHBEARER if CAPA lists it, else XOAUTH2. */
+  mechanism?: 'auto' | OAuthMechanism;
+  /** Named in OAUTHBEARER's payload (RFC 7628 §3.1), when known. */
+  server?: SaslServer;
+  /** As for passwords: a bearer token is as good as one, so no sending it in clear unless chosen. */
   allowPlaintext?: boolean;
 }
 
@@ -304,6 +323,37 @@ export class Pop3Session {
           await this.enqueue(COMMANDS.pass(credentials.pass));
         }
       }
+      this.authenticated = true;
+      if (this.caps !== null) await this.refreshCapabilities();
+    });
+  }
+
+  /**
+   * Logs in with an OAuth access token (AUTH OAUTHBEARER or XOAUTH2, RFC 7628 over RFC 5034),
+   * then asks CAPA again like login(). A refused token is `auth_failed`, its message naming the
+   * status of the server's error challenge (`invalid_token`, `401`, …); the challenge is
+   * answered at once, so the -ERR comes without waiting for a timeout. `unsupported` when CAPA
+   * lists neither mechanism; `tls_required` as for passwords. The session stays usable after a
+   * refusal, for another attempt with a fresh token.
+   */
+  loginWithToken(credentials: Pop3TokenCredentials): Promise<void> {
+    return this.alone(async () => {
+      if (this.authenticated) throw new TypeError('already logged in');
+      if (!this.secure && credentials.allowPlaintext !== true) {
+        throw new Pop3Error('tls_required', 'refusing to send the access token on a connection without TLS');
+      }
+      let mechanism = credentials.mechanism ?? 'auto';
+      if (mechanism === 'auto') {
+        const caps = await this.knownCapabilities();
+        // A server without CAPA may still know XOAUTH2 (the older, more widespread one): its -ERR says.
+        const picked = caps ? pickOAuthMechanism(caps.sasl) : 'XOAUTH2';
+        if (!picked) throw new Pop3Error('unsupported', 'server unsupported: no SASL XOAUTH2 or OAUTHBEARER');
+        mechanism = picked;
+      }
+      await this.saslOAuth(
+        mechanism,
+        COMMANDS.authOAuth(mechanism, credentials.user, credentials.accessToken, credentials.server),
+      );
       this.authenticated = true;
       if (this.caps !== null) await this.refreshCapabilities();
     });
@@ -692,7 +742,7 @@ export class Pop3Session {
     return this.caps === undefined ? this.refreshCapabilities() : this.caps;
   }
 
-  private async saslPlain(exchange: AuthPlainExchange): Promise<void> {
+  private async saslPlain(exchange: SaslExchange): Promise<void> {
     let step: SaslStep = await this.enqueue(exchange.start);
     if (!step.done && exchange.response) step = await this.enqueue(exchange.response);
     if (!step.done) {
@@ -702,6 +752,28 @@ export class Pop3Session {
         command: 'AUTH PLAIN',
       });
     }
+  }
+
+  private async saslOAuth(mechanism: OAuthMechanism, exchange: SaslExchange): Promise<void> {
+    const verb = `AUTH ${mechanism}`;
+    let step: SaslStep = await this.enqueue(exchange.start);
+    if (!step.done && exchange.response) step = await this.enqueue(exchange.response);
+    if (step.done) return;
+    // The error challenge (RFC 7628 §3.2.2): answer it, then the server says -ERR.
+    const status = parseOAuthChallenge(step.challenge).status;
+    const reply = await this.enqueue(COMMANDS.oauthAbort(mechanism));
+    if (reply.ok) {
+      // Logged in after saying the token was bad: nothing to trust, so start over.
+      const error = new Pop3Error('protocol', `${verb}: +OK after an error challenge`, { command: verb });
+      this.fail(error);
+      throw error;
+    }
+    const failure = errorFromReply({ verb, failure: 'auth_failed' }, reply);
+    throw new Pop3Error(
+      failure.code,
+      status ? `${failure.message} (token refused: ${printable(status)})` : failure.message,
+      { command: verb, serverText: reply.text, ...(reply.code ? { respCode: reply.code } : {}) },
+    );
   }
 
   private capOf(options: FetchOptions): number {

@@ -1,6 +1,7 @@
 /** Every POP3 command, in one map (after imapflow's lib/commands/index.js). */
 import { apop } from './apop.ts';
-import { authPlain, saslCancel } from './auth-plain.ts';
+import { authOAuth, oauthAbort } from './auth-oauth.ts';
+import { authPlain } from './auth-plain.ts';
 import { capa } from './capa.ts';
 import { dele } from './dele.ts';
 import { list } from './list.ts';
@@ -9,6 +10,7 @@ import { pass } from './pass.ts';
 import { quit } from './quit.ts';
 import { retr } from './retr.ts';
 import { rset } from './rset.ts';
+import { saslCancel } from './sasl.ts';
 import { stat } from './stat.ts';
 import { stls } from './stls.ts';
 import { top } from './top.ts';
@@ -23,6 +25,8 @@ export const COMMANDS = {
   user,
   pass,
   authPlain,
+  authOAuth,
+  oauthAbort,
   saslCancel,
   apop,
   stat,

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FakeTimers } from '../../../test/support/fake-timers.ts';
+import { OAuthError } from './errors.ts';
+import { REFRESH_AHEAD_MS, refreshDueAt, TokenKeeper } from './token-keeper.ts';
+import type { TokenSet } from './tokens.ts';
+
+const HOUR = 3_600_000;
+
+function tokens(n: number, issuedAt: number, lifetime = HOUR): TokenSet {
+  return {
+    accessToken: `access-${n}`,
+    issuedAt,
+    expiresAt: issuedAt + lifetime,
+    refreshToken: `refresh-${n}`,
+    scope: null,
+  };
+}
+
+/** A keeper on fake time whose token endpoint is scripted. */
+function setup(options: { lifetime?: number; refuse?: boolean } = {}) {
+  const timers = new FakeTimers();
+  const lifetime = options.lifetime ?? HOUR;
+  const refreshed: string[] = [];
+  const saved: TokenSet[] = [];
+  const signInNeeded: OAuthError[] = [];
+  let failNext: Error | null = null;
+  let n = 0;
+  const keeper = new TokenKeeper(
+    {
+      now: () => timers.now,
+      timers,
+      refresh: async (refreshToken) => {
+        refreshed.push(refreshToken);
+        if (failNext) {
+          const error = failNext;
+          failNext = null;
+          throw error;
+        }
+        if (options.refuse) throw new OAuthError('invalid_grant', 'refused');
+        n++;
+        return tokens(n, timers.now, lifetime);
+      },
+      save: async (next) => {
+        saved.push(next);
+      },
+      onSignInNeeded: (error) => signInNeeded.push(error),
+    },
+    tokens(0, 0, lifetime),
+  );
+  return {
+    timers,
+    keeper,
+    refreshed,
+    saved,
+    signInNeeded,
+    failOnce: (error: Error) => {
+      failNext = error;
+    },
+  };
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('token expiry scheduling', () => {
+  test('refresh a minute ahead, or halfway through a short lifetime', () => {
+    assert.equal(refreshDueAt({ issuedAt: 0, expiresAt: HOUR }), HOUR - REFRESH_AHEAD_MS);
+    assert.equal(refreshDueAt({ issuedAt: 1_000, expiresAt: 11_000 }), 6_000);
+    assert.equal(refreshDueAt({ issuedAt: 5, expiresAt: 5 }), 5);
+  });
+
+  test('the timer refreshes ahead of expiry, saves before use, and schedules the next one', async () => {
+    const { timers, keeper, refreshed, saved } = setup();
+    assert.equal(await keeper.accessToken(), 'access-0');
+    timers.advance(HOUR - REFRESH_AHEAD_MS - 1);
+    await flush();
+    assert.deepEqual(refreshed, []);
+    timers.advance(1);
+    await flush();
+    assert.deepEqual(refreshed, ['refresh-0']);
+    assert.equal(saved.length, 1);
+    assert.equal(await keeper.accessToken(), 'access-1');
+    assert.equal(timers.count, 1, 'the next refresh is scheduled');
+    timers.advance(HOUR - REFRESH_AHEAD_MS);
+    await flush();
+    assert.deepEqual(refreshed, ['refresh-0', 'refresh-1'], 'the rotated refresh token is used');
+  });
+
+  test('a 10 s token keeps being refreshed every 5 s, never before', async () => {
+    const { timers, keeper, refreshed } = setup({ lifetime: 10_000 });
+    for (let i = 1; i <= 4; i++) {
+      timers.advance(4_999);
+      await flush();
+      assert.equal(refreshed.length, i - 1);
+      timers.advance(1);
+      await flush();
+      assert.equal(refreshed.length, i);
+      assert.equal(await keeper.accessToken(), `access-${i}`);
+    }
+  });
+
+  test('without timers (a worker that slept), a due token is refreshed on demand', async () => {
+    const { timers, keeper, refreshed } = setup();
+    keeper.stop();
+    timers.advance(2 * HOUR);
+    assert.deepEqual(refreshed, []);
+    assert.equal(await keeper.accessToken(), 'access-1');
+    assert.deepEqual(refreshed, ['refresh-0']);
+  });
+
+  test('concurrent callers share one refresh', async () => {
+    const { timers, keeper, refreshed } = setup();
+    keeper.stop();
+    timers.advance(HOUR);
+    const got = await Promise.all([keeper.accessToken(), keeper.accessToken(), keeper.accessToken()]);
+    assert.deepEqual(got, ['access-1', 'access-1', 'access-1']);
+    assert.equal(refreshed.length, 1);
+  });
+
+  test('an auth failure refreshes once and retries once; a second failure is final for that call', async () => {
+    const { keeper, refreshed } = setup();
+    const used: string[] = [];
+    const authFailure = new Error('AUTHENTICATIONFAILED');
+    const isAuth = (e: unknown) => e === authFailure;
+    const result = await keeper.withToken(async (token) => {
+      used.push(token);
+      if (token === 'access-0') throw authFailure;
+      return 'mail';
+    }, isAuth);
+    assert.equal(result, 'mail');
+    assert.deepEqual(used, ['access-0', 'access-1']);
+    used.length = 0;
+    await assert.rejects(
+      keeper.withToken(async (token) => {
+        used.push(token);
+        throw authFailure;
+      }, isAuth),
+      (e) => e === authFailure,
+    );
+    assert.deepEqual(used, ['access-1', 'access-2']);
+    assert.equal(refreshed.length, 2);
+  });
+
+  test('other failures are not retried', async () => {
+    const { keeper, refreshed } = setup();
+    const other = new Error('connection reset');
+    let calls = 0;
+    await assert.rejects(
+      keeper.withToken(
+        async () => {
+          calls++;
+          throw other;
+        },
+        () => false,
+      ),
+      (e) => e === other,
+    );
+    assert.equal(calls, 1);
+    assert.equal(refreshed.length, 0);
+  });
+
+  test('a refused refresh is final: one sign-in notice, no more requests, no timer', async () => {
+    const { timers, keeper, refreshed, signInNeeded } = setup({ refuse: true });
+    timers.advance(HOUR);
+    await flush();
+    assert.equal(refreshed.length, 1);
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(
+        keeper.accessToken(),
+        (e) => e instanceof OAuthError && e.code === 'invalid_grant',
+      );
+    }
+    timers.advance(10 * HOUR);
+    await flush();
+    assert.equal(refreshed.length, 1, 'no retry loop');
+    assert.equal(signInNeeded.length, 1);
+    assert.equal(timers.count, 0);
+    assert.equal(keeper.signInNeeded?.code, 'invalid_grant');
+  });
+
+  test('a network failure is not final: the next call tries again', async () => {
+    const { timers, keeper, refreshed, signInNeeded, failOnce } = setup();
+    keeper.stop();
+    timers.advance(HOUR);
+    failOnce(new OAuthError('network', 'offline'));
+    await assert.rejects(keeper.accessToken(), (e) => e instanceof OAuthError && e.code === 'network');
+    assert.equal(await keeper.accessToken(), 'access-1');
+    assert.equal(refreshed.length, 2);
+    assert.equal(signInNeeded.length, 0);
+  });
+
+  test('a failed save leaves the old tokens in use', async () => {
+    const timers = new FakeTimers();
+    const keeper = new TokenKeeper(
+      {
+        now: () => timers.now,
+        refresh: async () => tokens(1, timers.now),
+        save: async () => {
+          throw new Error('quota');
+        },
+      },
+      tokens(0, 0),
+    );
+    timers.advance(HOUR);
+    await assert.rejects(keeper.accessToken(), /quota/);
+    assert.equal(keeper.current.accessToken, 'access-0');
+  });
+});

@@ -1,0 +1,19 @@
+/** browser.storage.local as a Map, for the settings store in Node tests (values cloned, as storage does). */
+import type { KeyValueArea } from '../../extension/store/settings.ts';
+
+export function memoryArea(): KeyValueArea {
+  const map = new Map<string, unknown>();
+  return {
+    async get(keys) {
+      const out: Record<string, unknown> = {};
+      for (const key of keys) if (map.has(key)) out[key] = structuredClone(map.get(key));
+      return out;
+    },
+    async set(items) {
+      for (const [key, value] of Object.entries(items)) map.set(key, structuredClone(value));
+    },
+    async remove(keys) {
+      for (const key of keys) map.delete(key);
+    },
+  };
+}
