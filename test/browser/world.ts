@@ -1,17 +1,20 @@
 /**
  * The whole product in one test fixture: real Dovecot, the real relay (allowed to reach
- * Dovecot's high loopback ports), and Chromium with the built extension. Tests drive the
+ * Dovecot's high loopback ports), and the browser of this pass (`BIFF_BROWSER`: Chromium or
+ * Firefox ESR, driver.ts) with the built extension. Tests drive the
  * extension through its own contract from an extension page (as the popup and options page
  * do) and through the UI itself.
  */
-import type { Page, Worker } from 'playwright';
+import type { Worker } from 'playwright';
 import type { Account, Protocol } from '../../extension/accounts.ts';
 import { DEFAULT_IMAP, DEFAULT_POP3 } from '../../extension/accounts.ts';
 import type { AccountStatus, MessageName, Reply, Request, Response } from '../../extension/contract.ts';
 import type { TlsMode } from '../../relay/protocol.ts';
 import { type RunningRelay, startRelay } from '../relay/helpers.ts';
 import { type DovecotServer, startDovecot } from '../servers/dovecot.ts';
+import { type BrowserName, currentBrowser, type Driver, type UiPage } from './driver.ts';
 import { type LaunchedExtension, type LaunchOptions, launchExtension } from './extension.ts';
+import { type FirefoxOptions, launchFirefox } from './firefox.ts';
 
 export const PASSWORD = 'Tr0ub4dor&3 horse';
 
@@ -22,33 +25,49 @@ export function unique(prefix: string): string {
   return `${prefix}${process.pid.toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
 }
 
-/** What `engineStatus()` reads from the worker's console handle. */
-interface EngineHandle {
-  status(): { accounts: AccountStatus[] };
-}
-
 export class BrowserWorld {
-  private caller: Page | null = null;
+  private caller: UiPage | null = null;
 
   private constructor(
     readonly dovecot: DovecotServer,
     public relay: RunningRelay,
-    readonly ext: LaunchedExtension,
+    readonly driver: Driver,
     private readonly users: string[],
   ) {}
 
+  /** The browser this world runs. */
+  get browser(): BrowserName {
+    return this.driver.browser;
+  }
+
+  /** Chromium's driver, with all of Playwright: for the tests that only run in Chromium. */
+  get ext(): LaunchedExtension {
+    if (this.driver.browser !== 'chromium') throw new Error('BrowserWorld.ext is Chromium only');
+    return this.driver as LaunchedExtension;
+  }
+
   /**
-   * Starts Dovecot with `users` accounts, the relay and Chromium, and pairs the extension
-   * through the contract unless `pair` is false (a test that pairs on the options page).
+   * Starts Dovecot with `users` accounts, the relay and the browser (`browser`, or this pass's
+   * `BIFF_BROWSER`), and pairs the extension through the contract unless `pair` is false (a
+   * test that pairs on the options page).
    */
   static async start(
-    options: { users?: number; launch?: LaunchOptions; pair?: boolean } = {},
+    options: {
+      users?: number;
+      browser?: BrowserName;
+      launch?: LaunchOptions;
+      firefox?: FirefoxOptions;
+      pair?: boolean;
+    } = {},
   ): Promise<BrowserWorld> {
     const users = Array.from({ length: options.users ?? 6 }, () => unique('u'));
     const dovecot = await startDovecot({ users: users.map((user) => ({ user, pass: PASSWORD })) });
     const relay = await BrowserWorld.spawnRelay(dovecot, 0);
-    const ext = await launchExtension(options.launch);
-    const world = new BrowserWorld(dovecot, relay, ext, users);
+    const driver =
+      (options.browser ?? currentBrowser()) === 'firefox'
+        ? await launchFirefox(options.firefox)
+        : await launchExtension(options.launch);
+    const world = new BrowserWorld(dovecot, relay, driver, users);
     if (options.pair ?? true) await world.pair();
     return world;
   }
@@ -123,8 +142,8 @@ export class BrowserWorld {
   }
 
   /** An extension page used to talk to the background. */
-  private async page(): Promise<Page> {
-    this.caller ??= await this.ext.openPage('options.html');
+  private async page(): Promise<UiPage> {
+    this.caller ??= await this.driver.open('options.html');
     return this.caller;
   }
 
@@ -184,62 +203,53 @@ export class BrowserWorld {
     }
   }
 
-  /**
-   * The extension's service worker as it runs now. Chrome stops and restarts it at will (and
-   * tests stop it on purpose), so the one seen at launch may be gone: a contract message wakes
-   * a stopped worker, and the new one is waited for.
-   */
-  async worker(): Promise<Worker> {
-    const origin = `chrome-extension://${this.ext.extensionId}/`;
-    const live = () => this.ext.context.serviceWorkers().find((w) => w.url().startsWith(origin));
-    const found = live();
-    // Playwright notices a stopped worker only when it next talks to it: ask it something.
-    if (found && (await found.evaluate(() => true).catch(() => false))) return found;
-    const started = this.ext.context.waitForEvent('serviceworker', {
-      predicate: (w) => w.url().startsWith(origin),
-      timeout: 30_000,
-    });
-    await this.call('popupOpened', {}).catch(() => undefined);
-    return live() ?? (await started);
+  /** Chromium's service worker as it runs now (a contract message wakes a stopped one). */
+  worker(): Promise<Worker> {
+    return this.ext.liveWorker(() => this.call('popupOpened', {}));
   }
 
-  /** The toolbar badge text, read in the service worker. */
-  async badgeText(): Promise<string> {
-    return (await this.worker()).evaluate(() => chrome.action.getBadgeText({}));
+  /** The toolbar badge text, read in the background. */
+  badgeText(): Promise<string> {
+    return this.driver.inBackground((s) => s.chrome.action.getBadgeText({}));
+  }
+
+  /** The toolbar button's tooltip, read in the background. */
+  badgeTitle(): Promise<string> {
+    return this.driver.inBackground((s) => s.chrome.action.getTitle({}));
   }
 
   /**
-   * Fires the account's check alarm now, as Chrome does when its time comes: the worker's
-   * alarm listener runs the check (`check:<accountId>`, see background/index.ts).
+   * Fires the account's check alarm now, as the browser does when its time comes: the
+   * background's alarm listener runs the check (`check:<accountId>`, see background/index.ts).
    */
   async fireCheckAlarm(accountId: string): Promise<void> {
-    await (await this.worker()).evaluate(
-      (name) => chrome.alarms.create(name, { when: Date.now() }),
+    await this.driver.inBackground(
+      (s, name) => s.chrome.alarms.create(name, { when: Date.now() }),
       `check:${accountId}`,
     );
   }
 
   /** Ids of the notifications Biff is showing. */
-  async notificationIds(): Promise<string[]> {
-    return (await this.worker()).evaluate(async () => Object.keys(await chrome.notifications.getAll()));
+  notificationIds(): Promise<string[]> {
+    return this.driver.inBackground(async (s) => Object.keys(await s.chrome.notifications.getAll()));
   }
 
   /** Closes every notification Biff is showing. */
   async clearNotifications(): Promise<void> {
-    await (await this.worker()).evaluate(async () => {
-      for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
+    await this.driver.inBackground(async (s) => {
+      for (const id of Object.keys(await s.chrome.notifications.getAll()))
+        await s.chrome.notifications.clear(id);
     });
   }
 
   /**
-   * The engine's status of every account, read in the worker through its console handle
+   * The engine's status of every account, read in the background through its console handle
    * (`biff.ready`) — unlike `getStatus` it does not also open a relay connection to check it.
    */
   async engineStatus(): Promise<AccountStatus[]> {
-    return (await this.worker()).evaluate(async () => {
-      const handle = (globalThis as unknown as { biff: { ready: Promise<{ engine: EngineHandle }> } }).biff;
-      return (await handle.ready).engine.status().accounts;
-    });
+    return (await this.driver.inBackground(
+      async (s) => (await s.biff.ready).engine.status().accounts,
+    )) as AccountStatus[];
   }
 
   /** Polls `probe` until it returns a value other than undefined, or throws `what` after `timeoutMs`. */
@@ -260,7 +270,7 @@ export class BrowserWorld {
   }
 
   async stop(): Promise<void> {
-    await this.ext.close();
+    await this.driver.close();
     await this.relay.stop();
     await this.dovecot.stop();
   }
