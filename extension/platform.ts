@@ -2,6 +2,10 @@
  * The only module that touches `browser.*` or imports webextension-polyfill (STYLE.md
  * convention 5). Everything else receives what it needs from here as small typed functions,
  * so engine code also runs in Node tests. Build-time browser differences are declared here.
+ *
+ * `webextension-polyfill` is Chrome's `browser.*`: the Firefox build resolves it to Firefox's
+ * own promise-based `browser` instead (scripts/build.ts, extension/firefox-browser.ts), so
+ * Firefox runs none of the polyfill's wrappers.
  */
 import browser, { type Notifications } from 'webextension-polyfill';
 
@@ -79,11 +83,12 @@ export const notifications = {
   clear: (id: string) => browser.notifications.clear(id),
   onClicked: (listener: (id: string) => void) => browser.notifications.onClicked.addListener(listener),
   onButtonClicked: (listener: (id: string, button: number) => void) => {
-    // Firefox has no notification buttons; the event exists only where they do.
-    const event = (
-      browser.notifications as { onButtonClicked?: { addListener(l: (id: string, b: number) => void): void } }
-    ).onButtonClicked;
-    event?.addListener(listener);
+    // Firefox has the event but not the buttons: adding a listener only logs "attempting to
+    // use listener notifications.onButtonClicked, which is unimplemented" at every start. So
+    // it is decided at build time, not by whether the property exists. There a click on the
+    // notification itself opens the message (notifier.clicked).
+    if (!HAS_NOTIFICATION_BUTTONS) return;
+    browser.notifications.onButtonClicked.addListener(listener);
   },
 };
 

@@ -74,12 +74,22 @@ const nodeShimPlugin: esbuild.Plugin = {
   },
 };
 
+/** Firefox has `browser.*` natively: the polyfill is replaced by it (extension/firefox-browser.ts). */
+const nativeBrowserPlugin: esbuild.Plugin = {
+  name: 'native-browser',
+  setup(build) {
+    build.onResolve({ filter: /^webextension-polyfill$/ }, () => ({
+      path: join(root, 'extension/firefox-browser.ts'),
+    }));
+  },
+};
+
 function common(target: BrowserTarget): esbuild.BuildOptions {
   return {
     bundle: true,
     format: 'esm',
     platform: 'browser',
-    target: ['chrome116', 'firefox128'],
+    target: ['chrome116', 'firefox140'],
     minify: !dev,
     sourcemap: dev ? 'inline' : false,
     legalComments: 'none',
@@ -101,7 +111,12 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       ...common(target),
       entryPoints: { background: join(root, 'background/index.ts') },
       inject: [join(shims, 'globals.ts')],
-      plugins: [nodeShimPlugin, postalMimePatch, imapflowLiteralsAsIs],
+      plugins: [
+        nodeShimPlugin,
+        postalMimePatch,
+        imapflowLiteralsAsIs,
+        ...(target === 'firefox' ? [nativeBrowserPlugin] : []),
+      ],
       mainFields: ['browser', 'module', 'main'],
     },
     {
@@ -112,7 +127,7 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       },
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
-      plugins: [postalMimePatch, popupBootExternal],
+      plugins: [postalMimePatch, popupBootExternal, ...(target === 'firefox' ? [nativeBrowserPlugin] : [])],
     },
     // Self-contained (no shared chunks to wait for): it runs as soon as it has loaded.
     { ...common(target), entryPoints: { 'popup-boot': join(root, 'popup/boot.ts') } },
