@@ -12,11 +12,13 @@ import {
   broadcast,
   extensionSelf,
   localArea,
+  NEEDS_KEEP_ALIVE,
   notifications,
   onInstalled,
   onRuntimeMessage,
   openOptionsPage,
   setBadge,
+  touchBackground,
 } from '../extension/platform.ts';
 import { requestPersistentStorage } from '../extension/store/persistence.ts';
 import { openBiffDb } from '../extension/store/schema.ts';
@@ -24,6 +26,7 @@ import { SettingsStore } from '../extension/store/settings.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { badgeFor } from './badge.ts';
 import { createHandlers } from './handlers.ts';
+import { KeepAlive } from './keep-alive.ts';
 import { Notifier } from './notifier.ts';
 import { createRouter } from './router.ts';
 
@@ -43,6 +46,7 @@ async function boot() {
   let latest: SavedEngineState | null = null;
   // Set right after the engine exists; new mail cannot arrive before engine.start().
   let notifier: Notifier | undefined;
+  const keepAlive = new KeepAlive(touchBackground);
 
   const engine: Engine = new Engine({
     db,
@@ -51,7 +55,9 @@ async function boot() {
     saved: saved[STATE_KEY] as SavedEngineState | undefined,
     emit: (event) => {
       broadcast(event);
-      if (event.biffEvent === 'status') void refreshBadgeAndAlarms();
+      if (event.biffEvent !== 'status') return;
+      void refreshBadgeAndAlarms();
+      if (NEEDS_KEEP_ALIVE) keepAlive.set(engine.status().accounts.some((s) => s.push));
     },
     persist: (state) => {
       latest = state;
@@ -153,7 +159,7 @@ async function boot() {
   // Accounts that are due (or never checked) are checked now: the worker may have slept
   // through their alarms.
   for (const id of engine.due(Date.now())) void engine.sync(id, 'startup');
-  return { engine, actions, notifier: notifierInstance, onAlarm, onMessage };
+  return { engine, actions, notifier: notifierInstance, keepAlive, onAlarm, onMessage };
 }
 
 const ready = boot();

@@ -10,11 +10,24 @@
 import browser, { type Notifications } from 'webextension-polyfill';
 
 declare const __BROWSER__: 'chrome' | 'firefox';
+/** False only in bench/idle-cost.ts's baseline build (`--no-keep-alive`). */
+declare const __KEEP_ALIVE__: boolean;
 
 /** Which browser this build is for (esbuild `define`). */
 export const BROWSER: 'chrome' | 'firefox' = typeof __BROWSER__ === 'string' ? __BROWSER__ : 'chrome';
 /** Chrome shows buttons on notifications; Firefox does not support them. */
 export const HAS_NOTIFICATION_BUTTONS = BROWSER === 'chrome';
+
+/**
+ * Firefox unloads its MV3 event page when idle even with a WebSocket open; the background
+ * keeps it loaded while push is open (background/keep-alive.ts). Chrome counts the relay
+ * socket's traffic as activity (Chrome 116+), so it needs nothing.
+ */
+export const NEEDS_KEEP_ALIVE =
+  BROWSER === 'firefox' && (typeof __KEEP_ALIVE__ === 'boolean' ? __KEEP_ALIVE__ : true);
+
+/** A call that counts as extension activity for Firefox's idle timer (it reaches the parent process). */
+export const touchBackground = (): Promise<unknown> => browser.runtime.getPlatformInfo();
 
 export { browser };
 

@@ -23,6 +23,8 @@ const shims = join(root, 'extension/node-shims');
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const watch = args.has('--watch');
+/** `--no-keep-alive`: Firefox's background without background/keep-alive.ts, for bench/idle-cost.ts only. */
+const noKeepAlive = args.has('--no-keep-alive');
 const dev = watch || args.has('--dev');
 /** `--out DIR`: build into DIR/chrome and DIR/firefox instead of dist/ (the benchmark builds its own copy). */
 const outIndex = argv.indexOf('--out');
@@ -96,6 +98,7 @@ function common(target: BrowserTarget): esbuild.BuildOptions {
     logLevel: 'warning',
     define: {
       __BROWSER__: JSON.stringify(target),
+      __KEEP_ALIVE__: JSON.stringify(!noKeepAlive),
       'process.env.NODE_ENV': dev ? '"development"' : '"production"',
     },
     jsx: 'automatic',
