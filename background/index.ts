@@ -3,7 +3,9 @@
  * notifications. Durable state lives in IndexedDB and storage.local; everything here is a
  * cache rebuilt at every start, because Chrome stops an MV3 worker whenever it likes.
  */
+import type { BackgroundEvent } from '../extension/contract.ts';
 import { Actions } from '../extension/engine/actions.ts';
+import { DeleteHolds } from '../extension/engine/delete-holds.ts';
 import { Engine, type SavedEngineState } from '../extension/engine/engine.ts';
 import { imapDriver } from '../extension/mail/imap/driver.ts';
 import { pop3Driver } from '../extension/mail/pop3/driver.ts';
@@ -20,6 +22,8 @@ import {
   setBadge,
   touchBackground,
 } from '../extension/platform.ts';
+import { BodiesRepo } from '../extension/store/bodies-repo.ts';
+import { MessagesRepo } from '../extension/store/messages-repo.ts';
 import { requestPersistentStorage } from '../extension/store/persistence.ts';
 import { openBiffDb } from '../extension/store/schema.ts';
 import { SettingsStore } from '../extension/store/settings.ts';
@@ -48,17 +52,21 @@ async function boot() {
   let notifier: Notifier | undefined;
   const keepAlive = new KeepAlive(touchBackground);
 
+  const emit = (event: BackgroundEvent) => {
+    broadcast(event);
+    if (event.biffEvent !== 'status') return;
+    void refreshBadgeAndAlarms();
+    if (NEEDS_KEEP_ALIVE) keepAlive.set(engine.status().accounts.some((s) => s.push));
+  };
+  const holds = new DeleteHolds();
+  const bodies = new BodiesRepo(db);
   const engine: Engine = new Engine({
     db,
     settings,
     drivers: { imap: imapDriver, pop3: pop3Driver },
+    holds,
     saved: saved[STATE_KEY] as SavedEngineState | undefined,
-    emit: (event) => {
-      broadcast(event);
-      if (event.biffEvent !== 'status') return;
-      void refreshBadgeAndAlarms();
-      if (NEEDS_KEEP_ALIVE) keepAlive.set(engine.status().accounts.some((s) => s.push));
-    },
+    emit,
     persist: (state) => {
       latest = state;
       if (persistQueued) return;
@@ -70,7 +78,7 @@ async function boot() {
     },
     onNewMail: (account, messages) => void notifier?.announce(account, messages),
   });
-  const actions = new Actions(engine);
+  const actions = new Actions({ engine, db, holds, emit });
   const notifierInstance = new Notifier(
     actions,
     async () => (await settings.getSettings()).quietHours,
@@ -133,10 +141,10 @@ async function boot() {
     if (engine.scheduler.isRunning(id) || engine.scheduler.status(id).nextCheck === null) return;
     void engine
       .sync(id, 'alarm')
-      .then(() => engine.bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
+      .then(() => bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
   }
 
-  const route = createRouter(createHandlers(engine, actions), extensionSelf());
+  const route = createRouter(createHandlers({ engine, actions, settings }), extensionSelf());
   function onMessage(message: unknown, sender: { id?: string; url?: string }) {
     const reply = route(message, sender);
     const name = (message as { name?: string }).name;
@@ -159,7 +167,9 @@ async function boot() {
   // Accounts that are due (or never checked) are checked now: the worker may have slept
   // through their alarms.
   for (const id of engine.due(Date.now())) void engine.sync(id, 'startup');
-  return { engine, actions, notifier: notifierInstance, keepAlive, onAlarm, onMessage };
+  // `settings` and `messages` are for the console handle below (the benchmark reads them).
+  const messages = new MessagesRepo(db);
+  return { engine, actions, settings, messages, notifier: notifierInstance, keepAlive, onAlarm, onMessage };
 }
 
 const ready = boot();

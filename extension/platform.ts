@@ -4,7 +4,7 @@
  * so engine code also runs in Node tests. Build-time browser differences are declared here.
  *
  * `webextension-polyfill` is Chrome's `browser.*`: the Firefox build resolves it to Firefox's
- * own promise-based `browser` instead (scripts/build.ts, extension/firefox-browser.ts), so
+ * own promise-based `browser` instead (scripts/build.ts, extension/platform-firefox.ts), so
  * Firefox runs none of the polyfill's wrappers.
  */
 import browser, { type Notifications } from 'webextension-polyfill';
@@ -29,8 +29,6 @@ export const NEEDS_KEEP_ALIVE =
 /** A call that counts as extension activity for Firefox's idle timer (it reaches the parent process). */
 export const touchBackground = (): Promise<unknown> => browser.runtime.getPlatformInfo();
 
-export { browser };
-
 /** `browser.storage.local` as the small key-value interface the store takes. */
 export const localArea = {
   get: (keys: string[] | string | null) =>
@@ -50,6 +48,15 @@ export const extensionUrl = (path: string): string => browser.runtime.getURL(pat
 /** Sends to every open extension page; no page listening is not an error. */
 export function broadcast(message: unknown): void {
   browser.runtime.sendMessage(message).catch(() => {});
+}
+
+/** Sends one message to the background (from a page) and resolves with its answer. */
+export const sendToBackground = (message: unknown): Promise<unknown> => browser.runtime.sendMessage(message);
+
+/** Listens to runtime messages (a page hearing the background's events); returns how to stop. */
+export function listenToRuntime(listener: (message: unknown) => void): () => void {
+  browser.runtime.onMessage.addListener(listener);
+  return () => browser.runtime.onMessage.removeListener(listener);
 }
 
 /** Serves runtime messages with `listener` (returning undefined leaves a message to others). */

@@ -76,12 +76,12 @@ const nodeShimPlugin: esbuild.Plugin = {
   },
 };
 
-/** Firefox has `browser.*` natively: the polyfill is replaced by it (extension/firefox-browser.ts). */
+/** Firefox has `browser.*` natively: the polyfill is replaced by it (extension/platform-firefox.ts). */
 const nativeBrowserPlugin: esbuild.Plugin = {
   name: 'native-browser',
   setup(build) {
     build.onResolve({ filter: /^webextension-polyfill$/ }, () => ({
-      path: join(root, 'extension/firefox-browser.ts'),
+      path: join(root, 'extension/platform-firefox.ts'),
     }));
   },
 };

@@ -1,50 +1,19 @@
 /**
- * The whole product in one test fixture: real Dovecot, the real relay (allowed to reach
- * Dovecot's high loopback ports), and the browser of this pass (`BIFF_BROWSER`: Chromium or
- * Firefox ESR, driver.ts) with the built extension. Tests drive the
- * extension through its own contract from an extension page (as the popup and options page
- * do) and through the UI itself.
+ * The whole product in one test fixture: the servers of test/support/server-world.ts (real
+ * Dovecot, the real relay allowed to reach its high loopback ports) and the browser of this pass
+ * (`BIFF_BROWSER`: Chromium or Firefox ESR, through the neutral driver of driver.ts) with the
+ * built extension. Tests drive the extension through its own contract from an extension page (as the
+ * popup and options page do) and through the UI itself.
  */
 import type { Worker } from 'playwright';
-import type { Account, Protocol } from '../../extension/accounts.ts';
-import { DEFAULT_IMAP, DEFAULT_POP3 } from '../../extension/accounts.ts';
 import type { AccountStatus, MessageName, Reply, Request, Response } from '../../extension/contract.ts';
-import type { TlsMode } from '../../relay/protocol.ts';
-import { type RunningRelay, startRelay } from '../relay/helpers.ts';
-import { type DovecotServer, startDovecot } from '../servers/dovecot.ts';
+import { type Servers, ServerWorld, startServers } from '../support/server-world.ts';
 import { type BrowserName, currentBrowser, type Driver, type UiPage } from './driver.ts';
 import { type LaunchedExtension, type LaunchOptions, launchExtension } from './extension.ts';
 import { type FirefoxOptions, launchFirefox } from './firefox.ts';
 
-export const PASSWORD = 'Tr0ub4dor&3 horse';
-
-let counter = 0;
-/** A name no other test in this process uses. */
-export function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}${process.pid.toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-export class BrowserWorld {
+export class BrowserWorld extends ServerWorld {
   private caller: UiPage | null = null;
-
-  private constructor(
-    readonly dovecot: DovecotServer,
-    public relay: RunningRelay,
-    readonly driver: Driver,
-    private readonly users: string[],
-  ) {}
-
-  /** The browser this world runs. */
-  get browser(): BrowserName {
-    return this.driver.browser;
-  }
-
-  /** Chromium's driver, with all of Playwright: for the tests that only run in Chromium. */
-  get ext(): LaunchedExtension {
-    if (this.driver.browser !== 'chromium') throw new Error('BrowserWorld.ext is Chromium only');
-    return this.driver as LaunchedExtension;
-  }
 
   /**
    * Starts Dovecot with `users` accounts, the relay and the browser (`browser`, or this pass's
@@ -60,85 +29,38 @@ export class BrowserWorld {
       pair?: boolean;
     } = {},
   ): Promise<BrowserWorld> {
-    const users = Array.from({ length: options.users ?? 6 }, () => unique('u'));
-    const dovecot = await startDovecot({ users: users.map((user) => ({ user, pass: PASSWORD })) });
-    const relay = await BrowserWorld.spawnRelay(dovecot, 0);
+    const servers = await startServers({ users: options.users ?? 6 });
     const driver =
       (options.browser ?? currentBrowser()) === 'firefox'
         ? await launchFirefox(options.firefox)
         : await launchExtension(options.launch);
-    const world = new BrowserWorld(dovecot, relay, driver, users);
+    const world = new BrowserWorld(servers, driver);
     if (options.pair ?? true) await world.pair();
     return world;
   }
 
-  private static spawnRelay(dovecot: DovecotServer, port: number): Promise<RunningRelay> {
-    const ports = Object.values(dovecot.ports).flatMap((p) => ['--allow-port', String(p)]);
-    return startRelay({ args: ['--port', String(port), ...ports] });
+  private constructor(
+    servers: Servers,
+    readonly driver: Driver,
+  ) {
+    super(servers);
+  }
+
+  /** The browser this world runs. */
+  get browser(): BrowserName {
+    return this.driver.browser;
+  }
+
+  /** Chromium's driver, with all of Playwright: for the tests that only run in Chromium. */
+  get ext(): LaunchedExtension {
+    if (this.driver.browser !== 'chromium') throw new Error('BrowserWorld.ext is Chromium only');
+    return this.driver as LaunchedExtension;
   }
 
   /** Saves the relay URL and token in the extension, as the options page would. */
   async pair(): Promise<void> {
     const { settings } = await this.call('getSettings', {});
-    await this.call('saveSettings', {
-      settings: { ...settings, relay: { url: this.relay.url, token: this.relay.token } },
-    });
-  }
-
-  /** Stops the relay; sessions through it drop. */
-  async stopRelay(): Promise<void> {
-    await this.relay.stop();
-  }
-
-  /** Starts the relay again on the same port and with the same token file. */
-  async restartRelay(): Promise<void> {
-    const ports = Object.values(this.dovecot.ports).flatMap((p) => ['--allow-port', String(p)]);
-    this.relay = await startRelay({
-      configPath: this.relay.configPath ?? undefined,
-      args: ['--port', String(this.relay.port), ...ports],
-    });
-  }
-
-  /** A Dovecot user no other test uses. */
-  newUser(): string {
-    const user = this.users.shift();
-    if (!user) throw new Error('BrowserWorld: no unused user left');
-    return user;
-  }
-
-  /** An account for `user`, trusting Dovecot's self-signed certificate by its pin. */
-  account(
-    user: string,
-    protocol: Protocol,
-    security: TlsMode = 'implicit',
-    extra: Partial<Account> = {},
-  ): Account {
-    const port =
-      protocol === 'imap'
-        ? security === 'implicit'
-          ? this.dovecot.ports.imaps
-          : this.dovecot.ports.imap
-        : security === 'implicit'
-          ? this.dovecot.ports.pop3s
-          : this.dovecot.ports.pop3;
-    return {
-      id: unique('acct'),
-      name: `${protocol.toUpperCase()} ${user}`,
-      color: protocol === 'imap' ? '#2563eb' : '#16a34a',
-      email: `${user}@biff.test`,
-      protocol,
-      host: '127.0.0.1',
-      port,
-      security,
-      username: user,
-      pin: this.dovecot.fingerprint256,
-      enabled: true,
-      checkIntervalMinutes: 5,
-      notify: true,
-      imap: { ...DEFAULT_IMAP },
-      pop3: { ...DEFAULT_POP3 },
-      ...extra,
-    };
+    await this.call('saveSettings', { settings: { ...settings, relay: this.endpoint } });
   }
 
   /** An extension page used to talk to the background. */
@@ -208,6 +130,16 @@ export class BrowserWorld {
     return this.ext.liveWorker(() => this.call('popupOpened', {}));
   }
 
+  /**
+   * Stops the extension's background as the browser does when it is idle (Chromium's service
+   * worker, Firefox's event page), and waits until the browser reports it stopped. (Playwright
+   * may list a stopped worker for a good while longer, so after this only extension pages, never
+   * `worker()`, talk to the extension until one of them woke a new worker.)
+   */
+  stopWorker(): Promise<void> {
+    return this.driver.stopBackground();
+  }
+
   /** The toolbar badge text, read in the background. */
   badgeText(): Promise<string> {
     return this.driver.inBackground((s) => s.chrome.action.getBadgeText({}));
@@ -269,9 +201,23 @@ export class BrowserWorld {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Polls until the toolbar badge shows `text`; the error says what it showed instead. */
+  async badgeShows(text: string, timeoutMs = 60_000): Promise<void> {
+    let last = '';
+    await this.until(
+      `the badge to show "${text}"`,
+      async () => {
+        last = await this.badgeText();
+        return last === text ? true : undefined;
+      },
+      timeoutMs,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (it shows "${last}")`);
+    });
+  }
+
+  override async stop(): Promise<void> {
     await this.driver.close();
-    await this.relay.stop();
-    await this.dovecot.stop();
+    await super.stop();
   }
 }

@@ -12,9 +12,10 @@ import { after, before, test } from 'node:test';
 import type { AccountStatus } from '../../extension/contract.ts';
 import type { FirefoxDriver } from '../browser/firefox.ts';
 import { OtherClient, plainMessage } from '../browser/user.ts';
-import { BrowserWorld, PASSWORD } from '../browser/world.ts';
+import { BrowserWorld } from '../browser/world.ts';
 import { makeMailbox } from '../servers/messages.ts';
 import { seedMaildir } from '../servers/seed.ts';
+import { PASSWORD } from '../support/server-world.ts';
 
 /** The test profile's idle timeout: 6× shorter than Firefox's default, so idling is quick to test. */
 const IDLE_TIMEOUT_MS = 5_000;
@@ -33,22 +34,6 @@ async function statusOf(id: string): Promise<AccountStatus> {
   return status;
 }
 
-async function badgeShows(text: string, timeoutMs = 30_000): Promise<void> {
-  let last = '';
-  await world
-    .until(
-      `the badge to show "${text}"`,
-      async () => {
-        last = await world.badgeText();
-        return last === text ? true : undefined;
-      },
-      timeoutMs,
-    )
-    .catch((err: Error) => {
-      throw new Error(`${err.message} (it shows "${last}")`);
-    });
-}
-
 /** When the running background page was loaded (it changes when Firefox unloads and reloads it). */
 const loadedAt = () => world.driver.inBackground((s) => s.performance.timeOrigin);
 
@@ -62,10 +47,10 @@ before(async () => {
   const user = world.newUser();
   seedMaildir(world.dovecot, user, makeMailbox(2, { seed: 41, size: 'small' }));
   other = await OtherClient.open(world.dovecot, user, PASSWORD);
-  const account = { ...world.account(user, 'imap'), name: 'Work' };
+  const account = { ...world.accountFor(user, 'imap'), name: 'Work' };
   accountId = account.id;
   await world.call('saveAccount', { account, password: PASSWORD });
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
 });
 
 after(async () => {
@@ -102,7 +87,7 @@ test('push holds while the background would idle: mail after two idle minutes is
   const appended = Date.now();
   await other.append(note.raw);
   unread += 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   console.log(`push delay after ${IDLE_FOR_MS / 1000} s idle (APPEND → badge): ${Date.now() - appended} ms`);
   assert.equal(await loadedAt(), loaded, 'the same background page, never reloaded');
   const after = await statusOf(accountId);

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { SyncResult } from '../../extension/engine/types.ts';
-import { queueImapAction } from '../../extension/mail/imap/actions.ts';
+import type { PushState } from '../../extension/mail/driver.ts';
 import { fetchBodyOnSession } from '../../extension/mail/imap/body.ts';
-import { ImapPush, type PushState } from '../../extension/mail/imap/idle.ts';
+import { ImapPush } from '../../extension/mail/imap/idle.ts';
 import { syncImapAccount } from '../../extension/mail/imap/sync.ts';
+import type { SyncResult } from '../../extension/mail/sync-context.ts';
 import { BodiesRepo } from '../../extension/store/bodies-repo.ts';
 import { PendingRepo } from '../../extension/store/pending-repo.ts';
 import { makeMessage } from '../servers/messages.ts';
-import { appendMessages, ImapWorld, waitFor } from './imap-helpers.ts';
+import { waitFor } from './engine-world.ts';
+import { appendMessages, ImapWorld } from './imap-helpers.ts';
 
 let world: ImapWorld;
 let noIdleWorld: ImapWorld;
@@ -121,7 +122,7 @@ test('the push connection downloads bodies and sends queued actions right away',
     assert.ok(body?.complete);
     assert.equal((await new BodiesRepo(db).get([account.id, 'INBOX', 1]))?.complete, true);
     const pending = new PendingRepo(db);
-    await queueImapAction(pending, [[account.id, 'INBOX', 2]], 'seen', Date.now());
+    await pending.markSeenLocally([[account.id, 'INBOX', 2]], true, Date.now());
     assert.equal(await push.flushPending(), true);
     assert.deepEqual(await pending.peekAll(account.id), []);
     await other.mailboxOpen('INBOX');
