@@ -152,6 +152,23 @@ export class FirefoxDriver implements Driver<UiPage> {
     );
   }
 
+  /**
+   * Clicks the notification Firefox shows (its own alert window, `alerts.useSystemBackend`
+   * being off); false when none is showing.
+   */
+  clickNotification(): Promise<boolean> {
+    return this.privileged(`(() => {
+      for (const w of Services.wm.getEnumerator('alert:alert')) { w.onAlertClick(); return true; }
+      return false;
+    })()`);
+  }
+
+  /** The URLs of the toolbar button's popup panels open now. */
+  popupPanels(): Promise<string[]> {
+    return this.privileged(`[...Services.wm.getMostRecentWindow('navigator:browser').document
+      .querySelectorAll('browser[webextension-view-type=popup]')].map((b) => b.currentURI.spec)`);
+  }
+
   /** Sets a preference while Firefox runs. */
   setPref(name: string, value: number | boolean): Promise<void> {
     const kind = typeof value === 'number' ? 'Int' : 'Bool';

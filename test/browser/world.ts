@@ -211,8 +211,12 @@ export class BrowserWorld extends ServerWorld {
         return last === text ? true : undefined;
       },
       timeoutMs,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message} (it shows "${last}")`);
+    ).catch(async (err: Error) => {
+      // Which account's count differs says where to look.
+      const counts = await this.engineStatus()
+        .then((all) => all.map((s) => `${s.accountId} ${s.unread}`).join(', '))
+        .catch(() => 'unknown');
+      throw new Error(`${err.message} (it shows "${last}"; unread per account: ${counts})`);
     });
   }
 

@@ -98,6 +98,18 @@ test('push holds while the background would idle: mail after two idle minutes is
   const options = Object.values(shown) as Array<{ buttons?: unknown } | boolean>;
   assert.equal(options.length, 1, 'one notification for the pushed message');
   for (const o of options) assert.equal(typeof o === 'object' ? o.buttons : undefined, undefined);
+  // A click on it opens the message in the toolbar popup (?open=<its id>), and clears it.
+  assert.equal(await firefox.clickNotification(), true, 'Firefox shows the notification');
+  const opened = await world.until('the popup to open on the message', async () =>
+    (await firefox.popupPanels()).find((u) => u.includes('/popup.html?open=')),
+  );
+  const stored = (await world.storedMessages()).find((m) => m.subject === note.subject);
+  assert.ok(stored);
+  assert.equal(
+    new URL(opened).searchParams.get('open'),
+    [stored.accountId, 'INBOX', stored.uid].join('\u0000'),
+  );
+  assert.deepEqual(await world.notificationIds(), []);
 });
 
 test('with no push connection open the background is unloaded when idle, and wakes for the popup', async () => {
