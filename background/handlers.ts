@@ -8,6 +8,7 @@ import type { GlobalSettings, ProbeReport, RelayStatus } from '../extension/cont
 import type { Actions } from '../extension/engine/actions.ts';
 import type { Engine } from '../extension/engine/engine.ts';
 import { EngineError } from '../extension/mail/engine-error.ts';
+import { redactText } from '../extension/mail/redact.ts';
 import { candidatesFor } from '../extension/providers/guess.ts';
 import { checkRelay, openRelaySocket, type RelaySocketOptions } from '../extension/relay/relay-socket.ts';
 import { TransportError } from '../extension/relay/transport.ts';
@@ -50,7 +51,9 @@ export function createHandlers({
       return { ok: true, message: `Relay connected (protocol ${version})`, version };
     } catch (err) {
       const code = err instanceof TransportError ? err.code : 'relay_unreachable';
-      return { ok: false, code, message: err instanceof Error ? err.message : 'The relay is not reachable' };
+      // A browser's own error (a WebSocket constructor refusing the subprotocol) can quote the token.
+      const message = err instanceof Error ? err.message : 'The relay is not reachable';
+      return { ok: false, code, message: redactText(message, [{ secret: endpoint.token }]) };
     }
   }
 

@@ -9,6 +9,7 @@ import { DeleteHolds } from '../extension/engine/delete-holds.ts';
 import { Engine, type SavedEngineState } from '../extension/engine/engine.ts';
 import { imapDriver } from '../extension/mail/imap/driver.ts';
 import { pop3Driver } from '../extension/mail/pop3/driver.ts';
+import type { Secret } from '../extension/mail/redact.ts';
 import {
   alarms,
   broadcast,
@@ -144,7 +145,18 @@ async function boot() {
       .then(() => bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
   }
 
-  const route = createRouter(createHandlers({ engine, actions, settings }), extensionSelf());
+  /** Every secret the background holds, for the router to redact from failures. */
+  async function secrets(): Promise<Secret[]> {
+    const list: Secret[] = [];
+    for (const account of engine.listAccounts()) {
+      const password = await settings.getPassword(account.id);
+      if (password) list.push({ secret: password, user: account.username });
+    }
+    const token = (await settings.getSettings()).relay?.token;
+    if (token) list.push({ secret: token });
+    return list;
+  }
+  const route = createRouter(createHandlers({ engine, actions, settings }), extensionSelf(), secrets);
   function onMessage(message: unknown, sender: { id?: string; url?: string }) {
     const reply = route(message, sender);
     const name = (message as { name?: string }).name;

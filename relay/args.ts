@@ -70,7 +70,7 @@ Options:
   --allow-port N         also allow upstream port N (repeatable; default ${DEFAULT_ALLOWED_PORTS.join(', ')})
   --allow-private        allow loopback, private and link-local upstream addresses
   --extension-id ID      accept only this Chrome extension ID (repeatable)
-  --max-sessions N       concurrent sessions (default ${DEFAULT_MAX_SESSIONS})
+  --max-sessions N       concurrent connected sessions (default ${DEFAULT_MAX_SESSIONS})
   --max-message SIZE     largest WebSocket message, e.g. 1MiB, 65536 (default 1MiB)
   --connect-timeout T    TCP connect + TLS handshake, e.g. 15s, 500ms (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s)
   --idle-timeout T       close a session after T without traffic (default ${DEFAULT_IDLE_TIMEOUT_MS / 60_000}m)

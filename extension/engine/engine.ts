@@ -123,13 +123,7 @@ export class Engine {
         .map((a) => a.id),
     );
     const stopping: Promise<void>[] = [];
-    for (const [id, push] of this.pushes) {
-      if (!wanted.has(id)) {
-        this.pushes.delete(id);
-        stopping.push(push.stop());
-        if (this.account(id)) this.scheduler.patch(id, { push: false });
-      }
-    }
+    for (const id of [...this.pushes.keys()]) if (!wanted.has(id)) stopping.push(this.stopPush(id));
     for (const id of wanted) if (!this.pushes.has(id)) this.startPush(this.account(id)!);
     for (const status of this.scheduler.statuses()) {
       if (!this.account(status.accountId)) stopping.push(this.scheduler.forget(status.accountId));
@@ -141,11 +135,7 @@ export class Engine {
 
   /** Restarts an account's push (settings or password changed). */
   async restartPush(id: string): Promise<void> {
-    const push = this.pushes.get(id);
-    if (push) {
-      this.pushes.delete(id);
-      await push.stop();
-    }
+    await this.stopPush(id);
     await this.reloadAccounts();
   }
 
@@ -161,9 +151,20 @@ export class Engine {
 
   /** Stops every push connection (tests, and account removal). */
   async stop(): Promise<void> {
-    const pushes = [...this.pushes.values()];
-    this.pushes.clear();
-    await Promise.all(pushes.map((p) => p.stop()));
+    await Promise.all([...this.pushes.keys()].map((id) => this.stopPush(id)));
+  }
+
+  /**
+   * Stops one account's push connection. Its status stops saying "push" at once: a status still
+   * showing the old connection would read as push on the new one (a relay or password change
+   * restarts push) until the new connection reports for itself.
+   */
+  private async stopPush(id: string): Promise<void> {
+    const push = this.pushes.get(id);
+    if (!push) return;
+    this.pushes.delete(id);
+    if (this.account(id) && this.scheduler.status(id).push) this.scheduler.patch(id, { push: false });
+    await push.stop();
   }
 
   account(id: string): Account | undefined {

@@ -419,7 +419,15 @@ test('popup: a hostile HTML message from the real account shows its text and run
     );
     await popup.waitForTimeout(1_000);
     const requests = await recording.urls();
-    const active = ['script-src', 'iframe-src', 'meta-refresh', 'object-data', 'embed-src', 'prefetch'];
+    const active = [
+      'script-src',
+      'iframe-src',
+      'meta-refresh',
+      'object-data',
+      'embed-src',
+      'prefetch',
+      'css-clip-path',
+    ];
     for (const vector of active)
       assert.ok(!requests.includes(hostile.autoLoadUrls[vector]!), `${vector} was not requested`);
     assert.deepEqual(
