@@ -530,8 +530,37 @@ class FirefoxLocator implements UiLocator {
     }
   }
 
+  /**
+   * Clicks the element's centre once nothing else is on top of it there, as Playwright does
+   * (its hit-target check): a list that re-renders between finding a row and clicking (the
+   * popup painting from its cache, then again with the background's answer) must not have
+   * the click land on whatever row moved under the pointer.
+   */
   async click(): Promise<void> {
-    await (await this.actionable()).click();
+    const deadline = Date.now() + DEFAULT_TIMEOUT_MS;
+    for (;;) {
+      const h = await this.actionable();
+      await h.scrollIntoView();
+      const box = await h.boundingBox();
+      if (box) {
+        const x = box.x + box.width / 2;
+        const y = box.y + box.height / 2;
+        const onTop = await h.evaluate(
+          (el, x, y) => {
+            const hit = document.elementFromPoint(x, y);
+            return hit !== null && (hit === el || el.contains(hit));
+          },
+          x,
+          y,
+        );
+        if (onTop) {
+          await this.page.page.mouse.click(x, y);
+          return;
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`${this.describe()} stayed covered or moving; not clicked`);
+      await sleep(POLL_MS);
+    }
   }
   async hover(): Promise<void> {
     await (await this.actionable()).hover();
