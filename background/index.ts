@@ -16,6 +16,7 @@ import {
   extensionSelf,
   launchWebAuthFlow,
   localArea,
+  NEEDS_KEEP_ALIVE,
   notifications,
   oauthRedirectUri,
   onInstalled,
@@ -23,6 +24,7 @@ import {
   openOptionsPage,
   sessionArea,
   setBadge,
+  touchBackground,
 } from '../extension/platform.ts';
 import { BodiesRepo } from '../extension/store/bodies-repo.ts';
 import { MessagesRepo } from '../extension/store/messages-repo.ts';
@@ -32,6 +34,7 @@ import { SettingsStore } from '../extension/store/settings.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { badgeFor } from './badge.ts';
 import { createHandlers } from './handlers.ts';
+import { KeepAlive } from './keep-alive.ts';
 import { Notifier } from './notifier.ts';
 import { createRouter } from './router.ts';
 
@@ -59,10 +62,13 @@ async function boot() {
   let latest: SavedEngineState | null = null;
   // Set right after the engine exists; new mail cannot arrive before engine.start().
   let notifier: Notifier | undefined;
+  const keepAlive = new KeepAlive(touchBackground);
 
   const emit = (event: BackgroundEvent) => {
     broadcast(event);
-    if (event.biffEvent === 'status') void refreshBadgeAndAlarms();
+    if (event.biffEvent !== 'status') return;
+    void refreshBadgeAndAlarms();
+    if (NEEDS_KEEP_ALIVE) keepAlive.set(engine.status().accounts.some((s) => s.push));
   };
   const holds = new DeleteHolds();
   const bodies = new BodiesRepo(db);
@@ -210,7 +216,7 @@ async function boot() {
   for (const id of engine.due(Date.now())) void engine.sync(id, 'startup');
   // `settings` and `messages` are for the console handle below (the benchmark reads them).
   const messages = new MessagesRepo(db);
-  return { engine, actions, settings, messages, notifier: notifierInstance, onAlarm, onMessage };
+  return { engine, actions, settings, messages, notifier: notifierInstance, keepAlive, onAlarm, onMessage };
 }
 
 const ready = boot();

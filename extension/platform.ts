@@ -2,15 +2,32 @@
  * The only module that touches `browser.*` or imports webextension-polyfill (STYLE.md
  * convention 5). Everything else receives what it needs from here as small typed functions,
  * so engine code also runs in Node tests. Build-time browser differences are declared here.
+ *
+ * `webextension-polyfill` is Chrome's `browser.*`: the Firefox build resolves it to Firefox's
+ * own promise-based `browser` instead (scripts/build.ts, extension/platform-firefox.ts), so
+ * Firefox runs none of the polyfill's wrappers.
  */
 import browser, { type Notifications } from 'webextension-polyfill';
 
 declare const __BROWSER__: 'chrome' | 'firefox';
+/** False only in bench/idle-cost.ts's baseline build (`--no-keep-alive`). */
+declare const __KEEP_ALIVE__: boolean;
 
 /** Which browser this build is for (esbuild `define`). */
 export const BROWSER: 'chrome' | 'firefox' = typeof __BROWSER__ === 'string' ? __BROWSER__ : 'chrome';
 /** Chrome shows buttons on notifications; Firefox does not support them. */
 export const HAS_NOTIFICATION_BUTTONS = BROWSER === 'chrome';
+
+/**
+ * Firefox unloads its MV3 event page when idle even with a WebSocket open; the background
+ * keeps it loaded while push is open (background/keep-alive.ts). Chrome counts the relay
+ * socket's traffic as activity (Chrome 116+), so it needs nothing.
+ */
+export const NEEDS_KEEP_ALIVE =
+  BROWSER === 'firefox' && (typeof __KEEP_ALIVE__ === 'boolean' ? __KEEP_ALIVE__ : true);
+
+/** A call that counts as extension activity for Firefox's idle timer (it reaches the parent process). */
+export const touchBackground = (): Promise<unknown> => browser.runtime.getPlatformInfo();
 
 /** `browser.storage.local` as the small key-value interface the store takes. */
 export const localArea = {
@@ -96,11 +113,12 @@ export const notifications = {
   clear: (id: string) => browser.notifications.clear(id),
   onClicked: (listener: (id: string) => void) => browser.notifications.onClicked.addListener(listener),
   onButtonClicked: (listener: (id: string, button: number) => void) => {
-    // Firefox has no notification buttons; the event exists only where they do.
-    const event = (
-      browser.notifications as { onButtonClicked?: { addListener(l: (id: string, b: number) => void): void } }
-    ).onButtonClicked;
-    event?.addListener(listener);
+    // Firefox has the event but not the buttons: adding a listener only logs "attempting to
+    // use listener notifications.onButtonClicked, which is unimplemented" at every start. So
+    // it is decided at build time, not by whether the property exists. There a click on the
+    // notification itself opens the message (notifier.clicked).
+    if (!HAS_NOTIFICATION_BUTTONS) return;
+    browser.notifications.onButtonClicked.addListener(listener);
   },
 };
 

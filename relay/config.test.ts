@@ -39,6 +39,16 @@ test('parseConfigFile', () => {
   assert.throws(() => parseConfigFile('{"token":"short"}', 'p'), ConfigError);
   assert.throws(() => parseConfigFile('{"token":"has space has space has space"}', 'p'), ConfigError);
   assert.throws(() => parseConfigFile('null', 'p'), ConfigError);
+  const uuid = 'moz-extension://0e5a1f3c-7a9b-4f8e-9d2c-3b1a6c5d4e7f';
+  assert.deepEqual(parseConfigFile(`{"token":"abcdefghijklmnopqrstuvwxyz","firefoxOrigin":"${uuid}"}`, 'p'), {
+    token: 'abcdefghijklmnopqrstuvwxyz',
+    firefoxOrigin: uuid,
+  });
+  assert.throws(
+    () =>
+      parseConfigFile('{"token":"abcdefghijklmnopqrstuvwxyz","firefoxOrigin":"https://evil.example"}', 'p'),
+    ConfigError,
+  );
 });
 
 test('loadOrCreateToken creates once (0600, dir 0700), then reuses', async () => {
@@ -49,5 +59,5 @@ test('loadOrCreateToken creates once (0600, dir 0700), then reuses', async () =>
   assert.equal(statSync(join(dir, 'a', 'b')).mode & 0o777, 0o700);
   assert.equal(JSON.parse(readFileSync(path, 'utf8')).token, first.token);
   const second = await loadOrCreateToken(path);
-  assert.deepEqual(second, { token: first.token, created: false });
+  assert.deepEqual(second, { token: first.token, created: false, firefoxOrigin: null });
 });

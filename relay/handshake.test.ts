@@ -15,6 +15,7 @@ const POLICY: HandshakePolicy = {
   token: TOKEN,
   hostHeaders: allowedHostHeaders('127.0.0.1', 6512),
   extensionIds: [],
+  firefoxPin: null,
 };
 const GOOD: IncomingHttpHeaders = {
   host: '127.0.0.1:6512',

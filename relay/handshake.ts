@@ -13,6 +13,8 @@ export interface HandshakePolicy {
   /** Accepted Host headers; null when the relay is not bound to loopback. */
   hostHeaders: Set<string> | null;
   extensionIds: readonly string[];
+  /** The Firefox add-on origin that paired (`moz-extension://<uuid>`); null until one has. */
+  firefoxPin: string | null;
 }
 
 /** An HTTP refusal: status and a short reason for the verbose log (never sent secrets). */
@@ -55,7 +57,7 @@ export function checkUpgrade(
   const host = checkHostHeader(headers.host, policy.hostHeaders);
   if (host) return { status: 403, reason: host };
   if (requestPath(url) !== RELAY_PATH) return { status: 404, reason: 'unknown path' };
-  const origin = checkOrigin(headers.origin, policy.extensionIds);
+  const origin = checkOrigin(headers.origin, policy.extensionIds, policy.firefoxPin);
   if (origin) return { status: 403, reason: origin };
   const protocols = offeredProtocols(headers['sec-websocket-protocol']);
   const tokens = protocols.filter((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX));

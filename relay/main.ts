@@ -5,7 +5,7 @@
  * on stdout means ready (scripts and tests wait for it).
  */
 import { parseArgs, USAGE, UsageError } from './args.ts';
-import { ConfigError, defaultConfigPath, loadOrCreateToken } from './config.ts';
+import { ConfigError, defaultConfigPath, loadOrCreateToken, saveFirefoxOrigin } from './config.ts';
 import { install, uninstall } from './install.ts';
 import { createLogger } from './log.ts';
 import { serveNativeHost } from './native-host.ts';
@@ -58,6 +58,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   let token = options.token;
   let tokenPath: string | null = null;
   let tokenCreated = false;
+  let firefoxPin: string | null = null;
   if (token === null) {
     const path = options.configPath ?? defaultConfigPath();
     try {
@@ -65,6 +66,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       token = loaded.token;
       tokenPath = path;
       tokenCreated = loaded.created;
+      firefoxPin = loaded.firefoxOrigin;
     } catch (error) {
       const message = error instanceof ConfigError ? error.message : `${path}: ${(error as Error).message}`;
       process.stderr.write(`biff-relay: ${message}\n`);
@@ -81,7 +83,25 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ ...options, token }, log);
+    const path = tokenPath;
+    server = await startServer(
+      {
+        ...options,
+        token,
+        firefoxPin,
+        // With --token there is no file: the pin then lasts as long as the process.
+        onFirefoxPaired: (origin) => {
+          log.info(`paired with the Firefox add-on ${origin}`);
+          if (path)
+            saveFirefoxOrigin(path, origin).catch((error: Error) =>
+              process.stderr.write(
+                `biff-relay: ${path}: cannot record the paired add-on: ${error.message}\n`,
+              ),
+            );
+        },
+      },
+      log,
+    );
   } catch (error) {
     process.stderr.write(
       `biff-relay: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}\n`,

@@ -83,3 +83,12 @@ test('ports and addresses', () => {
   assert.match(checkAddresses(['1.1.1.1', '10.0.0.1'], false) ?? '', /10\.0\.0\.1 is a private address/);
   assert.equal(checkAddresses(['10.0.0.1', '127.0.0.1'], true), null);
 });
+
+test('once a Firefox add-on has paired, only its origin is accepted', () => {
+  const paired = 'moz-extension://0e5a1f3c-7a9b-4f8e-9d2c-3b1a6c5d4e7f';
+  const other = 'moz-extension://11111111-2222-4333-8444-555555555555';
+  assert.equal(checkOrigin(other, [], null), null, 'any add-on may pair first');
+  assert.equal(checkOrigin(paired, [], paired), null);
+  assert.equal(checkOrigin(other, [], paired), 'add-on not paired');
+  assert.equal(checkOrigin(`chrome-extension://${ID}`, [], paired), null, 'Chrome is judged by its ID alone');
+});

@@ -7,19 +7,31 @@ import { isIP } from 'node:net';
 import { type AddressClass, classifyAddress } from './address.ts';
 
 const CHROME_ORIGIN = /^chrome-extension:\/\/([a-z0-9]{1,64})$/;
-/** Firefox uses a random per-install UUID, so it cannot be configured in advance. */
+/**
+ * Firefox uses a random per-profile UUID, so it cannot be configured in advance: the first one
+ * that pairs (brings the token) is pinned instead (`firefoxPin`).
+ */
 const FIREFOX_ORIGIN = /^moz-extension:\/\/[0-9a-f-]{1,64}$/;
+
+/** True for a Firefox add-on's origin, `moz-extension://<uuid>`. */
+export const isFirefoxOrigin = (origin: string | undefined): origin is string =>
+  origin !== undefined && FIREFOX_ORIGIN.test(origin);
 
 /**
  * Why an Origin is refused, or null when it is accepted. Accepted: no Origin (non-browser
- * clients; browsers always send one with a WebSocket), `null`, `moz-extension://…`, and
- * `chrome-extension://ID` (only the configured IDs when there are any). Every web origin is
- * refused. Note `null` is also what a sandboxed iframe on a web page sends: the token is what
- * keeps such a page out.
+ * clients; browsers always send one with a WebSocket), `null`, `moz-extension://…` (only the
+ * pinned one once an add-on has paired, `firefoxPin`), and `chrome-extension://ID` (only the
+ * configured IDs when there are any). Every web origin is refused. Note `null` is also what a
+ * sandboxed iframe on a web page sends: the token is what keeps such a page out.
  */
-export function checkOrigin(origin: string | undefined, extensionIds: readonly string[]): string | null {
+export function checkOrigin(
+  origin: string | undefined,
+  extensionIds: readonly string[],
+  firefoxPin: string | null = null,
+): string | null {
   if (origin === undefined || origin === 'null') return null;
-  if (FIREFOX_ORIGIN.test(origin)) return null;
+  if (isFirefoxOrigin(origin))
+    return firefoxPin === null || origin === firefoxPin ? null : 'add-on not paired';
   const chrome = CHROME_ORIGIN.exec(origin);
   if (chrome) {
     if (extensionIds.length === 0 || extensionIds.includes(chrome[1]!)) return null;

@@ -16,7 +16,7 @@ import {
   SHUTDOWN_GRACE_MS,
 } from './limits.ts';
 import type { Logger } from './log.ts';
-import { allowedHostHeaders, checkHostHeader, isLoopbackBind } from './policy.ts';
+import { allowedHostHeaders, checkHostHeader, isFirefoxOrigin, isLoopbackBind } from './policy.ts';
 import { RELAY_CLOSE_CODES, RELAY_PATH, RELAY_SUBPROTOCOL, type ServerFrame } from './protocol.ts';
 import { Session, type SessionSlots } from './session.ts';
 
@@ -51,7 +51,13 @@ function remoteOf(req: IncomingMessage): string {
 
 /** Starts listening; resolves once the port is bound. */
 export async function startServer(
-  options: RelayOptions & { token: string },
+  options: RelayOptions & {
+    token: string;
+    /** The Firefox add-on origin paired before (the token file's), or null. */
+    firefoxPin?: string | null;
+    /** Called once when a Firefox add-on pairs, to keep its origin (main writes the token file). */
+    onFirefoxPaired?: (origin: string) => void;
+  },
   log: Logger,
 ): Promise<RelayServer> {
   /** Every session until it has closed (shutdown closes them all). */
@@ -79,6 +85,7 @@ export async function startServer(
     token: options.token,
     hostHeaders: null,
     extensionIds: options.extensionIds,
+    firefoxPin: options.firefoxPin ?? null,
   };
 
   const wss = new WebSocketServer({
@@ -125,6 +132,14 @@ export async function startServer(
       log.refused(refusal.status, refusal.reason, remoteOf(req), req.headers.origin);
       refuse(socket, refusal.status);
       return;
+    }
+    // Trust on first use: the add-on that brought the token is the one paired, and another
+    // add-on holding the same token is refused from now on (checkOrigin). Set before any
+    // await, so two add-ons racing to pair cannot both win.
+    const origin = req.headers.origin;
+    if (policy.firefoxPin === null && isFirefoxOrigin(origin)) {
+      policy.firefoxPin = origin;
+      options.onFirefoxPaired?.(origin);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const origin = req.headers.origin ?? '-';

@@ -23,6 +23,8 @@ const shims = join(root, 'extension/node-shims');
 const argv = process.argv.slice(2);
 const args = new Set(argv);
 const watch = args.has('--watch');
+/** `--no-keep-alive`: Firefox's background without background/keep-alive.ts, for bench/idle-cost.ts only. */
+const noKeepAlive = args.has('--no-keep-alive');
 const dev = watch || args.has('--dev');
 /** `--out DIR`: build into DIR/chrome and DIR/firefox instead of dist/ (the benchmark builds its own copy). */
 const outIndex = argv.indexOf('--out');
@@ -87,12 +89,22 @@ function oauthClientId(name: string): string {
   return value;
 }
 
+/** Firefox has `browser.*` natively: the polyfill is replaced by it (extension/platform-firefox.ts). */
+const nativeBrowserPlugin: esbuild.Plugin = {
+  name: 'native-browser',
+  setup(build) {
+    build.onResolve({ filter: /^webextension-polyfill$/ }, () => ({
+      path: join(root, 'extension/platform-firefox.ts'),
+    }));
+  },
+};
+
 function common(target: BrowserTarget): esbuild.BuildOptions {
   return {
     bundle: true,
     format: 'esm',
     platform: 'browser',
-    target: ['chrome116', 'firefox128'],
+    target: ['chrome116', 'firefox140'],
     minify: !dev,
     sourcemap: dev ? 'inline' : false,
     legalComments: 'none',
@@ -102,6 +114,7 @@ function common(target: BrowserTarget): esbuild.BuildOptions {
       // OAuth client IDs registered by whoever builds Biff (README, "OAuth sign-in"); empty: none.
       __BIFF_GOOGLE_CLIENT_ID__: JSON.stringify(oauthClientId('BIFF_GOOGLE_CLIENT_ID')),
       __BIFF_MICROSOFT_CLIENT_ID__: JSON.stringify(oauthClientId('BIFF_MICROSOFT_CLIENT_ID')),
+      __KEEP_ALIVE__: JSON.stringify(!noKeepAlive),
       'process.env.NODE_ENV': dev ? '"development"' : '"production"',
     },
     jsx: 'automatic',
@@ -117,7 +130,12 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       ...common(target),
       entryPoints: { background: join(root, 'background/index.ts') },
       inject: [join(shims, 'globals.ts')],
-      plugins: [nodeShimPlugin, postalMimePatch, imapflowLiteralsAsIs],
+      plugins: [
+        nodeShimPlugin,
+        postalMimePatch,
+        imapflowLiteralsAsIs,
+        ...(target === 'firefox' ? [nativeBrowserPlugin] : []),
+      ],
       mainFields: ['browser', 'module', 'main'],
     },
     {
@@ -128,7 +146,7 @@ function buildOptions(target: BrowserTarget): esbuild.BuildOptions[] {
       },
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
-      plugins: [postalMimePatch, popupBootExternal],
+      plugins: [postalMimePatch, popupBootExternal, ...(target === 'firefox' ? [nativeBrowserPlugin] : [])],
     },
     // Self-contained (no shared chunks to wait for): it runs as soon as it has loaded.
     { ...common(target), entryPoints: { 'popup-boot': join(root, 'popup/boot.ts') } },

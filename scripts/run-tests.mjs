@@ -3,7 +3,7 @@
 // files are collected here: `unit` is every *.test.ts next to the code plus those of the test
 // support itself (test/support/), the other suites are their folders under test/.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -26,7 +26,13 @@ const suites = {
   relay: (f) => f.startsWith('test/relay/'),
   integration: (f) => f.startsWith('test/integration/'),
   e2e: (f) => f.startsWith('test/e2e/'),
+  // The same end-to-end files, in Firefox ESR: those whose header says `biff-browsers: … firefox`
+  // (test/browser/driver.ts is what lets one test body drive both browsers).
+  'e2e-firefox': (f) =>
+    f.startsWith('test/e2e/') && /biff-browsers:[a-z ]*\bfirefox\b/.test(readFileSync(join(root, f), 'utf8')),
 };
+/** The browser each suite's tests launch (test/browser/driver.ts reads BIFF_BROWSER). */
+const BROWSER_OF = { 'e2e-firefox': 'firefox', e2e: 'chromium' };
 
 const [suite, ...filters] = process.argv.slice(2);
 if (!suite || !(suite in suites)) {
@@ -44,6 +50,6 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, BIFF_BROWSER: BROWSER_OF[suite] ?? 'chromium' } },
 );
 process.exit(result.status ?? 1);

@@ -2,7 +2,8 @@
 # Installs what the integration and end-to-end tests run against, from Debian's packages:
 #   dovecot-imapd, dovecot-pop3d  the real IMAP/POP3 server (tests start their own instances:
 #                                 test/servers/dovecot.ts; the system service is not used)
-#   chromium                      the browser the extension is tested in (/usr/bin/chromium)
+#   chromium, firefox-esr         the browsers the extension is tested in (/usr/bin/chromium;
+#                                 /usr/bin/firefox-esr, driven by puppeteer-core over BiDi)
 #   openssl                       a fresh self-signed certificate per test server
 #   fonts-*                       readable screenshots: Latin/Cyrillic (DejaVu, Liberation),
 #                                 Japanese (IPA Gothic), Chinese (WenQuanYi Zen Hei: IPA lacks
@@ -12,7 +13,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  dovecot-imapd dovecot-pop3d chromium openssl ca-certificates
+  dovecot-imapd dovecot-pop3d chromium firefox-esr openssl ca-certificates
   fonts-dejavu-core fonts-liberation fonts-ipafont-gothic fonts-wqy-zenhei fonts-noto-color-emoji
 )
 FONTS=(fonts-dejavu-core fonts-liberation fonts-ipafont-gothic fonts-wqy-zenhei fonts-noto-color-emoji)
@@ -21,6 +22,7 @@ have_everything() {
   { command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ]; } || return 1
   [ -x /usr/lib/dovecot/imap ] && [ -x /usr/lib/dovecot/pop3 ] || return 1
   [ -x /usr/bin/chromium ] || return 1
+  [ -x /usr/bin/firefox-esr ] || return 1
   command -v openssl >/dev/null || return 1
   # Fonts have no binary to look for: ask dpkg (one call, ~10 ms).
   local installed
@@ -29,7 +31,7 @@ have_everything() {
 }
 
 if have_everything; then
-  echo "test servers: dovecot, chromium, openssl and fonts are installed"
+  echo "test servers: dovecot, chromium, firefox-esr, openssl and fonts are installed"
   exit 0
 fi
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything, in the order that fails fastest. Installs the test servers first
-// (Dovecot, Chromium) when they are missing, then typecheck, lint, the dependency check, build,
-// and each suite.
+// (Dovecot, Chromium, Firefox ESR) when they are missing, then typecheck, lint, the dependency
+// check, build, and each suite.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
@@ -14,6 +14,7 @@ const steps = [
   ['relay', process.execPath, ['scripts/run-tests.mjs', 'relay']],
   ['integration', process.execPath, ['scripts/run-tests.mjs', 'integration']],
   ['e2e', process.execPath, ['scripts/run-tests.mjs', 'e2e']],
+  ['e2e firefox', process.execPath, ['scripts/run-tests.mjs', 'e2e-firefox']],
 ];
 
 /** Without these every later step is meaningless; the test suites all run whatever fails. */

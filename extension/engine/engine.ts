@@ -136,8 +136,11 @@ export class Engine {
   /** Loads accounts and starts push where the protocol has it. Call once at worker start. */
   async start(): Promise<void> {
     await this.reloadAccounts();
-    // The counts behind badge mode "new" are not saved, only the ids: count them again.
-    await Promise.all(this.accounts.map((a) => this.newSinceLook.recount(a.id)));
+    // Counted again from what is stored: the counts behind badge mode "new" are not saved (only
+    // the ids), and the saved unread counts may be older than the store, since the state is
+    // saved a moment after it changes and the background can be stopped within that moment
+    // (seen in Firefox: a POP3 message stored just before the stop was missing from the badge).
+    await Promise.all(this.accounts.map((a) => this.refreshCounts(a)));
     this.statusChanged();
   }
 

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright';
+import type { BackgroundScope, Driver, OpenPageOptions } from './driver.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const DIST_CHROME = resolve(import.meta.dirname, '../../dist/chrome');
@@ -26,7 +27,8 @@ const FLAGS = [
   '--disable-features=Translate,OptimizationHints,MediaRouter',
 ];
 
-export interface LaunchedExtension {
+/** Chromium's driver (driver.ts): its pages are Playwright's own. */
+export interface LaunchedExtension extends Driver<Page> {
   context: BrowserContext;
   worker: Worker;
   extensionId: string;
@@ -40,6 +42,12 @@ export interface LaunchedExtension {
    * This handle is closed; use the one returned.
    */
   relaunch(): Promise<LaunchedExtension>;
+  /**
+   * The extension's service worker as it runs now. Chrome stops and restarts it at will (and
+   * tests stop it on purpose), so the one seen at launch may be gone: `wake` (a contract
+   * message) starts a stopped worker, and the new one is waited for.
+   */
+  liveWorker(wake: () => Promise<unknown>): Promise<Worker>;
   close(): Promise<void>;
 }
 
@@ -80,14 +88,19 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
   const extensionId = new URL(worker.url()).host;
   // Only a fresh install opens the options page by itself.
   if (!options.installed) await closeInstallTab(context, extensionId);
-  return {
+  const origin = `chrome-extension://${extensionId}/`;
+  const live = () => context.serviceWorkers().find((w) => w.url().startsWith(origin));
+  let caller: Page | null = null;
+  const ext: LaunchedExtension = {
+    browser: 'chromium',
+    origin,
     context,
     worker,
     extensionId,
     profile,
     async openPage(path: string) {
       const page = await context.newPage();
-      await page.goto(`chrome-extension://${extensionId}/${path}`);
+      await page.goto(`${origin}${path}`);
       return page;
     },
     async relaunch() {
@@ -103,11 +116,72 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
         },
       };
     },
+    async open(path: string, options: OpenPageOptions = {}) {
+      const page = await context.newPage();
+      if (options.viewport) await page.setViewportSize(options.viewport);
+      await page.emulateMedia({ colorScheme: options.colorScheme ?? 'light' });
+      await page.goto(`${origin}${path}`);
+      return page;
+    },
+    async liveWorker(wake) {
+      const found = live();
+      // Playwright notices a stopped worker only when it next talks to it: ask it something.
+      if (found && (await found.evaluate(() => true).catch(() => false))) return found;
+      const started = context.waitForEvent('serviceworker', {
+        predicate: (w) => w.url().startsWith(origin),
+        timeout: 30_000,
+      });
+      await wake().catch(() => undefined);
+      return live() ?? (await started);
+    },
+    async inBackground<R, A>(fn: (scope: BackgroundScope, arg: A) => R | Promise<R>, arg?: A): Promise<R> {
+      const wake = async () => {
+        caller ??= await ext.openPage('options.html');
+        await caller.evaluate(() =>
+          chrome.runtime.sendMessage({ biff: 1, name: 'popupOpened', request: {} }),
+        );
+      };
+      const w = await ext.liveWorker(wake);
+      return w.evaluate(`(${fn.toString()})(globalThis, ${JSON.stringify(arg ?? null)})`) as Promise<R>;
+    },
+    async stopBackground() {
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      const running: string[] = [];
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        for (const v of versions) if (v.scriptURL.endsWith('/background.js')) running.push(v.runningStatus);
+      });
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      const deadline = Date.now() + 30_000;
+      while (running.at(-1) !== 'stopped') {
+        if (Date.now() > deadline) throw new Error('the service worker did not stop');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await cdp.detach();
+      await page.close();
+    },
+    async backgroundRunning() {
+      const found = live();
+      return found !== undefined && (await found.evaluate(() => true).catch(() => false));
+    },
+    async recordRequests() {
+      const urls: string[] = [];
+      const onRequest = (r: { url(): string }) => urls.push(r.url());
+      context.on('request', onRequest);
+      return {
+        urls: async () => [...urls],
+        stop: async () => {
+          context.off('request', onRequest);
+        },
+      };
+    },
     async close() {
       await context.close();
       if (!options.profile) rmSync(profile, { recursive: true, force: true });
     },
   };
+  return ext;
 }
 
 /**

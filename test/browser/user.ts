@@ -6,11 +6,10 @@
  * Also "another client": reads and writes on the server behind Biff's back.
  */
 import type { ImapFlow } from 'imapflow';
-import type { Page } from 'playwright';
 import { RELAY_VERSION } from '../../relay/version.ts';
 import type { DovecotServer } from '../servers/dovecot.ts';
 import { imapClient } from '../servers/imap-client.ts';
-import type { LaunchedExtension } from './extension.ts';
+import type { Driver, UiPage } from './driver.ts';
 
 /** The popup's own size (popup/popup.css `.popup`). */
 export const POPUP_VIEWPORT = { width: 400, height: 560 } as const;
@@ -28,21 +27,18 @@ export interface AccountForm {
   name?: string;
 }
 
-/** The options page, opened like Chrome opens it (a tab on options.html). */
-export async function openOptions(
-  ext: LaunchedExtension,
+/** The options page, opened like the browser opens it (a tab on options.html). */
+export async function openOptions<P extends UiPage>(
+  driver: Driver<P>,
   colorScheme: 'light' | 'dark' = 'light',
-): Promise<Page> {
-  const page = await ext.context.newPage();
-  await page.setViewportSize({ width: 900, height: 1000 });
-  await page.emulateMedia({ colorScheme });
-  await page.goto(`chrome-extension://${ext.extensionId}/options.html`);
+): Promise<P> {
+  const page = await driver.open('options.html', { viewport: { width: 900, height: 1000 }, colorScheme });
   await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
   return page;
 }
 
 /** Enters the relay URL and pairing token and saves them; waits for "Relay 0.2.0 connected" (the relay's version). */
-export async function pairRelay(page: Page, relay: { url: string; token: string }): Promise<void> {
+export async function pairRelay(page: UiPage, relay: { url: string; token: string }): Promise<void> {
   await page.getByRole('textbox', { name: 'Relay URL', exact: true }).fill(relay.url);
   await page.getByRole('textbox', { name: 'Pairing token', exact: true }).fill(relay.token);
   await page.getByRole('button', { name: 'Save relay settings', exact: true }).click();
@@ -56,7 +52,7 @@ export async function pairRelay(page: Page, relay: { url: string; token: string 
  * Fills the account editor (already open) the way a person with a self-hosted server does:
  * address, password, then the server settings by hand.
  */
-export async function fillAccount(page: Page, form: AccountForm): Promise<void> {
+export async function fillAccount(page: UiPage, form: AccountForm): Promise<void> {
   await page.getByRole('textbox', { name: 'Email address', exact: true }).fill(form.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(form.password);
   await page.getByRole('combobox', { name: 'Protocol', exact: true }).selectOption({ label: form.protocol });
@@ -72,7 +68,7 @@ export async function fillAccount(page: Page, form: AccountForm): Promise<void> 
  * card shows `fingerprint` and presses "Trust this certificate", which tests again. Resolves once
  * the test passed.
  */
-export async function testAndTrust(page: Page, fingerprint: string): Promise<{ trusted: boolean }> {
+export async function testAndTrust(page: UiPage, fingerprint: string): Promise<{ trusted: boolean }> {
   await page.getByRole('button', { name: 'Test connection', exact: true }).click();
   const passed = page.getByRole('status').filter({ hasText: 'Everything works.' });
   const trust = page.getByRole('button', { name: 'Trust this certificate', exact: true });
@@ -87,7 +83,7 @@ export async function testAndTrust(page: Page, fingerprint: string): Promise<{ t
 }
 
 /** Presses the account editor's "Save" and waits for the editor to close into the list. */
-export async function saveAccount(page: Page, listedAs: string): Promise<void> {
+export async function saveAccount(page: UiPage, listedAs: string): Promise<void> {
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
   await page.getByRole('listitem').filter({ hasText: listedAs }).first().waitFor();
@@ -97,7 +93,7 @@ export async function saveAccount(page: Page, listedAs: string): Promise<void> {
  * Sets a primary password in the options page's "Primary password" section (none set yet) and
  * waits until the section says the saved passwords are encrypted.
  */
-export async function setPrimaryPassword(page: Page, password: string): Promise<void> {
+export async function setPrimaryPassword(page: UiPage, password: string): Promise<void> {
   const section = page.getByRole('region', { name: 'Primary password', exact: true });
   await section.getByRole('textbox', { name: 'Primary password', exact: true }).fill(password);
   await section.getByRole('textbox', { name: 'Confirm primary password', exact: true }).fill(password);
@@ -109,16 +105,13 @@ export async function setPrimaryPassword(page: Page, password: string): Promise<
 }
 
 /** The popup's "Biff is locked" banner. */
-export const lockedBanner = (page: Page) =>
-  page
-    .getByRole('status')
-    .filter({ has: page.getByRole('heading', { name: 'Biff is locked', exact: true }) });
+export const lockedBanner = (page: UiPage) => page.getByRole('status').filter({ hasText: 'Biff is locked' });
 
 /**
  * Enters the primary password in the popup's locked banner and presses "Unlock". Resolves when
  * the banner is gone, or with the banner's error text when it stays (a wrong password).
  */
-export async function unlockInPopup(page: Page, password: string): Promise<{ error: string | null }> {
+export async function unlockInPopup(page: UiPage, password: string): Promise<{ error: string | null }> {
   const banner = lockedBanner(page);
   await banner.getByRole('textbox', { name: 'Primary password', exact: true }).fill(password);
   await banner.getByRole('button', { name: 'Unlock', exact: true }).click();
@@ -132,23 +125,24 @@ export async function unlockInPopup(page: Page, password: string): Promise<{ err
 }
 
 /** popup.html in a tab at the popup's size; waits until the cache was opened. */
-export async function openPopup(
-  ext: LaunchedExtension,
+export async function openPopup<P extends UiPage>(
+  driver: Driver<P>,
   colorScheme: 'light' | 'dark' = 'light',
-): Promise<Page> {
-  const page = await ext.context.newPage();
-  await page.setViewportSize(POPUP_VIEWPORT);
-  await page.emulateMedia({ colorScheme });
-  await page.goto(`chrome-extension://${ext.extensionId}/popup.html`);
-  await page.waitForFunction(() => performance.getEntriesByName('biff-cache-open').length > 0);
+): Promise<P> {
+  const page = await driver.open('popup.html', { viewport: POPUP_VIEWPORT, colorScheme });
+  const deadline = Date.now() + 30_000;
+  while (!(await page.evaluate(() => performance.getEntriesByName('biff-cache-open').length > 0))) {
+    if (Date.now() > deadline) throw new Error('the popup never opened its cache');
+    await new Promise((r) => setTimeout(r, 50));
+  }
   return page;
 }
 
 /** The popup's message list and its rows. */
-export const messageList = (page: Page) => page.getByRole('list', { name: 'Messages', exact: true });
-export const messageRows = (page: Page) => messageList(page).getByRole('listitem');
+export const messageList = (page: UiPage) => page.getByRole('list', { name: 'Messages', exact: true });
+export const messageRows = (page: UiPage) => messageList(page).getByRole('listitem');
 /** A row by its accessible name, "sender: subject". */
-export const messageRow = (page: Page, sender: string, subject: string) =>
+export const messageRow = (page: UiPage, sender: string, subject: string) =>
   messageList(page).getByRole('listitem', { name: `${sender}: ${subject}`, exact: true });
 
 /** A message on the server as another client sees it. */

@@ -1,38 +1,43 @@
 /**
  * The whole product in one test fixture: the servers of test/support/server-world.ts (real
- * Dovecot, the real relay allowed to reach its high loopback ports) and Chromium with the built
- * extension. Tests drive the extension through its own contract from an extension page (as the
+ * Dovecot, the real relay allowed to reach its high loopback ports) and the browser of this pass
+ * (`BIFF_BROWSER`: Chromium or Firefox ESR, through the neutral driver of driver.ts) with the
+ * built extension. Tests drive the extension through its own contract from an extension page (as the
  * popup and options page do) and through the UI itself.
  */
-import type { Page, Worker } from 'playwright';
+import type { Worker } from 'playwright';
 import type { AccountStatus, MessageName, Reply, Request, Response } from '../../extension/contract.ts';
 import type { DovecotOptions } from '../servers/dovecot.ts';
 import { type Servers, ServerWorld, startServers } from '../support/server-world.ts';
+import { type BrowserName, currentBrowser, type Driver, type UiPage } from './driver.ts';
 import { type LaunchedExtension, type LaunchOptions, launchExtension } from './extension.ts';
-
-/** What `engineStatus()` reads from the worker's console handle. */
-interface EngineHandle {
-  status(): { accounts: AccountStatus[] };
-}
+import { type FirefoxOptions, launchFirefox } from './firefox.ts';
 
 export class BrowserWorld extends ServerWorld {
-  private caller: Page | null = null;
+  private caller: UiPage | null = null;
 
   /**
-   * Starts Dovecot with `users` accounts, the relay and Chromium, and pairs the extension
-   * through the contract unless `pair` is false (a test that pairs on the options page).
+   * Starts Dovecot with `users` accounts, the relay and the browser (`browser`, or this pass's
+   * `BIFF_BROWSER`), and pairs the extension through the contract unless `pair` is false (a
+   * test that pairs on the options page).
    */
   static async start(
     options: {
       users?: number;
+      browser?: BrowserName;
       launch?: LaunchOptions;
+      firefox?: FirefoxOptions;
       pair?: boolean;
       /** More Dovecot options (an OAuth issuer whose tokens it accepts). */
       dovecot?: Omit<DovecotOptions, 'users'>;
     } = {},
   ): Promise<BrowserWorld> {
     const servers = await startServers({ ...options.dovecot, users: options.users ?? 6 });
-    const world = new BrowserWorld(servers, await launchExtension(options.launch));
+    const driver =
+      (options.browser ?? currentBrowser()) === 'firefox'
+        ? await launchFirefox(options.firefox)
+        : await launchExtension(options.launch);
+    const world = new BrowserWorld(servers, driver);
     if (options.pair ?? true) await world.pair();
     return world;
   }
@@ -40,9 +45,20 @@ export class BrowserWorld extends ServerWorld {
   private constructor(
     servers: Servers,
     /** Replaced by `restartBrowser`. */
-    public ext: LaunchedExtension,
+    public driver: Driver,
   ) {
     super(servers);
+  }
+
+  /** The browser this world runs. */
+  get browser(): BrowserName {
+    return this.driver.browser;
+  }
+
+  /** Chromium's driver, with all of Playwright: for the tests that only run in Chromium. */
+  get ext(): LaunchedExtension {
+    if (this.driver.browser !== 'chromium') throw new Error('BrowserWorld.ext is Chromium only');
+    return this.driver as LaunchedExtension;
   }
 
   /** Saves the relay URL and token in the extension, as the options page would. */
@@ -57,12 +73,12 @@ export class BrowserWorld extends ServerWorld {
    */
   async restartBrowser(): Promise<void> {
     this.caller = null;
-    this.ext = await this.ext.relaunch();
+    this.driver = await this.ext.relaunch();
   }
 
   /** An extension page used to talk to the background. */
-  private async page(): Promise<Page> {
-    this.caller ??= await this.ext.openPage('options.html');
+  private async page(): Promise<UiPage> {
+    this.caller ??= await this.driver.open('options.html');
     return this.caller;
   }
 
@@ -122,101 +138,75 @@ export class BrowserWorld extends ServerWorld {
     }
   }
 
-  /**
-   * The extension's service worker as it runs now. Chrome stops and restarts it at will (and
-   * tests stop it on purpose), so the one seen at launch may be gone: a contract message wakes
-   * a stopped worker, and the new one is waited for.
-   */
-  async worker(): Promise<Worker> {
-    const origin = `chrome-extension://${this.ext.extensionId}/`;
-    const live = () => this.ext.context.serviceWorkers().find((w) => w.url().startsWith(origin));
-    const found = live();
-    // Playwright notices a stopped worker only when it next talks to it: ask it something.
-    if (found && (await found.evaluate(() => true).catch(() => false))) return found;
-    const started = this.ext.context.waitForEvent('serviceworker', {
-      predicate: (w) => w.url().startsWith(origin),
-      timeout: 30_000,
-    });
-    await this.call('popupOpened', {}).catch(() => undefined);
-    return live() ?? (await started);
+  /** Chromium's service worker as it runs now (a contract message wakes a stopped one). */
+  worker(): Promise<Worker> {
+    return this.ext.liveWorker(() => this.call('popupOpened', {}));
   }
 
   /**
-   * Stops the extension's service worker as Chrome does when it is idle, and waits until Chrome
-   * reports it stopped. (Playwright may list the stopped worker for a good while longer, so
-   * after this only extension pages, never `worker()`, talk to the extension until one of them
-   * woke a new worker.)
+   * Stops the extension's background as the browser does when it is idle (Chromium's service
+   * worker, Firefox's event page), and waits until the browser reports it stopped. (Playwright
+   * may list a stopped worker for a good while longer, so after this only extension pages, never
+   * `worker()`, talk to the extension until one of them woke a new worker.)
    */
-  async stopWorker(): Promise<void> {
-    const page = await this.ext.context.newPage();
-    try {
-      const cdp = await this.ext.context.newCDPSession(page);
-      const origin = `chrome-extension://${this.ext.extensionId}/`;
-      let state = '';
-      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-        for (const v of versions) if (v.scriptURL.startsWith(origin)) state = v.runningStatus;
-      });
-      await cdp.send('ServiceWorker.enable');
-      await cdp.send('ServiceWorker.stopAllWorkers');
-      await this.until('the worker to stop', async () => (state === 'stopped' ? true : undefined));
-      await cdp.detach();
-    } finally {
-      await page.close();
-    }
+  stopWorker(): Promise<void> {
+    return this.driver.stopBackground();
   }
 
-  /** The toolbar badge text, read in the service worker. */
-  async badgeText(): Promise<string> {
-    return (await this.worker()).evaluate(() => chrome.action.getBadgeText({}));
+  /** The toolbar badge text, read in the background. */
+  badgeText(): Promise<string> {
+    return this.driver.inBackground((s) => s.chrome.action.getBadgeText({}));
   }
 
-  /** The toolbar button's tooltip, read in the service worker. */
-  async badgeTitle(): Promise<string> {
-    return (await this.worker()).evaluate(() => chrome.action.getTitle({}));
+  /** The toolbar button's tooltip, read in the background. */
+  badgeTitle(): Promise<string> {
+    return this.driver.inBackground((s) => s.chrome.action.getTitle({}));
   }
 
-  /** Everything in the extension's storage.local, as JSON (to check what is readable at rest). */
+  /**
+   * Everything in the extension's storage.local, as JSON (to check what is readable at rest).
+   */
   async storedSettingsJson(): Promise<string> {
-    return (await this.worker()).evaluate(async () => JSON.stringify(await chrome.storage.local.get(null)));
+    return this.driver.inBackground(async (s) => JSON.stringify(await s.chrome.storage.local.get(null)));
   }
 
   /** Everything in the extension's storage.session (kept in memory for the browser session), as JSON. */
   async sessionJson(): Promise<string> {
-    return (await this.worker()).evaluate(async () => JSON.stringify(await chrome.storage.session.get(null)));
+    return this.driver.inBackground(async (s) => JSON.stringify(await s.chrome.storage.session.get(null)));
   }
 
   /**
-   * Fires the account's check alarm now, as Chrome does when its time comes: the worker's
-   * alarm listener runs the check (`check:<accountId>`, see background/index.ts).
+   * Fires the account's check alarm now, as the browser does when its time comes: the
+   * background's alarm listener runs the check (`check:<accountId>`, see background/index.ts).
    */
   async fireCheckAlarm(accountId: string): Promise<void> {
-    await (await this.worker()).evaluate(
-      (name) => chrome.alarms.create(name, { when: Date.now() }),
+    await this.driver.inBackground(
+      (s, name) => s.chrome.alarms.create(name, { when: Date.now() }),
       `check:${accountId}`,
     );
   }
 
   /** Ids of the notifications Biff is showing. */
-  async notificationIds(): Promise<string[]> {
-    return (await this.worker()).evaluate(async () => Object.keys(await chrome.notifications.getAll()));
+  notificationIds(): Promise<string[]> {
+    return this.driver.inBackground(async (s) => Object.keys(await s.chrome.notifications.getAll()));
   }
 
   /** Closes every notification Biff is showing. */
   async clearNotifications(): Promise<void> {
-    await (await this.worker()).evaluate(async () => {
-      for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
+    await this.driver.inBackground(async (s) => {
+      for (const id of Object.keys(await s.chrome.notifications.getAll()))
+        await s.chrome.notifications.clear(id);
     });
   }
 
   /**
-   * The engine's status of every account, read in the worker through its console handle
+   * The engine's status of every account, read in the background through its console handle
    * (`biff.ready`) — unlike `getStatus` it does not also open a relay connection to check it.
    */
   async engineStatus(): Promise<AccountStatus[]> {
-    return (await this.worker()).evaluate(async () => {
-      const handle = (globalThis as unknown as { biff: { ready: Promise<{ engine: EngineHandle }> } }).biff;
-      return (await handle.ready).engine.status().accounts;
-    });
+    return (await this.driver.inBackground(
+      async (s) => (await s.biff.ready).engine.status().accounts,
+    )) as AccountStatus[];
   }
 
   /** Polls `probe` until it returns a value other than undefined, or throws `what` after `timeoutMs`. */
@@ -246,13 +236,17 @@ export class BrowserWorld extends ServerWorld {
         return last === text ? true : undefined;
       },
       timeoutMs,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message} (it shows "${last}")`);
+    ).catch(async (err: Error) => {
+      // Which account's count differs says where to look.
+      const counts = await this.engineStatus()
+        .then((all) => all.map((s) => `${s.accountId} ${s.unread}`).join(', '))
+        .catch(() => 'unknown');
+      throw new Error(`${err.message} (it shows "${last}"; unread per account: ${counts})`);
     });
   }
 
   override async stop(): Promise<void> {
-    await this.ext.close();
+    await this.driver.close();
     await super.stop();
   }
 }

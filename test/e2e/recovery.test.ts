@@ -1,9 +1,10 @@
 /**
  * When things stop, and start again: the relay goes away (the popup says so, with the command
  * that starts it, and still shows the cached mail) and comes back (checks and push resume by
- * themselves); Chrome stops the service worker (the badge, the cache and the counts survive,
- * and the next check and the next pushed message arrive). Real Dovecot, the real relay and
- * Chromium with the built extension; accounts are set up through the contract (the options
+ * themselves); the browser stops the background (Chrome's service worker, Firefox's event
+ * page: the badge, the cache and the counts survive, and the next check and the next pushed
+ * message arrive). Real Dovecot, the real relay and the browser with the built extension
+ * (biff-browsers: chromium firefox, through test/browser/driver.ts); accounts are set up through the contract (the options
  * page flow has its own test, mail-flow.test.ts). The popup is opened as a page.
  *
  * The tests run in order and build on each other. Needs `npm run build` first.
@@ -19,7 +20,11 @@ import { makeMailbox } from '../servers/messages.ts';
 import { seedMaildir } from '../servers/seed.ts';
 import { PASSWORD } from '../support/server-world.ts';
 
-const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+const SHOTS = resolve(
+  import.meta.dirname,
+  '../../test-results/screenshots',
+  process.env.BIFF_BROWSER === 'firefox' ? 'firefox' : '',
+);
 
 let world: BrowserWorld;
 let imapOther: OtherClient;
@@ -84,10 +89,10 @@ test('relay stopped: the popup says so, with the command to start it, and still 
     assert.ok(status.nextCheck !== null, 'a retry is scheduled');
   }
   await world.badgeShows('!');
-  const title = await (await world.worker()).evaluate(() => chrome.action.getTitle({}));
+  const title = await world.badgeTitle();
   assert.match(title, /cannot check Work, Home/);
 
-  const popup = await openPopup(world.ext);
+  const popup = await openPopup(world.driver);
   const banner = popup.getByRole('alert').filter({ hasText: 'The Biff relay isn’t running' });
   await banner.waitFor({ timeout: 30_000 });
   assert.equal(await banner.locator('code').textContent(), 'biff-relay');
@@ -143,7 +148,7 @@ test('relay back: checks and push resume by themselves, without any help', async
   await world.badgeShows(String(unread));
   assert.equal((await statusOf(imapId)).lastSuccess, before, 'push delivered it, not a check');
 
-  const popup = await openPopup(world.ext);
+  const popup = await openPopup(world.driver);
   await messageRow(popup, note.from.name, note.subject).waitFor();
   assert.equal(await popup.getByRole('alert').filter({ hasText: 'The Biff relay isn’t running' }).count(), 0);
   await popup.close();
@@ -157,9 +162,9 @@ test('service worker stopped: badge, cache and counts survive; the next check an
   const stoppedAt = Date.now();
 
   // The popup paints from the cache without the worker, then wakes it.
-  const popup = await openPopup(world.ext);
+  const popup = await openPopup(world.driver);
   await messageRows(popup).first().waitFor();
-  const started = await (await world.worker()).evaluate(() => performance.timeOrigin);
+  const started = await world.driver.inBackground((s) => s.performance.timeOrigin);
   assert.ok(started >= stoppedAt - 1000, 'a new worker runs');
   assert.equal(await world.badgeText(), badge, 'the badge is unchanged');
   assert.deepEqual(await cachedSubjects(), cached, 'the cache is intact');
@@ -198,7 +203,7 @@ test('a message opened the moment the popup opens, while the worker is still sta
   // The popup paints from the cache at once; its settings come from the worker, which is only
   // now being woken. The click does not wait for them.
   const message = imapMail[2]!;
-  const popup = await openPopup(world.ext);
+  const popup = await openPopup(world.driver);
   await messageRow(popup, message.from.name || message.from.address, message.subject)
     .first()
     .click();

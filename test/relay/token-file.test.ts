@@ -66,3 +66,30 @@ test('a corrupt token file stops the relay with exit 1 instead of silently re-pa
   writeFileSync(configPath, 'not json');
   await assert.rejects(startRelay({ configPath }), /exited with 1[\s\S]*not JSON/);
 });
+
+test('the first Firefox add-on to pair is pinned, in the token file too: another add-on with the token gets 403', async () => {
+  const configPath = join(tempDir(), 'relay.json');
+  const paired = 'moz-extension://0e5a1f3c-7a9b-4f8e-9d2c-3b1a6c5d4e7f';
+  const other = 'moz-extension://11111111-2222-4333-8444-555555555555';
+  const relay = await startRelay({ configPath });
+  try {
+    assert.equal(await upgradeStatus(relay, { origin: paired }), 101);
+    assert.equal(await upgradeStatus(relay, { origin: other }), 403, 'another add-on holding the token');
+    assert.equal(await upgradeStatus(relay, { origin: paired }), 101);
+    assert.equal(await upgradeStatus(relay, { origin: other, token: null }), 403);
+  } finally {
+    await relay.stop();
+  }
+  const file = JSON.parse(readFileSync(configPath, 'utf8')) as { token: string; firefoxOrigin?: string };
+  assert.equal(file.firefoxOrigin, paired);
+  assert.equal(file.token, relay.token, 'the token is unchanged');
+  assert.equal(statSync(configPath).mode & 0o777, 0o600);
+  // A restarted relay still knows which add-on paired.
+  const again = await startRelay({ configPath });
+  try {
+    assert.equal(await upgradeStatus(again, { origin: other }), 403);
+    assert.equal(await upgradeStatus(again, { origin: paired }), 101);
+  } finally {
+    await again.stop();
+  }
+});
