@@ -1,0 +1,157 @@
+/**
+ * The half-open connection: the push connection stays open but bytes silently stop both ways
+ * (a hung server, a dropped NAT mapping), so no error and no close ever reaches Biff. A fault
+ * proxy between the relay and Dovecot does exactly that to the connections open at that
+ * moment, while new connections pass, as after a NAT box forgot its mappings. Mail delivered
+ * meanwhile must still reach the store within the bound on noticing a dead connection, and
+ * "Sync now" must not wait on the dead connection.
+ *
+ * The waits below are deadlines for correctness (the mail must get there within the bound the
+ * product promises), not measurements of speed.
+ */
+import assert from 'node:assert/strict';
+import { type TestContext, test } from 'node:test';
+import WebSocket from 'ws';
+import { type Account, DEFAULT_IMAP } from '../../extension/accounts.ts';
+import type { AccountStatus } from '../../extension/contract.ts';
+import { Engine } from '../../extension/engine/engine.ts';
+import { imapDriver } from '../../extension/mail/imap/driver.ts';
+import { pop3Driver } from '../../extension/mail/pop3/driver.ts';
+import type { WebSocketConstructor } from '../../extension/relay/relay-socket.ts';
+import { MessagesRepo } from '../../extension/store/messages-repo.ts';
+import type { MessageRow } from '../../extension/store/schema.ts';
+import { SettingsStore } from '../../extension/store/settings.ts';
+import { FaultProxy } from '../servers/fault-proxy.ts';
+import { makeMessage } from '../servers/messages.ts';
+import { waitFor } from './imap-helpers.ts';
+import { memoryArea } from './memory-area.ts';
+import { PASSWORD, Pop3World } from './pop3-helpers.ts';
+
+/**
+ * The bound on noticing a push connection that stopped answering and replacing it (see
+ * RELIABILITY.md), plus the reconnect and catch-up sync that follow.
+ */
+const BOUND_MS = 60_000;
+const CATCH_UP_MS = 30_000;
+
+let world: Pop3World;
+let proxy: FaultProxy;
+test.before(async () => {
+  proxy = await FaultProxy.start();
+  world = await Pop3World.start({ users: 4, extraPorts: [proxy.port] });
+  proxy.target = { host: world.dovecot.host, port: world.dovecot.ports.imaps };
+});
+test.after(async () => {
+  await proxy?.stop();
+  await world?.stop();
+});
+
+/** An IMAP account whose connections go through the fault proxy to Dovecot's IMAPS. */
+function proxiedAccount(user: string, folders: string[] = ['INBOX']): Account {
+  return {
+    ...world.account(user),
+    name: 'Half-open',
+    protocol: 'imap',
+    port: proxy.port,
+    security: 'implicit',
+    imap: { ...DEFAULT_IMAP, folders },
+  };
+}
+
+interface Harness {
+  engine: Engine;
+  newMail: MessageRow[];
+  status(): AccountStatus;
+  stored(subject: string, folder?: string): Promise<number>;
+}
+
+async function harness(t: TestContext, account: Account): Promise<Harness> {
+  const db = await world.db();
+  const settings = new SettingsStore(memoryArea());
+  await settings.updateSettings({ relay: world.endpoint });
+  await settings.saveAccount(account, PASSWORD);
+  const newMail: MessageRow[] = [];
+  const engine = new Engine({
+    db,
+    settings,
+    drivers: { imap: imapDriver, pop3: pop3Driver },
+    relaySocket: { WebSocket: WebSocket as unknown as WebSocketConstructor },
+    push: true,
+    emit: () => {},
+    persist: () => {},
+    onNewMail: (_account, messages) => newMail.push(...messages),
+  });
+  await engine.start();
+  t.after(async () => {
+    proxy.pass();
+    proxy.reset();
+    await engine.stop();
+  });
+  const messages = new MessagesRepo(db);
+  return {
+    engine,
+    newMail,
+    status: () => engine.scheduler.status(account.id),
+    async stored(subject, folder = 'INBOX') {
+      const uids = await messages.uidsInFolder(account.id, folder);
+      const rows = await Promise.all(uids.map((uid) => messages.get([account.id, folder, uid])));
+      return rows.filter((r) => r?.subject === subject).length;
+    },
+  };
+}
+
+/** Resolves with `promise`'s value, or rejects naming `what` once `ms` passed without it. */
+async function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('a push connection that silently stops passing bytes is replaced: mail delivered meanwhile reaches the store within the bound', async (t) => {
+  const user = world.newUser();
+  const account = proxiedAccount(user);
+  const h = await harness(t, account);
+  await waitFor(() => h.status().push, 30_000, 'push idle');
+  const opened = proxy.stats.connections;
+
+  proxy.blackhole();
+  const other = await world.imap(user);
+  const m = makeMessage(1, { size: 'small', seed: 151 });
+  await other.append('INBOX', m.raw, [], m.date);
+
+  await waitFor(
+    async () => (await h.stored(m.subject)) > 0,
+    BOUND_MS + CATCH_UP_MS,
+    'the message delivered during the blackhole to reach the store',
+  );
+  assert.equal(await h.stored(m.subject), 1, 'stored once');
+  assert.deepEqual(h.newMail.filter((r) => r.subject === m.subject).length, 1, 'announced once');
+  assert.ok(proxy.stats.connections > opened, 'a new connection replaced the dead one');
+});
+
+test('"Sync now" during a blackhole does not wait on the dead push connection', async (t) => {
+  const user = world.newUser();
+  const other = await world.imap(user);
+  await other.mailboxCreate('Work');
+  const account = proxiedAccount(user, ['INBOX', 'Work']);
+  const h = await harness(t, account);
+  await waitFor(() => h.status().push, 30_000, 'push idle');
+
+  proxy.blackhole();
+  const m = makeMessage(2, { size: 'small', seed: 152 });
+  await other.append('Work', m.raw, [], m.date);
+  const status = await deadline(
+    h.engine.sync(account.id, 'manual'),
+    BOUND_MS,
+    '"Sync now" during the blackhole',
+  );
+  assert.equal(status.state, 'idle', `the check finished: ${status.error?.message ?? ''}`);
+  assert.equal(await h.stored(m.subject, 'Work'), 1, 'the mail delivered meanwhile is stored');
+  assert.equal(status.unread, 1);
+});
