@@ -7,7 +7,7 @@ import type { GlobalSettings, ProbeReport, RelayStatus } from '../extension/cont
 import type { Actions } from '../extension/engine/actions.ts';
 import { testConnection } from '../extension/engine/connection-test.ts';
 import type { Engine } from '../extension/engine/engine.ts';
-import { EngineError } from '../extension/engine/engine-error.ts';
+import { EngineError } from '../extension/mail/engine-error.ts';
 import { loadOlderImap, MAX_OLDER_BATCH } from '../extension/mail/imap/older.ts';
 import { candidatesFor } from '../extension/providers/guess.ts';
 import { checkRelay, openRelaySocket, type RelaySocketOptions } from '../extension/relay/relay-socket.ts';

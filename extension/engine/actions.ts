@@ -5,14 +5,13 @@
  * and a POP3 delete is local until the account's retention settings send a DELE.
  */
 import type { Account } from '../accounts.ts';
-import { queueImapAction } from '../mail/imap/actions.ts';
+import { EngineError } from '../mail/engine-error.ts';
 import { FoldersRepo } from '../store/folders-repo.ts';
-import { messageId } from '../store/keys.ts';
+import { messageId, parseMessageId } from '../store/keys.ts';
 import { PendingRepo } from '../store/pending-repo.ts';
 import { Pop3Repo } from '../store/pop3-repo.ts';
 import { type MessageKey, type MessageRow, POP3_FOLDER } from '../store/schema.ts';
 import type { Engine } from './engine.ts';
-import { EngineError } from './engine-error.ts';
 
 /** How long "Undo" stays possible after a delete. */
 export const UNDO_WINDOW_MS = 6_000;
@@ -23,28 +22,17 @@ export interface ActionsOptions {
   undoWindowMs?: number;
 }
 
-/** A message id (`MessageRow.id`) back to its key; the account says whether the uid is a number. */
-export function parseMessageId(
-  id: string,
-  protocolOf: (accountId: string) => Account['protocol'] | undefined,
-): MessageKey {
-  const parts = id.split('\u0000');
-  const [accountId, folder, uid] = parts;
-  const protocol = accountId === undefined ? undefined : protocolOf(accountId);
-  if (parts.length !== 3 || !accountId || !folder || !uid || !protocol) {
-    throw new EngineError('not_found', 'That message is not in the cache');
-  }
-  if (protocol === 'pop3') return [accountId, folder, uid];
-  const n = Number(uid);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new EngineError('not_found', 'That message is not in the cache');
-  return [accountId, folder, n];
+/** The key of a message id the page sent; `not_found` when it names no cached message. */
+function keyOfId(engine: Engine, id: string): MessageKey {
+  const key = parseMessageId(id, (a) => engine.account(a)?.protocol);
+  if (!key) throw new EngineError('not_found', 'That message is not in the cache');
+  return key;
 }
 
 function groupByAccount(engine: Engine, ids: readonly string[]): Map<Account, MessageKey[]> {
   const groups = new Map<Account, MessageKey[]>();
   for (const id of ids) {
-    const key = parseMessageId(id, (a) => engine.account(a)?.protocol);
+    const key = keyOfId(engine, id);
     const account = engine.account(key[0])!;
     const list = groups.get(account) ?? [];
     list.push(key);
@@ -86,12 +74,7 @@ export class Actions {
   async setSeen(ids: readonly string[], seen: boolean): Promise<void> {
     for (const [account, keys] of groupByAccount(this.engine, ids)) {
       if (account.protocol === 'imap') {
-        const changed = await queueImapAction(
-          this.pending,
-          keys,
-          seen ? 'seen' : 'unseen',
-          this.engine.now(),
-        );
+        const changed = await this.pending.markSeenLocally(keys, seen, this.engine.now());
         await this.adjustImapUnseen(changed, seen ? -1 : 1);
         await this.engine.refreshCounts(account);
         this.engine.flush(account);
@@ -107,7 +90,7 @@ export class Actions {
   async setFlagged(ids: readonly string[], flagged: boolean): Promise<void> {
     for (const [account, keys] of groupByAccount(this.engine, ids)) {
       if (account.protocol === 'imap') {
-        await queueImapAction(this.pending, keys, flagged ? 'flag' : 'unflag', this.engine.now());
+        await this.pending.markFlaggedLocally(keys, flagged, this.engine.now());
         this.engine.flush(account);
       } else {
         for (const key of keys) await this.engine.messages.setFlags(key, { flagged });
@@ -137,7 +120,7 @@ export class Actions {
         // Held before it is queued, so no replay starting in between can send it.
         this.engine.hold(held);
         try {
-          await queueImapAction(this.pending, keys, 'delete', this.engine.now());
+          await this.pending.deleteLocally(keys, this.engine.now());
         } catch (error) {
           this.engine.release(held);
           throw error;
@@ -232,7 +215,7 @@ export class Actions {
 
   /** Makes the message's full body available (downloads it when needed). */
   async loadBody(id: string): Promise<void> {
-    const key = parseMessageId(id, (a) => this.engine.account(a)?.protocol);
+    const key = keyOfId(this.engine, id);
     const account = this.engine.account(key[0])!;
     const stored = await this.engine.bodies.get(key);
     if (stored?.complete) {

@@ -5,22 +5,9 @@
  */
 import type { Account } from '../accounts.ts';
 import type { ProbeReport, ProbeStage } from '../contract.ts';
+import type { ProtocolProbe } from '../mail/driver.ts';
 import type { RelayEndpoint, Transport, TransportFactory } from '../relay/transport.ts';
 import { classifyError } from './classify.ts';
-
-/** What a protocol's probe learns after logging in. */
-export interface ProbeOutcome {
-  folders?: Array<{ path: string; specialUse: string | null }>;
-  inboxCount: number;
-}
-
-/** Logs in with the account's settings and looks at INBOX; throws what the protocol throws. */
-export type ProtocolProbe = (
-  open: TransportFactory,
-  account: Account,
-  password: string,
-  onLoggedIn: () => void,
-) => Promise<ProbeOutcome>;
 
 export const STAGES: readonly ProbeStage[] = ['relay', 'server', 'tls', 'login', 'inbox'];
 

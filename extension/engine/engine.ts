@@ -5,23 +5,22 @@
  */
 import type { Account, Protocol } from '../accounts.ts';
 import type { AccountStatus, BackgroundEvent } from '../contract.ts';
+import type { ProtocolDriver } from '../mail/driver.ts';
+import { EngineError } from '../mail/engine-error.ts';
 import { ImapPush } from '../mail/imap/idle.ts';
 import type { OlderResult } from '../mail/imap/older.ts';
 import { watchedFolders } from '../mail/imap/sync.ts';
+import type { SyncContext, SyncResult } from '../mail/sync-context.ts';
 import { type RelaySocketOptions, relayTransportFactory } from '../relay/relay-socket.ts';
 import { type RelayEndpoint, TransportError, type TransportFactory } from '../relay/transport.ts';
 import { BodiesRepo } from '../store/bodies-repo.ts';
 import { FoldersRepo } from '../store/folders-repo.ts';
-import { messageId } from '../store/keys.ts';
+import { messageId, parseMessageId } from '../store/keys.ts';
 import { MessagesRepo } from '../store/messages-repo.ts';
 import { PendingRepo } from '../store/pending-repo.ts';
 import type { BiffDatabase, MessageKey, MessageRow, MessageUid } from '../store/schema.ts';
 import type { SettingsStore } from '../store/settings.ts';
-import { parseMessageId } from './actions.ts';
-import type { ProtocolDriver } from './drivers.ts';
-import { EngineError } from './engine-error.ts';
 import { initialStatus, Scheduler, type SyncReason } from './scheduler.ts';
-import type { SyncContext, SyncResult } from './types.ts';
 
 export interface EngineDeps {
   db: BiffDatabase;
@@ -326,11 +325,8 @@ export class Engine {
     const protocolOf = (accountId: string) => this.account(accountId)?.protocol;
     const rows = await Promise.all(
       ids.map((text) => {
-        try {
-          return this.messages.get(parseMessageId(text, protocolOf));
-        } catch {
-          return undefined; // the account is gone
-        }
+        const key = parseMessageId(text, protocolOf);
+        return key ? this.messages.get(key) : undefined; // no key: the account is gone
       }),
     );
     this.newUnread[id] = rows.filter((r) => r?.unread === 1).length;

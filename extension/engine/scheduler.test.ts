@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AccountStatus } from '../contract.ts';
+import type { SyncResult } from '../mail/sync-context.ts';
 import { TransportError } from '../relay/transport.ts';
 import { Scheduler } from './scheduler.ts';
-import type { SyncResult } from './types.ts';
 
 function harness(run: (accountId: string, signal: AbortSignal) => Promise<SyncResult>) {
   let now = 1_000_000;

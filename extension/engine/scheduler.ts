@@ -6,8 +6,8 @@
  * background turns `nextCheck` into `browser.alarms`, which survive the worker being stopped.
  */
 import type { AccountStatus } from '../contract.ts';
+import type { SyncResult } from '../mail/sync-context.ts';
 import { classifyError, retryDelayMs } from './classify.ts';
-import type { SyncResult } from './types.ts';
 
 export type SyncReason = 'alarm' | 'manual' | 'push' | 'startup' | 'retry' | 'action';
 

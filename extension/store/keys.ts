@@ -5,6 +5,7 @@
  * numbers < strings < arrays, and a shorter array sorts before every longer array it prefixes.
  * So `[a, f]`..`[a, f, []]` spans every `[a, f, uid]` whether uid is a number or a string.
  */
+import type { Protocol } from '../accounts.ts';
 import { StoreError } from './errors.ts';
 import type { MessageKey, MessageUid } from './schema.ts';
 
@@ -14,6 +15,24 @@ export const AFTER_ALL: never[] = [];
 /** The stable string id of a message, as stored in `MessageRow.id`. */
 export function messageId(accountId: string, folder: string, uid: MessageUid): string {
   return `${accountId}\u0000${folder}\u0000${uid}`;
+}
+
+/**
+ * A message id (`MessageRow.id`, see `messageId`) back to its key; the account's protocol says
+ * whether the uid is a number. Undefined for anything that is not the id of a message of a
+ * known account: the caller says what that means to it.
+ */
+export function parseMessageId(
+  id: string,
+  protocolOf: (accountId: string) => Protocol | undefined,
+): MessageKey | undefined {
+  const parts = id.split('\u0000');
+  const [accountId, folder, uid] = parts;
+  const protocol = accountId === undefined ? undefined : protocolOf(accountId);
+  if (parts.length !== 3 || !accountId || !folder || !uid || !protocol) return undefined;
+  if (protocol === 'pop3') return [accountId, folder, uid];
+  const n = Number(uid);
+  return Number.isSafeInteger(n) && n > 0 ? [accountId, folder, n] : undefined;
 }
 
 /** A message's primary key from anything carrying its parts. */

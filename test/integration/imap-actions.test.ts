@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { queueImapAction } from '../../extension/mail/imap/actions.ts';
 import { syncImapAccount } from '../../extension/mail/imap/sync.ts';
 import { relayTransportFactory, type WebSocketConstructor } from '../../extension/relay/relay-socket.ts';
 import { TransportError } from '../../extension/relay/transport.ts';
@@ -45,9 +44,9 @@ test('offline mark-read, flag and delete are queued, survive a failed sync and a
   const pending = new PendingRepo(db);
   const key = (uid: number): MessageKey => [account.id, 'INBOX', uid];
 
-  await queueImapAction(pending, [key(1), key(2)], 'seen', Date.now());
-  await queueImapAction(pending, [key(3)], 'flag', Date.now());
-  await queueImapAction(pending, [key(4), key(5)], 'delete', Date.now());
+  await pending.markSeenLocally([key(1), key(2)], true, Date.now());
+  await pending.markFlaggedLocally([key(3)], true, Date.now());
+  await pending.deleteLocally([key(4), key(5)], Date.now());
   assert.equal((await pending.peekAll(account.id)).length, 5);
   // The local change is immediate: read rows no longer count, deleted rows are hidden.
   assert.equal(await new MessagesRepo(db).countUnread(account.id), 2);
@@ -96,7 +95,7 @@ test('without Trash: \\Deleted + UID EXPUNGE removes only our messages, never an
   await other.mailboxOpen('INBOX');
   await other.messageFlagsAdd('1', ['\\Deleted'], { uid: true });
 
-  await queueImapAction(new PendingRepo(db), [[account.id, 'INBOX', 3]], 'delete', Date.now());
+  await new PendingRepo(db).deleteLocally([[account.id, 'INBOX', 3]], Date.now());
   await syncImapAccount(world.ctx(db, account));
   const inbox = await serverFlags(other, 'INBOX');
   assert.deepEqual([...inbox.keys()], [1, 2, 4]);
@@ -114,8 +113,8 @@ test('actions on messages already gone elsewhere complete without harm and the r
   const account = world.account(user);
   await syncImapAccount(world.ctx(db, account));
   const pending = new PendingRepo(db);
-  await queueImapAction(pending, [[account.id, 'INBOX', 1]], 'seen', Date.now());
-  await queueImapAction(pending, [[account.id, 'INBOX', 2]], 'delete', Date.now());
+  await pending.markSeenLocally([[account.id, 'INBOX', 1]], true, Date.now());
+  await pending.deleteLocally([[account.id, 'INBOX', 2]], Date.now());
   // Another client removes both first (as if our MOVE had succeeded before a crash).
   await other.mailboxOpen('INBOX');
   await other.messageMove('1:2', 'Trash', { uid: true });
@@ -136,7 +135,7 @@ test('a queued delete is never sent to a folder whose UIDVALIDITY changed', asyn
   const account = world.account(user, { folders: ['INBOX', 'Work'] });
   await syncImapAccount(world.ctx(db, account));
   const pending = new PendingRepo(db);
-  await queueImapAction(pending, [[account.id, 'Work', 2]], 'delete', Date.now());
+  await pending.deleteLocally([[account.id, 'Work', 2]], Date.now());
 
   // Meanwhile the folder is recreated: UID 2 now names another message.
   await other.mailboxDelete('Work');

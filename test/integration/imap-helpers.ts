@@ -8,7 +8,7 @@ import 'fake-indexeddb/auto';
 import type { ImapFlow } from 'imapflow';
 import WebSocket from 'ws';
 import { type Account, DEFAULT_IMAP, DEFAULT_POP3, type ImapSettings } from '../../extension/accounts.ts';
-import type { SyncContext } from '../../extension/engine/types.ts';
+import type { SyncContext } from '../../extension/mail/sync-context.ts';
 import { relayTransportFactory, type WebSocketConstructor } from '../../extension/relay/relay-socket.ts';
 import type { TransportFactory } from '../../extension/relay/transport.ts';
 import { type BiffDatabase, openBiffDb } from '../../extension/store/schema.ts';

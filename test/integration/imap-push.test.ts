@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { SyncResult } from '../../extension/engine/types.ts';
-import { queueImapAction } from '../../extension/mail/imap/actions.ts';
 import { fetchBodyOnSession } from '../../extension/mail/imap/body.ts';
 import { ImapPush, type PushState } from '../../extension/mail/imap/idle.ts';
 import { syncImapAccount } from '../../extension/mail/imap/sync.ts';
+import type { SyncResult } from '../../extension/mail/sync-context.ts';
 import { BodiesRepo } from '../../extension/store/bodies-repo.ts';
 import { PendingRepo } from '../../extension/store/pending-repo.ts';
 import { makeMessage } from '../servers/messages.ts';
@@ -121,7 +120,7 @@ test('the push connection downloads bodies and sends queued actions right away',
     assert.ok(body?.complete);
     assert.equal((await new BodiesRepo(db).get([account.id, 'INBOX', 1]))?.complete, true);
     const pending = new PendingRepo(db);
-    await queueImapAction(pending, [[account.id, 'INBOX', 2]], 'seen', Date.now());
+    await pending.markSeenLocally([[account.id, 'INBOX', 2]], true, Date.now());
     assert.equal(await push.flushPending(), true);
     assert.deepEqual(await pending.peekAll(account.id), []);
     await other.mailboxOpen('INBOX');

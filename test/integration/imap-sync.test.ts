@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Account } from '../../extension/accounts.ts';
-import type { SyncContext, SyncResult } from '../../extension/engine/types.ts';
 import { SERVER_PREVIEWS_MIN } from '../../extension/mail/imap/fetch-summaries.ts';
 import { loadOlderImap } from '../../extension/mail/imap/older.ts';
 import { ImapSession } from '../../extension/mail/imap/session.ts';
 import { syncImapAccount, syncOnSession } from '../../extension/mail/imap/sync.ts';
+import type { SyncContext, SyncResult } from '../../extension/mail/sync-context.ts';
 import type { TransportFactory } from '../../extension/relay/transport.ts';
 import { FoldersRepo } from '../../extension/store/folders-repo.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import WebSocket from 'ws';
 import { type Account, DEFAULT_IMAP, DEFAULT_POP3, type Pop3Settings } from '../../extension/accounts.ts';
-import type { SyncContext } from '../../extension/engine/types.ts';
+import type { SyncContext } from '../../extension/mail/sync-context.ts';
 import { relayTransportFactory, type WebSocketConstructor } from '../../extension/relay/relay-socket.ts';
 import type {
   CloseReason,

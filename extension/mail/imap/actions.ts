@@ -1,39 +1,14 @@
 /**
- * User actions on IMAP mail: queued locally first (PendingRepo changes the row and enqueues the
- * action in one transaction), then sent by replay.ts, which calls `applyOnServer` for each run
- * of same-kind actions in one folder as ONE UID command.
+ * User actions on IMAP mail: queued locally first (engine/actions.ts: PendingRepo changes the
+ * row and enqueues the action in one transaction), then sent by replay.ts, which calls
+ * `applyOnServer` for each run of same-kind actions in one folder as ONE UID command.
  *
  * Deleting never sends a plain EXPUNGE: without UIDPLUS (RFC 4315) it would also expunge every
  * message another client marked \Deleted. imapflow's own MOVE fallback (COPY, then
  * messageDelete) and messageDelete without UIDPLUS do send it, so they are not used then.
  */
-import type { PendingRepo } from '../../store/pending-repo.ts';
-import type { MessageKey, MessageRow, PendingKind } from '../../store/schema.ts';
+import type { PendingKind } from '../../store/schema.ts';
 import type { ImapSession } from './session.ts';
-
-/**
- * Applies `kind` locally and queues it for the server, atomically. Returns the rows that
- * changed (a row already in that state is left alone and nothing is queued for it). After it,
- * the engine flushes the queue: `ImapPush.flushPending()` when the account is connected, else
- * the next sync does it first thing.
- */
-export function queueImapAction(
-  pending: PendingRepo,
-  keys: readonly MessageKey[],
-  kind: PendingKind,
-  now: number,
-): Promise<MessageRow[]> {
-  switch (kind) {
-    case 'seen':
-    case 'unseen':
-      return pending.markSeenLocally(keys, kind === 'seen', now);
-    case 'flag':
-    case 'unflag':
-      return pending.markFlaggedLocally(keys, kind === 'flag', now);
-    case 'delete':
-      return pending.deleteLocally(keys, now);
-  }
-}
 
 /**
  * Sends one action for the UIDs in `set` of the selected folder `folder`. True when the

@@ -5,10 +5,10 @@
  * and stored as it is (the reader parses it); the summary's bodyState becomes `full`.
  */
 
-import { withAccountLock } from '../../engine/account-lock.ts';
-import { redactSecret } from '../../engine/redact.ts';
-import type { SyncContext } from '../../engine/types.ts';
 import type { BodyRow, MessageKey } from '../../store/schema.ts';
+import { withAccountLock } from '../account-lock.ts';
+import { redactSecret } from '../redact.ts';
+import type { SyncContext } from '../sync-context.ts';
 import { ImapError } from './errors.ts';
 import { ImapSession } from './session.ts';
 

@@ -1,6 +1,6 @@
-/** IMAP as the engine sees it (engine/drivers.ts). */
-import type { ProtocolDriver } from '../../engine/drivers.ts';
-import { EngineError } from '../../engine/engine-error.ts';
+/** IMAP as the engine sees it (mail/driver.ts). */
+import type { ProtocolDriver } from '../driver.ts';
+import { EngineError } from '../engine-error.ts';
 import { fetchImapBody } from './body.ts';
 import { probeImapAccount } from './probe.ts';
 import { syncImapAccount } from './sync.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { redactSecret } from '../../engine/redact.ts';
+import { redactSecret } from '../redact.ts';
 import { ImapError } from './errors.ts';
 
 test('redactSecret removes the password and its SASL forms from messages and nested properties', () => {

@@ -2,7 +2,7 @@
  * The IMAP side's own error class (STYLE.md convention 6), for the failures that imapflow does
  * not raise itself. Errors imapflow throws (with `code`, `authenticationFailed`,
  * `responseStatus`, `serverResponseCode`) and relay `TransportError`s pass through unchanged,
- * so the engine's classifier sees their codes intact; `redactSecret` (engine/redact.ts) is
+ * so the engine's classifier sees their codes intact; `redactSecret` (mail/redact.ts) is
  * applied to every error leaving this folder so no message or property carries the password.
  */
 

@@ -12,10 +12,10 @@
  * A rejected password stops the push: retrying would only risk locking the account.
  */
 
-import { withAccountLock } from '../../engine/account-lock.ts';
-import { redactSecret } from '../../engine/redact.ts';
-import type { SyncResult } from '../../engine/types.ts';
 import type { BodyRow } from '../../store/schema.ts';
+import { withAccountLock } from '../account-lock.ts';
+import { redactSecret } from '../redact.ts';
+import type { SyncResult } from '../sync-context.ts';
 import { fetchBodyOnSession } from './body.ts';
 import { ImapError } from './errors.ts';
 import { loadOlderOnSession, type OlderResult } from './older.ts';

@@ -3,9 +3,9 @@
  * `count` messages below the lowest cached UID, so the cache stays one contiguous range.
  */
 
-import { withAccountLock } from '../../engine/account-lock.ts';
-import { redactSecret } from '../../engine/redact.ts';
-import type { SyncContext } from '../../engine/types.ts';
+import { withAccountLock } from '../account-lock.ts';
+import { redactSecret } from '../redact.ts';
+import type { SyncContext } from '../sync-context.ts';
 import { ImapError } from './errors.ts';
 import { fetchAndStoreSummaries } from './fetch-summaries.ts';
 import { ImapSession } from './session.ts';

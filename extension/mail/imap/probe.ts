@@ -3,9 +3,9 @@
  * options page's "Test connection" and by the browser tests of the transport.
  */
 import type { Account } from '../../accounts.ts';
-import type { ProtocolProbe } from '../../engine/connection-test.ts';
-import { targetOf } from '../../engine/target.ts';
 import type { Target, TransportFactory } from '../../relay/transport.ts';
+import type { ProtocolProbe } from '../driver.ts';
+import { targetOf } from '../target.ts';
 import { createImapClient, type ImapCredentials } from './client.ts';
 
 export interface ImapProbeResult {

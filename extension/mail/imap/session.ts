@@ -3,13 +3,13 @@
  * do. Sync, replay, body downloads and the push connection all work through a session.
  */
 import type { ImapFlow, ListResponse, StatusObject } from 'imapflow';
-import { redactSecret } from '../../engine/redact.ts';
-import { targetOf } from '../../engine/target.ts';
-import type { SyncContext } from '../../engine/types.ts';
 import { BodiesRepo } from '../../store/bodies-repo.ts';
 import { FoldersRepo } from '../../store/folders-repo.ts';
 import { MessagesRepo } from '../../store/messages-repo.ts';
 import { PendingRepo } from '../../store/pending-repo.ts';
+import { redactSecret } from '../redact.ts';
+import type { SyncContext } from '../sync-context.ts';
+import { targetOf } from '../target.ts';
 import { createImapClient } from './client.ts';
 import { ImapError } from './errors.ts';
 

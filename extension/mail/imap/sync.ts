@@ -10,9 +10,9 @@
  * is never announced.
  */
 
-import { withAccountLock } from '../../engine/account-lock.ts';
-import { redactSecret } from '../../engine/redact.ts';
-import type { SyncContext, SyncResult } from '../../engine/types.ts';
+import { withAccountLock } from '../account-lock.ts';
+import { redactSecret } from '../redact.ts';
+import type { SyncContext, SyncResult } from '../sync-context.ts';
 import { type FolderOutcome, type FolderSyncOptions, syncFolder } from './folder-sync.ts';
 import { Progress } from './progress.ts';
 import { replayPending } from './replay.ts';

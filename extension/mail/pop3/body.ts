@@ -7,13 +7,13 @@
  * makes the message eligible for deletion from the server under the account's settings.
  */
 
-import { withAccountLock } from '../../engine/account-lock.ts';
-import { EngineError } from '../../engine/engine-error.ts';
-import type { SyncContext } from '../../engine/types.ts';
 import { BodiesRepo } from '../../store/bodies-repo.ts';
 import { MessagesRepo } from '../../store/messages-repo.ts';
 import { Pop3Repo } from '../../store/pop3-repo.ts';
 import { type BodyRow, type MessageKey, POP3_FOLDER } from '../../store/schema.ts';
+import { withAccountLock } from '../account-lock.ts';
+import { EngineError } from '../engine-error.ts';
+import type { SyncContext } from '../sync-context.ts';
 import { openPop3Session, withoutSecret } from './connect.ts';
 import type { Pop3SessionOptions } from './session.ts';
 import { messageCap } from './sync.ts';

@@ -4,9 +4,9 @@
  * "Test connection" all start here.
  */
 import type { Account } from '../../accounts.ts';
-import { redactSecret } from '../../engine/redact.ts';
-import { targetOf } from '../../engine/target.ts';
 import type { TransportFactory } from '../../relay/transport.ts';
+import { redactSecret } from '../redact.ts';
+import { targetOf } from '../target.ts';
 import { Pop3Session, type Pop3SessionOptions } from './session.ts';
 
 /** Options of `openPop3Session`. */

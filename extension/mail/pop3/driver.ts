@@ -1,7 +1,8 @@
-/** POP3 as the engine sees it (engine/drivers.ts). */
-import type { ProtocolDriver } from '../../engine/drivers.ts';
-import { EngineError } from '../../engine/engine-error.ts';
+/** POP3 as the engine sees it (mail/driver.ts). */
+
 import { POP3_FOLDER } from '../../store/schema.ts';
+import type { ProtocolDriver } from '../driver.ts';
+import { EngineError } from '../engine-error.ts';
 import { fetchPop3Body } from './body.ts';
 import { probePop3Account } from './probe.ts';
 import { syncPop3Account } from './sync.ts';

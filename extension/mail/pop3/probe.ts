@@ -2,7 +2,7 @@
  * The POP3 stage of "Test connection": connect (STLS when the account says so), log in, and
  * count the maildrop with STAT. Read-only: nothing is retrieved, nothing marked deleted.
  */
-import type { ProtocolProbe } from '../../engine/connection-test.ts';
+import type { ProtocolProbe } from '../driver.ts';
 import { NO_UIDL } from './commands/uidl.ts';
 import { openPop3Session, withoutSecret } from './connect.ts';
 import { Pop3Error } from './errors.ts';

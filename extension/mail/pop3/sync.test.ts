@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { test as nodeTest } from 'node:test';
 import { type Account, DEFAULT_IMAP, DEFAULT_POP3, type Pop3Settings } from '../../accounts.ts';
-import type { SyncContext } from '../../engine/types.ts';
 import { MessagesRepo } from '../../store/messages-repo.ts';
 import { Pop3Repo } from '../../store/pop3-repo.ts';
 import { type BiffDatabase, POP3_FOLDER } from '../../store/schema.ts';
 import { freshDb } from '../../store/test-support.ts';
+import type { SyncContext } from '../sync-context.ts';
 import { Pop3Error } from './errors.ts';
 import { type Pop3SyncOptions, syncPop3Account } from './sync.ts';
 import { c, s, TEST_TLS, type TranscriptStep, TranscriptTransport } from './test-transport.ts';

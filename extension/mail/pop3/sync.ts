@@ -22,14 +22,14 @@
  * its bookkeeping. Notifications: see `toAnnounce` (plan.ts) for the first sync.
  */
 
-import { withAccountLock } from '../../engine/account-lock.ts';
-import type { SyncContext, SyncResult } from '../../engine/types.ts';
 import { StoreError } from '../../store/errors.ts';
 import { FoldersRepo } from '../../store/folders-repo.ts';
 import { MessagesRepo } from '../../store/messages-repo.ts';
 import { type Pop3Download, Pop3Repo } from '../../store/pop3-repo.ts';
 import { type MessageRow, POP3_FOLDER } from '../../store/schema.ts';
+import { withAccountLock } from '../account-lock.ts';
 import { MAX_HEADER_BYTES, MAX_MESSAGE_BYTES } from '../mime/parse.ts';
+import type { SyncContext, SyncResult } from '../sync-context.ts';
 import { openPop3Session, withoutSecret } from './connect.ts';
 import { fullDownload, headersDownload, sizeOnlyDownload } from './download.ts';
 import { Pop3Error } from './errors.ts';

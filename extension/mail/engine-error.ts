@@ -1,5 +1,7 @@
 /**
- * Failures the engine itself detects (as opposed to the relay, a protocol or the store).
+ * Failures Biff's own code detects about a request (as opposed to the relay, a server or the
+ * store): the engine and the protocol drivers both raise them, so the class lives here, below
+ * the engine, and mail/ never has to import upward.
  * - `no_password`: the account has no stored password (classified as an auth problem).
  * - `no_account`: the account was removed while something was in flight.
  * - `not_found`: a message id that is not in the cache.

@@ -1,6 +1,7 @@
 /**
  * What the engine hands a protocol's sync, and what it gets back. IMAP (mail/imap/sync.ts)
  * and POP3 (mail/pop3/sync.ts) implement the same shape, so the scheduler treats them alike.
+ * It lives beside the drivers (mail/driver.ts), below the engine: mail/ needs nothing above it.
  */
 import type { Account } from '../accounts.ts';
 import type { TransportFactory } from '../relay/transport.ts';
