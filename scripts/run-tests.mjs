@@ -26,6 +26,7 @@ const suites = {
   relay: (f) => f.startsWith('test/relay/'),
   integration: (f) => f.startsWith('test/integration/'),
   e2e: (f) => f.startsWith('test/e2e/'),
+  soak: (f) => f.startsWith('test/soak/'),
 };
 
 const [suite, ...filters] = process.argv.slice(2);

@@ -12,6 +12,7 @@ const steps = [
   ['relay', process.execPath, ['scripts/run-tests.mjs', 'relay']],
   ['integration', process.execPath, ['scripts/run-tests.mjs', 'integration']],
   ['e2e', process.execPath, ['scripts/run-tests.mjs', 'e2e']],
+  ['soak', process.execPath, ['scripts/run-tests.mjs', 'soak']],
 ];
 
 /** Without these every later step is meaningless; the test suites all run whatever fails. */

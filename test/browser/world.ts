@@ -35,6 +35,8 @@ export class BrowserWorld {
     public relay: RunningRelay,
     readonly ext: LaunchedExtension,
     private readonly users: string[],
+    /** Upstream ports the relay may reach besides Dovecot's (a fault proxy in front of it). */
+    private readonly relayPorts: readonly number[] = [],
   ) {}
 
   /**
@@ -42,20 +44,26 @@ export class BrowserWorld {
    * through the contract unless `pair` is false (a test that pairs on the options page).
    */
   static async start(
-    options: { users?: number; launch?: LaunchOptions; pair?: boolean } = {},
+    options: { users?: number; launch?: LaunchOptions; pair?: boolean; relayPorts?: readonly number[] } = {},
   ): Promise<BrowserWorld> {
     const users = Array.from({ length: options.users ?? 6 }, () => unique('u'));
     const dovecot = await startDovecot({ users: users.map((user) => ({ user, pass: PASSWORD })) });
-    const relay = await BrowserWorld.spawnRelay(dovecot, 0);
+    const relayPorts = options.relayPorts ?? [];
+    const relay = await BrowserWorld.spawnRelay(dovecot, 0, relayPorts);
     const ext = await launchExtension(options.launch);
-    const world = new BrowserWorld(dovecot, relay, ext, users);
+    const world = new BrowserWorld(dovecot, relay, ext, users, relayPorts);
     if (options.pair ?? true) await world.pair();
     return world;
   }
 
-  private static spawnRelay(dovecot: DovecotServer, port: number): Promise<RunningRelay> {
-    const ports = Object.values(dovecot.ports).flatMap((p) => ['--allow-port', String(p)]);
-    return startRelay({ args: ['--port', String(port), ...ports] });
+  private static spawnRelay(
+    dovecot: DovecotServer,
+    port: number,
+    extra: readonly number[],
+    configPath?: string,
+  ): Promise<RunningRelay> {
+    const ports = [...Object.values(dovecot.ports), ...extra].flatMap((p) => ['--allow-port', String(p)]);
+    return startRelay({ configPath, args: ['--port', String(port), ...ports] });
   }
 
   /** Saves the relay URL and token in the extension, as the options page would. */
@@ -73,11 +81,12 @@ export class BrowserWorld {
 
   /** Starts the relay again on the same port and with the same token file. */
   async restartRelay(): Promise<void> {
-    const ports = Object.values(this.dovecot.ports).flatMap((p) => ['--allow-port', String(p)]);
-    this.relay = await startRelay({
-      configPath: this.relay.configPath ?? undefined,
-      args: ['--port', String(this.relay.port), ...ports],
-    });
+    this.relay = await BrowserWorld.spawnRelay(
+      this.dovecot,
+      this.relay.port,
+      this.relayPorts,
+      this.relay.configPath ?? undefined,
+    );
   }
 
   /** A Dovecot user no other test uses. */
