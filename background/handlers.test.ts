@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Account, DEFAULT_IMAP, DEFAULT_POP3 } from '../extension/accounts.ts';
 import type { Actions } from '../extension/engine/actions.ts';
-import type { Engine } from '../extension/engine/engine.ts';
-import { MAX_OLDER_BATCH } from '../extension/mail/imap/older.ts';
+import { DeleteHolds } from '../extension/engine/delete-holds.ts';
+import { Engine } from '../extension/engine/engine.ts';
+import { MAX_OLDER_BATCH } from '../extension/mail/driver.ts';
+import { imapDriver } from '../extension/mail/imap/driver.ts';
+import { pop3Driver } from '../extension/mail/pop3/driver.ts';
+import type { BiffDatabase } from '../extension/store/schema.ts';
+import type { SettingsStore } from '../extension/store/settings.ts';
 import { createHandlers } from './handlers.ts';
 
 function account(id: string, protocol: Account['protocol']): Account {
@@ -25,26 +30,42 @@ function account(id: string, protocol: Account['protocol']): Account {
   };
 }
 
-/** Handlers over an engine that knows two accounts and fails the test if it is asked to connect. */
-function handlers() {
+/**
+ * Handlers over an engine that knows two accounts and fails the test if it is asked to connect
+ * (a connection starts by reading the password) or says that mail changed.
+ */
+async function handlers() {
   const accounts = [account('pop', 'pop3'), account('imap', 'imap')];
-  const engine = {
-    deps: { settings: {}, emit: () => assert.fail('nothing changed') },
-    account: (id: string) => accounts.find((a) => a.id === id),
-    context: () => assert.fail('no connection is needed'),
-  } as unknown as Engine;
-  return createHandlers(engine, {} as Actions);
+  const settings = {
+    listAccounts: async () => accounts,
+    getPassword: () => assert.fail('no connection is needed'),
+    getSettings: () => assert.fail('no connection is needed'),
+  } as unknown as SettingsStore;
+  const engine = new Engine({
+    db: {} as BiffDatabase,
+    settings,
+    drivers: { imap: imapDriver, pop3: pop3Driver },
+    holds: new DeleteHolds(),
+    push: false,
+    emit: (event) => {
+      if (event.biffEvent !== 'status') assert.fail('nothing changed');
+    },
+    persist: () => {},
+    onNewMail: () => assert.fail('nothing arrived'),
+  });
+  await engine.reloadAccounts();
+  return createHandlers({ engine, actions: {} as Actions, settings });
 }
 
 test('loadOlder: a POP3 account has everything locally, so nothing is fetched', async () => {
-  assert.deepEqual(await handlers().loadOlder({ accountId: 'pop', folder: 'INBOX', count: 200 }), {
+  assert.deepEqual(await (await handlers()).loadOlder({ accountId: 'pop', folder: 'INBOX', count: 200 }), {
     added: 0,
     exhausted: true,
   });
 });
 
 test('loadOlder: refuses unknown accounts and counts outside 1..MAX_OLDER_BATCH before connecting', async () => {
-  const h = handlers();
+  const h = await handlers();
   await assert.rejects(h.loadOlder({ accountId: 'gone', folder: 'INBOX', count: 10 }), {
     code: 'no_account',
   });

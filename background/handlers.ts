@@ -1,18 +1,17 @@
 /**
- * The background's answer to every contract message (extension/contract.ts). Thin: each
- * handler validates what the page sent and calls the engine.
+ * The background's answer to every contract message (extension/contract.ts). Mail work goes
+ * to the engine or its actions, settings to the settings store; what stays here is what
+ * only the pages ask about: the relay's state, and which servers answer for an address.
  */
 import type { Account } from '../extension/accounts.ts';
 import type { GlobalSettings, ProbeReport, RelayStatus } from '../extension/contract.ts';
 import type { Actions } from '../extension/engine/actions.ts';
-import { testConnection } from '../extension/engine/connection-test.ts';
 import type { Engine } from '../extension/engine/engine.ts';
 import { EngineError } from '../extension/mail/engine-error.ts';
-import { loadOlderImap, MAX_OLDER_BATCH } from '../extension/mail/imap/older.ts';
 import { candidatesFor } from '../extension/providers/guess.ts';
 import { checkRelay, openRelaySocket, type RelaySocketOptions } from '../extension/relay/relay-socket.ts';
 import { TransportError } from '../extension/relay/transport.ts';
-import { purgeAccount } from '../extension/store/account-purge.ts';
+import type { SettingsStore } from '../extension/store/settings.ts';
 import { DEFAULT_RELAY_PORT, RELAY_PATH } from '../relay/protocol.ts';
 import type { Handlers } from './router.ts';
 
@@ -20,13 +19,22 @@ export const DEFAULT_RELAY_URL = `ws://127.0.0.1:${DEFAULT_RELAY_PORT}${RELAY_PA
 /** Guessed servers are probed this many at a time through the relay. */
 const GUESS_PARALLEL = 4;
 
-export function createHandlers(
-  engine: Engine,
-  actions: Actions,
-  relaySocket: RelaySocketOptions = {},
-): Handlers {
-  const settingsStore = engine.deps.settings;
+/** What the handlers work with. */
+export interface HandlerDeps {
+  engine: Engine;
+  actions: Actions;
+  /** Accounts, passwords and global settings, as the options page edits them. */
+  settings: SettingsStore;
+  /** WebSocket implementation and timeouts for relay checks (Node tests pass `ws`). */
+  relaySocket?: RelaySocketOptions;
+}
 
+export function createHandlers({
+  engine,
+  actions,
+  settings: settingsStore,
+  relaySocket = {},
+}: HandlerDeps): Handlers {
   async function contractSettings(): Promise<GlobalSettings> {
     const s = await settingsStore.getSettings();
     return { ...s, relay: s.relay ?? { url: DEFAULT_RELAY_URL, token: '' } };
@@ -67,19 +75,7 @@ export function createHandlers(
       return { ok: true };
     },
     loadOlder: async ({ accountId, folder, count }) => {
-      const account = engine.account(accountId);
-      if (!account) throw new EngineError('no_account', 'The account no longer exists');
-      if (typeof folder !== 'string' || folder === '')
-        throw new EngineError('invalid', 'Which folder to extend is missing');
-      if (!Number.isInteger(count) || count < 1 || count > MAX_OLDER_BATCH)
-        throw new EngineError('invalid', `count must be an integer in 1..${MAX_OLDER_BATCH}`);
-      // POP3 downloads every message it sees: there is nothing older on the server to fetch.
-      if (account.protocol !== 'imap') return { added: 0, exhausted: true };
-      // Over the push connection when it is up, else over a connection of its own.
-      const { loaded, more } =
-        (await engine.loadOlderOnPush(accountId, folder, count)) ??
-        (await loadOlderImap(await engine.context(account), folder, count));
-      if (loaded > 0) engine.deps.emit({ biffEvent: 'messages-changed', accountIds: [accountId] });
+      const { loaded, more } = await engine.loadOlder(accountId, folder, count);
       return { added: loaded, exhausted: !more };
     },
     popupOpened: async () => {
@@ -108,9 +104,7 @@ export function createHandlers(
       return { ok: true };
     },
     removeAccount: async ({ accountId }) => {
-      await settingsStore.removeAccount(accountId);
-      await engine.reloadAccounts();
-      await purgeAccount(engine.deps.db, accountId);
+      await engine.removeAccount(accountId);
       return { ok: true };
     },
     reorderAccounts: async ({ ids }) => {
@@ -121,17 +115,7 @@ export function createHandlers(
     testConnection: async ({ account, password }): Promise<ProbeReport> => {
       const secret = password ?? (await settingsStore.getPassword(account.id));
       if (secret === null) throw new EngineError('no_password', 'Enter the password first');
-      const relay = (await contractSettings()).relay;
-      const open = (target: Parameters<typeof openRelaySocket>[1]) =>
-        openRelaySocket(relay, target, relaySocket);
-      return testConnection(
-        relay,
-        (endpoint) => checkRelay(endpoint, relaySocket),
-        open,
-        engine.deps.drivers[account.protocol].probe,
-        account,
-        secret,
-      );
+      return engine.testConnection((await contractSettings()).relay, account, secret);
     },
     guessSettings: async ({ email }) => {
       const candidates = candidatesFor(email);

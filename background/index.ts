@@ -3,7 +3,9 @@
  * notifications. Durable state lives in IndexedDB and storage.local; everything here is a
  * cache rebuilt at every start, because Chrome stops an MV3 worker whenever it likes.
  */
+import type { BackgroundEvent } from '../extension/contract.ts';
 import { Actions } from '../extension/engine/actions.ts';
+import { DeleteHolds } from '../extension/engine/delete-holds.ts';
 import { Engine, type SavedEngineState } from '../extension/engine/engine.ts';
 import { imapDriver } from '../extension/mail/imap/driver.ts';
 import { pop3Driver } from '../extension/mail/pop3/driver.ts';
@@ -18,6 +20,8 @@ import {
   openOptionsPage,
   setBadge,
 } from '../extension/platform.ts';
+import { BodiesRepo } from '../extension/store/bodies-repo.ts';
+import { MessagesRepo } from '../extension/store/messages-repo.ts';
 import { requestPersistentStorage } from '../extension/store/persistence.ts';
 import { openBiffDb } from '../extension/store/schema.ts';
 import { SettingsStore } from '../extension/store/settings.ts';
@@ -44,15 +48,19 @@ async function boot() {
   // Set right after the engine exists; new mail cannot arrive before engine.start().
   let notifier: Notifier | undefined;
 
+  const emit = (event: BackgroundEvent) => {
+    broadcast(event);
+    if (event.biffEvent === 'status') void refreshBadgeAndAlarms();
+  };
+  const holds = new DeleteHolds();
+  const bodies = new BodiesRepo(db);
   const engine: Engine = new Engine({
     db,
     settings,
     drivers: { imap: imapDriver, pop3: pop3Driver },
+    holds,
     saved: saved[STATE_KEY] as SavedEngineState | undefined,
-    emit: (event) => {
-      broadcast(event);
-      if (event.biffEvent === 'status') void refreshBadgeAndAlarms();
-    },
+    emit,
     persist: (state) => {
       latest = state;
       if (persistQueued) return;
@@ -64,7 +72,7 @@ async function boot() {
     },
     onNewMail: (account, messages) => void notifier?.announce(account, messages),
   });
-  const actions = new Actions(engine);
+  const actions = new Actions({ engine, db, holds, emit });
   const notifierInstance = new Notifier(
     actions,
     async () => (await settings.getSettings()).quietHours,
@@ -127,10 +135,10 @@ async function boot() {
     if (engine.scheduler.isRunning(id) || engine.scheduler.status(id).nextCheck === null) return;
     void engine
       .sync(id, 'alarm')
-      .then(() => engine.bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
+      .then(() => bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
   }
 
-  const route = createRouter(createHandlers(engine, actions), extensionSelf());
+  const route = createRouter(createHandlers({ engine, actions, settings }), extensionSelf());
   function onMessage(message: unknown, sender: { id?: string; url?: string }) {
     const reply = route(message, sender);
     const name = (message as { name?: string }).name;
@@ -153,7 +161,9 @@ async function boot() {
   // Accounts that are due (or never checked) are checked now: the worker may have slept
   // through their alarms.
   for (const id of engine.due(Date.now())) void engine.sync(id, 'startup');
-  return { engine, actions, notifier: notifierInstance, onAlarm, onMessage };
+  // `settings` and `messages` are for the console handle below (the benchmark reads them).
+  const messages = new MessagesRepo(db);
+  return { engine, actions, settings, messages, notifier: notifierInstance, onAlarm, onMessage };
 }
 
 const ready = boot();

@@ -11,6 +11,8 @@ import type { Account } from '../extension/accounts.ts';
 import { DEFAULT_IMAP } from '../extension/accounts.ts';
 import type { Actions } from '../extension/engine/actions.ts';
 import type { Engine } from '../extension/engine/engine.ts';
+import type { MessagesRepo } from '../extension/store/messages-repo.ts';
+import type { SettingsStore } from '../extension/store/settings.ts';
 import { BrowserWorld, PASSWORD } from '../test/browser/world.ts';
 import { CdpSession, REMOTE_DEBUGGING_FLAG } from './cdp.ts';
 import { cpuDelta, cpuSnapshot } from './cpu.ts';
@@ -18,7 +20,9 @@ import { bundleModules, summarizeProfile } from './profile.ts';
 
 /** What background/index.ts puts on the worker's global object. */
 export interface WorkerGlobals {
-  biff: { ready: Promise<{ engine: Engine; actions: Actions }> };
+  biff: {
+    ready: Promise<{ engine: Engine; actions: Actions; settings: SettingsStore; messages: MessagesRepo }>;
+  };
 }
 
 /** Where `--profile` writes CPU profiles, and the log their summaries go to. */
@@ -110,8 +114,8 @@ export class BenchWorld {
   async addAccount(account: Account): Promise<void> {
     await this.world.ext.worker.evaluate(
       async ({ account, password }) => {
-        const { engine } = await (globalThis as unknown as WorkerGlobals).biff.ready;
-        await engine.deps.settings.saveAccount(account, password);
+        const { engine, settings } = await (globalThis as unknown as WorkerGlobals).biff.ready;
+        await settings.saveAccount(account, password);
         await engine.reloadAccounts();
       },
       { account, password: PASSWORD },
@@ -147,8 +151,8 @@ export class BenchWorld {
   cachedCount(id: string, folder = 'INBOX'): Promise<number> {
     return this.world.ext.worker.evaluate(
       async ({ id, folder }) => {
-        const { engine } = await (globalThis as unknown as WorkerGlobals).biff.ready;
-        return (await engine.messages.uidsInFolder(id, folder)).length;
+        const { messages } = await (globalThis as unknown as WorkerGlobals).biff.ready;
+        return (await messages.uidsInFolder(id, folder)).length;
       },
       { id, folder },
     );

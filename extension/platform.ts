@@ -12,8 +12,6 @@ export const BROWSER: 'chrome' | 'firefox' = typeof __BROWSER__ === 'string' ? _
 /** Chrome shows buttons on notifications; Firefox does not support them. */
 export const HAS_NOTIFICATION_BUTTONS = BROWSER === 'chrome';
 
-export { browser };
-
 /** `browser.storage.local` as the small key-value interface the store takes. */
 export const localArea = {
   get: (keys: string[] | string | null) =>
@@ -33,6 +31,15 @@ export const extensionUrl = (path: string): string => browser.runtime.getURL(pat
 /** Sends to every open extension page; no page listening is not an error. */
 export function broadcast(message: unknown): void {
   browser.runtime.sendMessage(message).catch(() => {});
+}
+
+/** Sends one message to the background (from a page) and resolves with its answer. */
+export const sendToBackground = (message: unknown): Promise<unknown> => browser.runtime.sendMessage(message);
+
+/** Listens to runtime messages (a page hearing the background's events); returns how to stop. */
+export function listenToRuntime(listener: (message: unknown) => void): () => void {
+  browser.runtime.onMessage.addListener(listener);
+  return () => browser.runtime.onMessage.removeListener(listener);
 }
 
 /** Serves runtime messages with `listener` (returning undefined leaves a message to others). */

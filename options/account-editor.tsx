@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Account } from '../extension/accounts.ts';
 import { candidatesFor, splitAddress } from '../extension/providers/guess.ts';
+import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { send } from '../extension/ui/send.ts';
 import {
@@ -23,7 +24,6 @@ import { CheckingFields } from './checking-fields.tsx';
 import { nextColor } from './colors.ts';
 import { ConnectionTest } from './connection-test.tsx';
 import { DisplayFields } from './display-fields.tsx';
-import { errorText } from './error-text.ts';
 import type { FolderChoice } from './folder-choices.ts';
 import type { GuessCandidate, GuessState } from './guess-state.ts';
 import { ImapFields } from './imap-fields.tsx';

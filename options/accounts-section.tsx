@@ -5,11 +5,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Account } from '../extension/accounts.ts';
 import type { AccountStatus } from '../extension/contract.ts';
+import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { send } from '../extension/ui/send.ts';
 import { AccountEditor } from './account-editor.tsx';
 import { AccountRow } from './account-row.tsx';
-import { errorText } from './error-text.ts';
 import { moveItem } from './reorder.ts';
 
 interface Props {

@@ -5,10 +5,10 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Account } from '../extension/accounts.ts';
 import type { AccountStatus, GlobalSettings } from '../extension/contract.ts';
+import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { onBackgroundEvent, send } from '../extension/ui/send.ts';
 import { AccountsSection } from './accounts-section.tsx';
-import { errorText } from './error-text.ts';
 import { type Preferences, PreferencesSection } from './preferences-section.tsx';
 import { RelaySection } from './relay-section.tsx';
 

@@ -1,8 +1,8 @@
 /** Global preferences: quiet hours, marking read on open, and what the badge counts. */
 import { useRef, useState } from 'preact/hooks';
 import type { GlobalSettings } from '../extension/contract.ts';
+import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
-import { errorText } from './error-text.ts';
 import { CheckboxField, SelectField, TextField } from './field.tsx';
 import { type PreferenceErrors, validatePreferences } from './preferences.ts';
 

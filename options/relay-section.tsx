@@ -4,9 +4,9 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GlobalSettings } from '../extension/contract.ts';
+import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { send } from '../extension/ui/send.ts';
-import { errorText } from './error-text.ts';
 import { TextField, text } from './field.tsx';
 import {
   DEFAULT_RELAY_URL,

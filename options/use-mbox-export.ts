@@ -7,7 +7,7 @@ import { useCallback, useState } from 'preact/hooks';
 import type { Account } from '../extension/accounts.ts';
 import { exportMbox } from '../extension/store/mbox.ts';
 import { openBiffDb } from '../extension/store/schema.ts';
-import { errorText } from './error-text.ts';
+import { errorText } from '../extension/ui/error-text.ts';
 import { exportReport, mboxFileName } from './mbox-export.ts';
 import type { Message } from './message.ts';
 

@@ -46,7 +46,7 @@ export function LazyReaderView(props: ReaderViewProps) {
   return (
     <section class="reader">
       <p class="body-loading muted" role={failed ? 'alert' : 'status'}>
-        {failed ? t('popup_body_failed', t('popup_error_unknown')) : t('popup_body_loading')}
+        {failed ? t('popup_body_failed', t('ui_error_unknown')) : t('popup_body_loading')}
       </p>
     </section>
   );

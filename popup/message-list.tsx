@@ -48,7 +48,7 @@ function endText(end: ListEnd, cap: number, olderError: string | null): string {
     case 'older':
       return t('popup_list_loading');
     case 'older-failed':
-      return t('popup_list_older_failed', olderError ?? t('popup_error_unknown'));
+      return t('popup_list_older_failed', olderError ?? t('ui_error_unknown'));
     case 'no-older':
       return t('popup_list_no_older');
     case 'end':

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MessagesRepo } from '../extension/store/messages-repo.ts';
-import { freshDb, summary } from '../extension/store/test-support.ts';
+import { freshDb, summary } from '../test/support/store.ts';
 import { FIRST_PAGE, type ListNewest, loadFirst, loadMore, reloadHead } from './message-pages.ts';
 
 const T0 = Date.UTC(2024, 0, 1);

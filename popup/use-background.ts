@@ -4,9 +4,9 @@
  * painted (`enabled`), so waking the worker never delays the cached list.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { errorText, withTimeout } from '../extension/ui/error-text.ts';
 import { onBackgroundEvent, send } from '../extension/ui/send.ts';
 import { applyEvent, type BackgroundState, INITIAL_BACKGROUND } from './background-state.ts';
-import { errorText, withTimeout } from './error-text.ts';
 
 /**
  * How long `getStatus` may take before the popup says the background is not answering: a

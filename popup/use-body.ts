@@ -7,9 +7,9 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { type ReadableBody, readableBody } from '../extension/mail/mime/readable-body.ts';
 import type { BodyRow, MessageRow } from '../extension/store/schema.ts';
+import { errorText } from '../extension/ui/error-text.ts';
 import { send } from '../extension/ui/send.ts';
 import type { CacheReader } from './cache.ts';
-import { errorText } from './error-text.ts';
 
 /** Where loading the body stands. */
 export type BodyState =

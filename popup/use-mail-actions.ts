@@ -5,9 +5,9 @@
  */
 import { useCallback, useState } from 'preact/hooks';
 import type { MessageRow } from '../extension/store/schema.ts';
+import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { send } from '../extension/ui/send.ts';
-import { errorText } from './error-text.ts';
 
 /** The running undo offer. */
 export interface UndoOffer {

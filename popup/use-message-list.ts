@@ -6,8 +6,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Page } from '../extension/store/messages-repo.ts';
+import { errorText } from '../extension/ui/error-text.ts';
 import type { CacheReader } from './cache.ts';
-import { errorText } from './error-text.ts';
 import {
   FIRST_PAGE,
   firstLoaded,

@@ -5,10 +5,10 @@
  * waits for "Try again" instead of retrying on every scroll.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { errorText, withTimeout } from '../extension/ui/error-text.ts';
 import { send } from '../extension/ui/send.ts';
 import type { AccountInfo } from './account-info.ts';
 import type { CacheReader } from './cache.ts';
-import { errorText, withTimeout } from './error-text.ts';
 import type { ListFilter, Loaded } from './message-pages.ts';
 import { OLDER_BATCH, type OlderStatus, olderTargets, planOlder, summariseRound } from './older-mail.ts';
 

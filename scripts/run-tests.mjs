@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs one suite of node:test files through tsx. Node 20's `--test` takes no globs, so the
-// files are collected here: `unit` is every *.test.ts next to the code plus test/unit,
-// the other suites are their folders under test/.
+// files are collected here: `unit` is every *.test.ts next to the code plus those of the test
+// support itself (test/support/), the other suites are their folders under test/.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -22,7 +22,7 @@ function collect(dir, out = []) {
 }
 
 const suites = {
-  unit: (f) => !f.startsWith('test/') || f.startsWith('test/unit/'),
+  unit: (f) => !f.startsWith('test/') || f.startsWith('test/support/'),
   relay: (f) => f.startsWith('test/relay/'),
   integration: (f) => f.startsWith('test/integration/'),
   e2e: (f) => f.startsWith('test/e2e/'),

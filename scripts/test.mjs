@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm test`: everything, in the order that fails fastest. Installs the test servers first
-// (Dovecot, Chromium) when they are missing, then typecheck, lint, build, and each suite.
+// (Dovecot, Chromium) when they are missing, then typecheck, lint, the dependency check, build,
+// and each suite.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['test servers', 'bash', ['scripts/setup-test-deps.sh']],
   ['typecheck', 'npx', ['tsc', '-p', '.']],
   ['lint', 'npx', ['biome', 'check', '.']],
+  ['deps', process.execPath, ['--import', 'tsx', 'scripts/check-deps.ts']],
   ['build', 'npx', ['tsx', 'scripts/build.ts']],
   ['unit', process.execPath, ['scripts/run-tests.mjs', 'unit']],
   ['relay', process.execPath, ['scripts/run-tests.mjs', 'relay']],
@@ -16,7 +18,7 @@ const steps = [
 ];
 
 /** Without these every later step is meaningless; the test suites all run whatever fails. */
-const PREREQUISITES = new Set(['test servers', 'typecheck', 'lint', 'build']);
+const PREREQUISITES = new Set(['test servers', 'typecheck', 'lint', 'deps', 'build']);
 
 const only = process.argv.slice(2);
 const results = [];

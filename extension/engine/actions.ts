@@ -5,16 +5,46 @@
  * and a POP3 delete is local until the account's retention settings send a DELE.
  */
 import type { Account } from '../accounts.ts';
+import type { AccountStatus, BackgroundEvent } from '../contract.ts';
+import type { MailJob } from '../mail/driver.ts';
 import { EngineError } from '../mail/engine-error.ts';
+import { BodiesRepo } from '../store/bodies-repo.ts';
 import { FoldersRepo } from '../store/folders-repo.ts';
 import { messageId, parseMessageId } from '../store/keys.ts';
+import { MessagesRepo } from '../store/messages-repo.ts';
 import { PendingRepo } from '../store/pending-repo.ts';
 import { Pop3Repo } from '../store/pop3-repo.ts';
-import { type MessageKey, type MessageRow, POP3_FOLDER } from '../store/schema.ts';
-import type { Engine } from './engine.ts';
+import { type BiffDatabase, type MessageKey, type MessageRow, POP3_FOLDER } from '../store/schema.ts';
+import type { DeleteHolds } from './delete-holds.ts';
+import type { SyncReason } from './scheduler.ts';
 
 /** How long "Undo" stays possible after a delete. */
 export const UNDO_WINDOW_MS = 6_000;
+
+/** The few operations of the engine (engine.ts) that Actions needs. */
+export interface ActionsEngine {
+  account(id: string): Account | undefined;
+  listAccounts(): Account[];
+  now(): number;
+  /** Counts the account's unread mail again after a local change. */
+  refreshCounts(account: Account): Promise<void>;
+  /** Sends the account's queued actions now, or checks it soon. */
+  flush(account: Account): void;
+  sync(id: string, reason: SyncReason): Promise<AccountStatus>;
+  /** Runs a mail job on the push connection or a connection of its own (Engine.run). */
+  run(account: Account, job: Extract<MailJob, { kind: 'body' }>): Promise<undefined>;
+}
+
+/** What Actions works with. */
+export interface ActionsDeps {
+  engine: ActionsEngine;
+  /** The database its repositories read and write. */
+  db: BiffDatabase;
+  /** Deletes in their undo window, shared with the engine, which keeps them from every replay. */
+  holds: DeleteHolds;
+  /** Tell open pages. */
+  emit(event: BackgroundEvent): void;
+}
 
 /** Options of Actions. */
 export interface ActionsOptions {
@@ -23,13 +53,13 @@ export interface ActionsOptions {
 }
 
 /** The key of a message id the page sent; `not_found` when it names no cached message. */
-function keyOfId(engine: Engine, id: string): MessageKey {
+function keyOfId(engine: ActionsEngine, id: string): MessageKey {
   const key = parseMessageId(id, (a) => engine.account(a)?.protocol);
   if (!key) throw new EngineError('not_found', 'That message is not in the cache');
   return key;
 }
 
-function groupByAccount(engine: Engine, ids: readonly string[]): Map<Account, MessageKey[]> {
+function groupByAccount(engine: ActionsEngine, ids: readonly string[]): Map<Account, MessageKey[]> {
   const groups = new Map<Account, MessageKey[]>();
   for (const id of ids) {
     const key = keyOfId(engine, id);
@@ -49,25 +79,32 @@ interface HeldDelete {
   ids: string[];
 }
 
-/** Actions bound to an engine. */
+/** The user's actions; see the file comment. */
 export class Actions {
+  private readonly engine: ActionsEngine;
+  private readonly replayHolds: DeleteHolds;
+  private readonly emit: (event: BackgroundEvent) => void;
+  private readonly messages: MessagesRepo;
+  private readonly bodies: BodiesRepo;
   private readonly pending: PendingRepo;
   private readonly pop3: Pop3Repo;
   private readonly folders: FoldersRepo;
   private readonly held = new Map<string, HeldDelete>();
   private readonly undoWindowMs: number;
 
-  constructor(
-    private readonly engine: Engine,
-    options: ActionsOptions = {},
-  ) {
+  constructor(deps: ActionsDeps, options: ActionsOptions = {}) {
     const window = options.undoWindowMs ?? UNDO_WINDOW_MS;
     if (!Number.isSafeInteger(window) || window < 0)
       throw new RangeError('undoWindowMs must be a non-negative integer');
     this.undoWindowMs = window;
-    this.pending = new PendingRepo(engine.deps.db);
-    this.pop3 = new Pop3Repo(engine.deps.db);
-    this.folders = new FoldersRepo(engine.deps.db);
+    this.engine = deps.engine;
+    this.replayHolds = deps.holds;
+    this.emit = deps.emit;
+    this.messages = new MessagesRepo(deps.db);
+    this.bodies = new BodiesRepo(deps.db);
+    this.pending = new PendingRepo(deps.db);
+    this.pop3 = new Pop3Repo(deps.db);
+    this.folders = new FoldersRepo(deps.db);
   }
 
   /** Marks messages read or unread. */
@@ -79,7 +116,7 @@ export class Actions {
         await this.engine.refreshCounts(account);
         this.engine.flush(account);
       } else {
-        for (const key of keys) await this.engine.messages.setFlags(key, { seen });
+        for (const key of keys) await this.messages.setFlags(key, { seen });
         await this.engine.refreshCounts(account);
       }
     }
@@ -93,7 +130,7 @@ export class Actions {
         await this.pending.markFlaggedLocally(keys, flagged, this.engine.now());
         this.engine.flush(account);
       } else {
-        for (const key of keys) await this.engine.messages.setFlags(key, { flagged });
+        for (const key of keys) await this.messages.setFlags(key, { flagged });
       }
     }
     this.changed(ids);
@@ -118,15 +155,15 @@ export class Actions {
       const held = keys.map((key) => messageId(...key));
       if (account.protocol === 'imap') {
         // Held before it is queued, so no replay starting in between can send it.
-        this.engine.hold(held);
+        this.replayHolds.hold(held);
         try {
           await this.pending.deleteLocally(keys, this.engine.now());
         } catch (error) {
-          this.engine.release(held);
+          this.replayHolds.release(held);
           throw error;
         }
       } else {
-        for (const key of keys) await this.engine.messages.setFlags(key, { deletedLocally: true });
+        for (const key of keys) await this.messages.setFlags(key, { deletedLocally: true });
       }
       this.held.set(`${undo}:${account.id}`, { accountId: account.id, keys, ids: held, timer });
       await this.engine.refreshCounts(account);
@@ -150,19 +187,19 @@ export class Actions {
       this.held.delete(k);
       const account = this.engine.account(hold.accountId);
       if (!account) {
-        this.engine.release(hold.ids);
+        this.replayHolds.release(hold.ids);
         continue;
       }
       if (account.protocol === 'imap') {
         const cancelled = await this.pending.cancelDeletes(hold.keys);
-        this.engine.release(hold.ids);
+        this.replayHolds.release(hold.ids);
         restored &&= cancelled;
       } else {
-        for (const key of hold.keys) await this.engine.messages.setFlags(key, { deletedLocally: false });
+        for (const key of hold.keys) await this.messages.setFlags(key, { deletedLocally: false });
       }
       await this.engine.refreshCounts(account);
     }
-    this.engine.deps.emit({ biffEvent: 'messages-changed', accountIds: holds.map(([, h]) => h.accountId) });
+    this.emit({ biffEvent: 'messages-changed', accountIds: holds.map(([, h]) => h.accountId) });
     return restored;
   }
 
@@ -175,12 +212,12 @@ export class Actions {
   async restoreUnfinishedDeletes(): Promise<void> {
     for (const account of this.engine.listAccounts()) {
       if (account.protocol !== 'pop3') continue;
-      const uids = await this.engine.messages.hiddenUids(account.id, POP3_FOLDER);
+      const uids = await this.messages.hiddenUids(account.id, POP3_FOLDER);
       if (uids.length === 0) continue;
       for (const uid of uids)
-        await this.engine.messages.setFlags([account.id, POP3_FOLDER, uid], { deletedLocally: false });
+        await this.messages.setFlags([account.id, POP3_FOLDER, uid], { deletedLocally: false });
       await this.engine.refreshCounts(account);
-      this.engine.deps.emit({ biffEvent: 'messages-changed', accountIds: [account.id] });
+      this.emit({ biffEvent: 'messages-changed', accountIds: [account.id] });
     }
   }
 
@@ -195,7 +232,7 @@ export class Actions {
     for (const [k, hold] of holds) {
       clearTimeout(hold.timer);
       this.held.delete(k);
-      this.engine.release(hold.ids);
+      this.replayHolds.release(hold.ids);
       const account = this.engine.account(hold.accountId);
       if (!account) continue;
       if (account.protocol === 'imap') {
@@ -217,16 +254,13 @@ export class Actions {
   async loadBody(id: string): Promise<void> {
     const key = keyOfId(this.engine, id);
     const account = this.engine.account(key[0])!;
-    const stored = await this.engine.bodies.get(key);
+    const stored = await this.bodies.get(key);
     if (stored?.complete) {
-      await this.engine.bodies.open(key, this.engine.now());
+      await this.bodies.open(key, this.engine.now());
       return;
     }
-    if (!(await this.engine.fetchBodyOnPush(account.id, key[1], key[2]))) {
-      const ctx = await this.engine.context(account);
-      await this.engine.driver(account).loadBody(ctx, key[1], key[2]);
-    }
-    await this.engine.bodies.open(key, this.engine.now());
+    await this.engine.run(account, { kind: 'body', folder: key[1], uid: key[2] });
+    await this.bodies.open(key, this.engine.now());
   }
 
   /**
@@ -250,6 +284,6 @@ export class Actions {
 
   private changed(ids: readonly string[]): void {
     const accountIds = [...new Set(ids.map((id) => id.split('\u0000')[0]!))];
-    this.engine.deps.emit({ biffEvent: 'messages-changed', accountIds });
+    this.emit({ biffEvent: 'messages-changed', accountIds });
   }
 }

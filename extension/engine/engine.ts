@@ -1,37 +1,50 @@
 /**
- * The mail engine behind the background: accounts, one scheduler, push connections, and the
- * user's actions. It touches no `browser.*` API (the background passes in storage, the
- * WebSocket and callbacks), so the same engine runs in Node tests against real Dovecot.
+ * The mail engine behind the background: accounts, one scheduler, push connections, and where
+ * each mail job runs. It touches no `browser.*` API (the background passes in storage, the
+ * WebSocket and callbacks), so the same engine runs in Node tests against real Dovecot. It
+ * reaches the protocols only through their drivers (mail/driver.ts).
  */
 import type { Account, Protocol } from '../accounts.ts';
-import type { AccountStatus, BackgroundEvent } from '../contract.ts';
-import type { ProtocolDriver } from '../mail/driver.ts';
+import type { AccountStatus, BackgroundEvent, ProbeReport } from '../contract.ts';
+import {
+  MAX_OLDER_BATCH,
+  type MailJob,
+  type MailJobResult,
+  type OlderResult,
+  type ProtocolDriver,
+  type PushSession,
+} from '../mail/driver.ts';
 import { EngineError } from '../mail/engine-error.ts';
-import { ImapPush } from '../mail/imap/idle.ts';
-import type { OlderResult } from '../mail/imap/older.ts';
-import { watchedFolders } from '../mail/imap/sync.ts';
 import type { SyncContext, SyncResult } from '../mail/sync-context.ts';
-import { type RelaySocketOptions, relayTransportFactory } from '../relay/relay-socket.ts';
+import {
+  checkRelay,
+  openRelaySocket,
+  type RelaySocketOptions,
+  relayTransportFactory,
+} from '../relay/relay-socket.ts';
 import { type RelayEndpoint, TransportError, type TransportFactory } from '../relay/transport.ts';
-import { BodiesRepo } from '../store/bodies-repo.ts';
-import { FoldersRepo } from '../store/folders-repo.ts';
-import { messageId, parseMessageId } from '../store/keys.ts';
+import { purgeAccount } from '../store/account-purge.ts';
+import { parseMessageId } from '../store/keys.ts';
 import { MessagesRepo } from '../store/messages-repo.ts';
-import { PendingRepo } from '../store/pending-repo.ts';
-import type { BiffDatabase, MessageKey, MessageRow, MessageUid } from '../store/schema.ts';
+import type { BiffDatabase, MessageRow } from '../store/schema.ts';
 import type { SettingsStore } from '../store/settings.ts';
-import { initialStatus, Scheduler, type SyncReason } from './scheduler.ts';
+import { testConnection } from './connection-test.ts';
+import type { DeleteHolds } from './delete-holds.ts';
+import { NewSinceLook } from './new-since-look.ts';
+import { Scheduler, type SyncReason } from './scheduler.ts';
 
 export interface EngineDeps {
   db: BiffDatabase;
   settings: SettingsStore;
   drivers: Record<Protocol, ProtocolDriver>;
+  /** Deletes in their undo window (shared with Actions): no sync or flush sends them. */
+  holds: DeleteHolds;
   /** WebSocket implementation and timeouts for relay connections (Node tests pass `ws`). */
   relaySocket?: RelaySocketOptions;
   now?: () => number;
   /** Statuses saved by a previous worker, so backoff and "last checked" survive a restart. */
   saved?: SavedEngineState;
-  /** Hold IMAP connections open for IDLE push (default true). */
+  /** Hold connections open for push where the protocol has it (default true). */
   push?: boolean;
   /** Tell open pages. */
   emit(event: BackgroundEvent): void;
@@ -46,17 +59,10 @@ export interface SavedEngineState {
   statuses: Array<AccountStatus & { failures?: number }>;
   /**
    * Per account: ids of the unread messages that arrived since the popup was last opened (badge
-   * mode "new" counts those of them still unread), at most NEW_TRACKED_MAX.
+   * mode "new" counts those of them still unread), at most NEW_TRACKED_MAX (new-since-look.ts).
    */
   newSinceLook: Record<string, string[]>;
 }
-
-/**
- * Messages remembered per account for badge mode "new". The badge shows "99+" beyond 99, so
- * more would change nothing on screen; the bound keeps the saved state small after a long
- * time without opening the popup.
- */
-export const NEW_TRACKED_MAX = 1000;
 
 /**
  * Least time between two progress events of one account. Each event is a
@@ -66,40 +72,24 @@ export const NEW_TRACKED_MAX = 1000;
  */
 export const PROGRESS_INTERVAL_MS = 100;
 
-/** The saved ids, dropping anything of another shape (an older build saved plain counts). */
-function savedNewIds(saved: unknown): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  if (typeof saved !== 'object' || saved === null) return out;
-  for (const [id, ids] of Object.entries(saved)) {
-    if (Array.isArray(ids)) out[id] = ids.filter((x): x is string => typeof x === 'string');
-  }
-  return out;
-}
-
 export class Engine {
   readonly scheduler: Scheduler;
-  readonly messages: MessagesRepo;
-  readonly bodies: BodiesRepo;
   private accounts: Account[] = [];
-  private readonly folders: FoldersRepo;
-  private readonly pending: PendingRepo;
-  private readonly pushes = new Map<string, ImapPush>();
-  private newSinceLook: Record<string, string[]>;
-  /** Per account: how many of `newSinceLook` are still unread, as last counted. */
-  private newUnread: Record<string, number> = {};
-  /** Ids of messages whose delete is in its undo window (Actions): the replay must not send it yet. */
-  private readonly heldDeletes = new Set<string>();
+  private readonly messages: MessagesRepo;
+  private readonly pushes = new Map<string, PushSession>();
+  private readonly newSinceLook: NewSinceLook;
   /** Per account: when its last progress event went (performance.now, not the injectable clock). */
   private readonly progressSentAt = new Map<string, number>();
   readonly now: () => number;
 
-  constructor(readonly deps: EngineDeps) {
+  constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? Date.now;
     this.messages = new MessagesRepo(deps.db);
-    this.bodies = new BodiesRepo(deps.db);
-    this.folders = new FoldersRepo(deps.db);
-    this.pending = new PendingRepo(deps.db);
-    this.newSinceLook = savedNewIds(deps.saved?.newSinceLook);
+    this.newSinceLook = new NewSinceLook(deps.saved?.newSinceLook, async (id) => {
+      const key = parseMessageId(id, (accountId) => this.account(accountId)?.protocol);
+      // No key: the account is gone.
+      return key !== undefined && (await this.messages.get(key))?.unread === 1;
+    });
     this.scheduler = new Scheduler(
       {
         run: (id, signal) => this.runSync(id, signal),
@@ -112,11 +102,11 @@ export class Engine {
     );
   }
 
-  /** Loads accounts and starts push for IMAP accounts. Call once at worker start. */
+  /** Loads accounts and starts push where the protocol has it. Call once at worker start. */
   async start(): Promise<void> {
     await this.reloadAccounts();
     // The counts behind badge mode "new" are not saved, only the ids: count them again.
-    await Promise.all(this.accounts.map((a) => this.countNew(a.id)));
+    await Promise.all(this.accounts.map((a) => this.newSinceLook.recount(a.id)));
     this.statusChanged();
   }
 
@@ -129,7 +119,7 @@ export class Engine {
     this.accounts = await this.deps.settings.listAccounts();
     const wanted = new Set(
       this.accounts
-        .filter((a) => a.enabled && a.protocol === 'imap' && this.deps.push !== false)
+        .filter((a) => a.enabled && this.driver(a).push && this.deps.push !== false)
         .map((a) => a.id),
     );
     const stopping: Promise<void>[] = [];
@@ -140,16 +130,11 @@ export class Engine {
         if (this.account(id)) this.scheduler.patch(id, { push: false });
       }
     }
-    for (const id of wanted) if (!this.pushes.has(id)) this.startPush(id);
+    for (const id of wanted) if (!this.pushes.has(id)) this.startPush(this.account(id)!);
     for (const status of this.scheduler.statuses()) {
       if (!this.account(status.accountId)) stopping.push(this.scheduler.forget(status.accountId));
     }
-    for (const id of Object.keys(this.newSinceLook)) {
-      if (!this.account(id)) {
-        delete this.newSinceLook[id];
-        delete this.newUnread[id];
-      }
-    }
+    this.newSinceLook.retain((id) => this.account(id) !== undefined);
     this.statusChanged();
     await Promise.all(stopping);
   }
@@ -165,22 +150,13 @@ export class Engine {
   }
 
   /**
-   * Downloads a body over the account's push connection when it is up (no second login when
-   * the user opens a message); false when there is none, and the caller opens a connection.
+   * Removes an account: its settings and password, its push and checks, then its cached mail
+   * (only once nothing of it runs any more, so no late write brings some of it back).
    */
-  async fetchBodyOnPush(accountId: string, folder: string, uid: MessageUid): Promise<boolean> {
-    const push = this.pushes.get(accountId);
-    if (!push || typeof uid !== 'number') return false;
-    return (await push.fetchBody(folder, uid)) !== null;
-  }
-
-  /**
-   * Extends a folder's cache downward over the account's push connection when it is up (no
-   * second login when the popup scrolls past the cached mail); null when there is none, and
-   * the caller opens a connection.
-   */
-  async loadOlderOnPush(accountId: string, folder: string, count: number): Promise<OlderResult | null> {
-    return (await this.pushes.get(accountId)?.loadOlder(folder, count)) ?? null;
+  async removeAccount(id: string): Promise<void> {
+    await this.deps.settings.removeAccount(id);
+    await this.reloadAccounts();
+    await purgeAccount(this.deps.db, id);
   }
 
   /** Stops every push connection (tests, and account removal). */
@@ -199,7 +175,7 @@ export class Engine {
   }
 
   /** The transport factory for the relay the user paired with. */
-  async transport(): Promise<TransportFactory> {
+  private async transport(): Promise<TransportFactory> {
     const relay = (await this.deps.settings.getSettings()).relay;
     if (!relay?.url || !relay.token) {
       throw new TransportError(
@@ -210,8 +186,8 @@ export class Engine {
     return relayTransportFactory(relay as RelayEndpoint, this.deps.relaySocket);
   }
 
-  /** Everything one sync of `account` needs. */
-  async context(account: Account, extra: Partial<SyncContext> = {}): Promise<SyncContext> {
+  /** Everything one job on a connection of its own for `account` needs. */
+  private async context(account: Account, extra: Partial<SyncContext> = {}): Promise<SyncContext> {
     const password = await this.deps.settings.getPassword(account.id);
     if (password === null) throw new EngineError('no_password', `No password is stored for ${account.name}`);
     return {
@@ -220,26 +196,48 @@ export class Engine {
       password,
       open: await this.transport(),
       now: this.now,
-      held: (key: MessageKey) => this.heldDeletes.has(messageId(...key)),
+      held: (key) => this.deps.holds.has(key),
       ...extra,
     };
   }
 
-  /**
-   * Deletes the user may still undo (Actions): they stay queued and hidden, but no sync or flush
-   * sends them until `release`.
-   */
-  hold(ids: Iterable<string>): void {
-    for (const id of ids) this.heldDeletes.add(id);
-  }
-
-  /** The undo window of these deletes is over (or they were undone). */
-  release(ids: Iterable<string>): void {
-    for (const id of ids) this.heldDeletes.delete(id);
-  }
-
-  driver(account: Account): ProtocolDriver {
+  private driver(account: Account): ProtocolDriver {
     return this.deps.drivers[account.protocol];
+  }
+
+  /**
+   * The one route of every mail job (a sync, a flush of queued actions, a body, older mail):
+   * on the account's push connection when it is up and takes the job (no TLS handshake and
+   * login of its own: most of a sync that finds nothing new), else on a connection of its own.
+   * A job that fails on a working push connection is not run again elsewhere: the failure is
+   * thrown, without the password, as the other connection would meet it too.
+   */
+  async run<J extends MailJob>(account: Account, job: J): Promise<MailJobResult<J>> {
+    const push = this.pushes.get(account.id);
+    const onPush = push ? await push.runJob(job) : null;
+    if (onPush !== null) return onPush;
+    return (await this.onOwnConnection(account, job)) as MailJobResult<J>;
+  }
+
+  private async onOwnConnection(account: Account, job: MailJob): Promise<MailJobResult<MailJob>> {
+    const driver = this.driver(account);
+    switch (job.kind) {
+      case 'sync':
+        return driver.sync(await this.context(account, { signal: job.signal, onProgress: job.onProgress }));
+      case 'flush':
+        // Sending the queue is the first thing a sync does; the scheduler runs it (or runs it
+        // once more right after the sync already running).
+        void this.sync(account.id, 'action');
+        return undefined;
+      case 'body':
+        await driver.loadBody(await this.context(account), job.folder, job.uid);
+        return undefined;
+      case 'older':
+        // Drivers without loadOlder keep everything they see (engine.loadOlder asks first).
+        return driver.loadOlder
+          ? driver.loadOlder(await this.context(account), job.folder, job.count)
+          : { loaded: 0, more: false };
+    }
   }
 
   /** Checks one account now (or right after its running check); resolves with its status. */
@@ -250,6 +248,41 @@ export class Engine {
   /** Checks every enabled account. */
   async syncAll(reason: SyncReason): Promise<AccountStatus[]> {
     return Promise.all(this.accounts.filter((a) => a.enabled).map((a) => this.sync(a.id, reason)));
+  }
+
+  /** Sends queued actions now when the account has a live connection, else checks it soon. */
+  flush(account: Account): void {
+    void this.run(account, { kind: 'flush' });
+  }
+
+  /**
+   * Extends a folder's cache downward by up to `count` messages (the popup scrolled past the
+   * cached mail). A protocol that keeps everything it sees (POP3) has nothing older to fetch.
+   */
+  async loadOlder(accountId: string, folder: string, count: number): Promise<OlderResult> {
+    const account = this.account(accountId);
+    if (!account) throw new EngineError('no_account', 'The account no longer exists');
+    if (typeof folder !== 'string' || folder === '')
+      throw new EngineError('invalid', 'Which folder to extend is missing');
+    if (!Number.isInteger(count) || count < 1 || count > MAX_OLDER_BATCH)
+      throw new EngineError('invalid', `count must be an integer in 1..${MAX_OLDER_BATCH}`);
+    if (!this.driver(account).loadOlder) return { loaded: 0, more: false };
+    const result = await this.run(account, { kind: 'older', folder, count });
+    if (result.loaded > 0) this.deps.emit({ biffEvent: 'messages-changed', accountIds: [accountId] });
+    return result;
+  }
+
+  /** "Test connection" of account settings that may not be saved yet, through `relay`. */
+  testConnection(relay: RelayEndpoint, account: Account, password: string): Promise<ProbeReport> {
+    const socket = this.deps.relaySocket ?? {};
+    return testConnection(
+      relay,
+      (endpoint) => checkRelay(endpoint, socket),
+      (target) => openRelaySocket(relay, target, socket),
+      this.driver(account).probe,
+      account,
+      password,
+    );
   }
 
   /** Accounts whose next check is due at `now` (the alarm handler runs these). */
@@ -277,13 +310,12 @@ export class Engine {
 
   /** Messages arrived since the popup was last opened that are still unread (badge mode "new"). */
   newCount(id: string): number {
-    return this.newUnread[id] ?? 0;
+    return this.newSinceLook.count(id);
   }
 
   /** The popup opened: "new since last look" starts again from zero. */
   looked(): void {
-    this.newSinceLook = {};
-    this.newUnread = {};
+    this.newSinceLook.reset();
     this.statusChanged();
   }
 
@@ -292,79 +324,31 @@ export class Engine {
    * undo), before anything reaches the server; the next sync reads it from the server again.
    */
   async refreshCounts(account: Account): Promise<void> {
-    const unread =
-      account.protocol === 'imap'
-        ? await this.imapUnread(account)
-        : await this.messages.countUnread(account.id);
-    await this.countNew(account.id);
+    const unread = await this.driver(account).unread(this.deps.db, account);
+    await this.newSinceLook.recount(account.id);
     this.scheduler.patch(account.id, { unread });
-  }
-
-  /**
-   * An IMAP account's unread count: STATUS UNSEEN of its watched folders as last read (so mail
-   * beyond the sync window counts, and a "mark read" here has already lowered it, Actions), less
-   * the unread messages hidden here whose delete the server has not had yet: those STATUS still
-   * counts while the delete is in its undo window or queued offline.
-   */
-  private async imapUnread(account: Account): Promise<number> {
-    const watched = new Set(watchedFolders({ account }));
-    const [folders, queued] = await Promise.all([
-      this.folders.listByAccount(account.id),
-      this.pending.peekAll(account.id),
-    ]);
-    const unseen = folders.filter((f) => watched.has(f.path)).reduce((sum, f) => sum + f.unseen, 0);
-    const deletes = queued.filter((op) => op.kind === 'delete' && watched.has(op.folder));
-    const rows = await Promise.all(deletes.map((op) => this.messages.get([op.accountId, op.folder, op.uid])));
-    const hidden = new Set(rows.filter((r) => r?.deletedLocally && !r.seen).map((r) => r!.id));
-    return Math.max(0, unseen - hidden.size);
-  }
-
-  /** Counts how many of the account's "new since last look" messages are still unread. */
-  private async countNew(id: string): Promise<void> {
-    const ids = this.newSinceLook[id] ?? [];
-    const protocolOf = (accountId: string) => this.account(accountId)?.protocol;
-    const rows = await Promise.all(
-      ids.map((text) => {
-        const key = parseMessageId(text, protocolOf);
-        return key ? this.messages.get(key) : undefined; // no key: the account is gone
-      }),
-    );
-    this.newUnread[id] = rows.filter((r) => r?.unread === 1).length;
   }
 
   /**
    * What the engine adds to a sync's result before anyone sees it: the new mail joins "new
    * since last look", that list is counted again (mail read or deleted elsewhere drops out),
-   * and an IMAP account's unread count leaves out the deletes still held here.
+   * and the unread count is the driver's, from what is stored (an IMAP account's leaves out
+   * the deletes still held here).
    */
   private async settle(account: Account, result: SyncResult): Promise<SyncResult> {
-    if (result.newMessages.length > 0) {
-      const ids = [...(this.newSinceLook[account.id] ?? []), ...result.newMessages.map((m) => m.id)];
-      this.newSinceLook[account.id] = [...new Set(ids)].slice(-NEW_TRACKED_MAX);
-    }
-    await this.countNew(account.id);
-    return account.protocol === 'imap' ? { ...result, unread: await this.imapUnread(account) } : result;
-  }
-
-  /** Sends queued actions now when the account has a live connection, else checks it soon. */
-  flush(account: Account): void {
-    const push = this.pushes.get(account.id);
-    void (push?.connected ? push.flushPending() : Promise.resolve(false)).then((sent) => {
-      if (!sent) void this.sync(account.id, 'action');
-    });
+    this.newSinceLook.add(
+      account.id,
+      result.newMessages.map((m) => m.id),
+    );
+    await this.newSinceLook.recount(account.id);
+    return { ...result, unread: await this.driver(account).unread(this.deps.db, account) };
   }
 
   private async runSync(id: string, signal: AbortSignal): Promise<SyncResult> {
     const account = this.account(id);
     if (!account) throw new EngineError('no_account', 'The account no longer exists');
     const onProgress = (done: number, total: number) => this.progress(id, done, total);
-    // An IMAP account whose push connection is up syncs on it: no TLS handshake and login of
-    // its own (most of a sync that finds nothing new). Otherwise, or when that connection fails
-    // under the sync, over a connection of its own.
-    const onPush = await this.pushes.get(id)?.syncAll({ signal, onProgress });
-    if (onPush) return this.settle(account, onPush);
-    const ctx = await this.context(account, { signal, onProgress });
-    return this.settle(account, await this.driver(account).sync(ctx));
+    return this.settle(account, await this.run(account, { kind: 'sync', signal, onProgress }));
   }
 
   private progress(accountId: string, done: number, total: number): void {
@@ -376,17 +360,18 @@ export class Engine {
     this.deps.emit({ biffEvent: 'sync-progress', accountId, done, total });
   }
 
-  private startPush(id: string): void {
-    const push = new ImapPush({
+  private startPush(account: Account): void {
+    const id = account.id;
+    const push = this.driver(account).push?.({
       context: async () => {
-        const account = this.account(id);
-        if (!account) throw new EngineError('no_account', 'The account no longer exists');
-        return this.context(account);
+        const current = this.account(id);
+        if (!current) throw new EngineError('no_account', 'The account no longer exists');
+        return this.context(current);
       },
       onChange: (result) => {
-        const account = this.account(id);
-        if (!account) return;
-        void this.settle(account, result)
+        const current = this.account(id);
+        if (!current) return;
+        void this.settle(current, result)
           .catch(() => result)
           .then((settled) => {
             if (!this.account(id)) return;
@@ -405,6 +390,7 @@ export class Engine {
         /* the scheduled checks report errors; push reconnects by itself */
       },
     });
+    if (!push) return;
     this.pushes.set(id, push);
     push.start();
   }
@@ -423,13 +409,8 @@ export class Engine {
       statuses: this.scheduler
         .statuses()
         .map((s) => ({ ...s, failures: this.scheduler.failures(s.accountId) })),
-      newSinceLook: this.newSinceLook,
+      newSinceLook: this.newSinceLook.saved(),
     });
     this.deps.emit({ biffEvent: 'status', accounts, totalUnread });
-  }
-
-  /** A status for an account without any check yet (new accounts). */
-  static blankStatus(id: string): AccountStatus {
-    return initialStatus(id);
   }
 }

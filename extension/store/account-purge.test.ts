@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { freshDb, pop3Download, summary } from '../../test/support/store.ts';
 import { purgeAccount } from './account-purge.ts';
 import { BodiesRepo } from './bodies-repo.ts';
 import { FoldersRepo } from './folders-repo.ts';
 import { MessagesRepo } from './messages-repo.ts';
 import { PendingRepo } from './pending-repo.ts';
 import { Pop3Repo } from './pop3-repo.ts';
-import { freshDb, pop3Download, summary } from './test-support.ts';
 
 test('purgeAccount removes everything of one account and nothing of another', async () => {
   const db = await freshDb();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { freshDb, pop3Download, summary } from '../../test/support/store.ts';
 import { readableBody } from '../mail/mime/readable-body.ts';
 import { BodiesRepo, type BodyInput, bodySize, TOUCH_GRANULARITY_MS } from './bodies-repo.ts';
 import { unpackSource } from './body-source.ts';
@@ -7,7 +8,6 @@ import { StoreError } from './errors.ts';
 import { MessagesRepo } from './messages-repo.ts';
 import { Pop3Repo } from './pop3-repo.ts';
 import type { MessageKey, MessageUid } from './schema.ts';
-import { freshDb, pop3Download, summary } from './test-support.ts';
 
 const HOUR = 60 * 60 * 1000;
 

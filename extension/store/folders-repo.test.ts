@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { freshDb } from '../../test/support/store.ts';
 import { StoreError } from './errors.ts';
 import { FoldersRepo } from './folders-repo.ts';
 import type { FolderRow } from './schema.ts';
-import { freshDb } from './test-support.ts';
 
 const folder = (path: string, accountId = 'a'): FolderRow => ({
   accountId,

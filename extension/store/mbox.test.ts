@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { bytes, freshDb, pop3Download, summary } from '../../test/support/store.ts';
 import { BodiesRepo } from './bodies-repo.ts';
 import { asctime, exportMbox, mboxrdEntry, toMboxrd } from './mbox.ts';
 import { MessagesRepo } from './messages-repo.ts';
 import { PendingRepo } from './pending-repo.ts';
 import { Pop3Repo } from './pop3-repo.ts';
-import { bytes, freshDb, pop3Download, summary } from './test-support.ts';
 
 const decode = (data: Uint8Array) => new TextDecoder().decode(data);
 

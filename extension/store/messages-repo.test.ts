@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import { bytes, freshDb, summary } from '../../test/support/store.ts';
 import { BodiesRepo } from './bodies-repo.ts';
 import { StoreError } from './errors.ts';
 import { FoldersRepo } from './folders-repo.ts';
@@ -7,7 +8,6 @@ import { messageId } from './keys.ts';
 import { type ListQuery, MessagesRepo } from './messages-repo.ts';
 import { PendingRepo } from './pending-repo.ts';
 import type { BiffDatabase, MessageRow, MessageSummary } from './schema.ts';
-import { bytes, freshDb, summary } from './test-support.ts';
 
 const isCode = (code: string) => (e: unknown) => e instanceof StoreError && e.code === code;
 

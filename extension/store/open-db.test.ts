@@ -4,7 +4,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import type { DBSchema } from 'idb';
 import { StoreError } from './errors.ts';
 import { openDatabase, type Upgrade } from './open-db.ts';
-import './test-support.ts';
+import '../../test/support/store.ts';
 
 interface TinyDB extends DBSchema {
   notes: { key: string; value: { id: string; text: string } };

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { freshDb, summary } from '../../test/support/store.ts';
 import { MessagesRepo } from './messages-repo.ts';
 import { PendingRepo } from './pending-repo.ts';
 import type { MessageKey } from './schema.ts';
-import { freshDb, summary } from './test-support.ts';
 
 const k = (uid: number): MessageKey => ['acct-a', 'INBOX', uid];
 

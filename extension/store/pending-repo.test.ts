@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IDBObjectStore } from 'fake-indexeddb';
+import { bytes, freshDb, summary } from '../../test/support/store.ts';
 import { BodiesRepo } from './bodies-repo.ts';
 import { StoreError } from './errors.ts';
 import { MessagesRepo } from './messages-repo.ts';
 import { LAST_ERROR_MAX_CHARS, PendingRepo } from './pending-repo.ts';
 import type { MessageKey } from './schema.ts';
-import { bytes, freshDb, summary } from './test-support.ts';
 
 const k = (uid: number, accountId = 'acct-a'): MessageKey => [accountId, 'INBOX', uid];
 const isCode = (code: string) => (e: unknown) => e instanceof StoreError && e.code === code;

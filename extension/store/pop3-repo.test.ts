@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { freshDb, pop3Download } from '../../test/support/store.ts';
 import { BodiesRepo } from './bodies-repo.ts';
 import { StoreError } from './errors.ts';
 import { MessagesRepo } from './messages-repo.ts';
 import { type DeletionPolicy, isDue, Pop3Repo } from './pop3-repo.ts';
 import type { Pop3Row } from './schema.ts';
-import { freshDb, pop3Download } from './test-support.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const isCode = (code: string) => (e: unknown) => e instanceof StoreError && e.code === code;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { IDBFactory } from 'fake-indexeddb';
 import { StoreError } from './errors.ts';
 import { DB_VERSION, openBiffDb } from './schema.ts';
-import './test-support.ts';
+import '../../test/support/store.ts';
 
 /** Opens a raw connection at `version` with no handlers, as a stuck or newer page would hold it. */
 function openRaw(factory: IDBFactory, name: string, version: number): Promise<IDBDatabase> {

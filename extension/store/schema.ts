@@ -1,8 +1,10 @@
 /**
  * The local mail cache: one typed schema for every IndexedDB store and index, and the one
  * function that opens it. The background keeps each account's mail here so the popup opens
- * instantly and works offline; the repositories next to this file are the only code that reads
- * or writes it.
+ * instantly and works offline. It is read and written in this folder (the repositories, and
+ * account-purge.ts and mbox.ts beside them), by the IMAP sync's own small queries
+ * (mail/imap/store-helpers.ts), and read directly by the popup's early boot script
+ * (popup/boot.ts), which fetches the first page before the app's code has loaded.
  *
  * Key conventions, relied on throughout the store:
  * - A message is keyed `[accountId, folder, uid]`. `uid` is the IMAP UID (a number) or, for

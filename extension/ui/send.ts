@@ -3,9 +3,9 @@
  * end to end, and a background error arrives as a thrown `BackgroundError` with its code.
  */
 import type { BackgroundEvent, Envelope, MessageName, Reply, Request, Response } from '../contract.ts';
-import { browser } from '../platform.ts';
+import { listenToRuntime, sendToBackground } from '../platform.ts';
 
-/** An error the background returned; `code` picks the user-facing text (ui/error-text.ts). */
+/** An error the background returned; `code` picks the user-facing text (the pages' error-text.ts). */
 export class BackgroundError extends Error {
   override readonly name = 'BackgroundError';
   constructor(
@@ -19,7 +19,7 @@ export class BackgroundError extends Error {
 /** Sends one request to the background and returns its typed response. */
 export async function send<K extends MessageName>(name: K, request: Request<K>): Promise<Response<K>> {
   const envelope: Envelope<K> = { biff: 1, name, request };
-  const reply = (await browser.runtime.sendMessage(envelope)) as Reply<K> | undefined;
+  const reply = (await sendToBackground(envelope)) as Reply<K> | undefined;
   if (!reply) throw new BackgroundError('no_reply', 'The background did not answer');
   if (!reply.ok) throw new BackgroundError(reply.code, reply.message);
   return reply.response;
@@ -31,6 +31,5 @@ export function onBackgroundEvent(listener: (event: BackgroundEvent) => void): (
     if (typeof message === 'object' && message !== null && 'biffEvent' in message)
       listener(message as BackgroundEvent);
   };
-  browser.runtime.onMessage.addListener(handler);
-  return () => browser.runtime.onMessage.removeListener(handler);
+  return listenToRuntime(handler);
 }

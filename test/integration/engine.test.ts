@@ -14,6 +14,7 @@ import type { Handlers } from '../../background/router.ts';
 import { type Account, DEFAULT_IMAP, type ImapSettings } from '../../extension/accounts.ts';
 import type { AccountStatus, BackgroundEvent } from '../../extension/contract.ts';
 import { Actions } from '../../extension/engine/actions.ts';
+import { DeleteHolds } from '../../extension/engine/delete-holds.ts';
 import { Engine } from '../../extension/engine/engine.ts';
 import { imapDriver } from '../../extension/mail/imap/driver.ts';
 import { readableBody } from '../../extension/mail/mime/readable-body.ts';
@@ -137,22 +138,25 @@ async function harness(
   const timeline: string[] = [];
   const newMail: MessageRow[] = [];
   const relaySocket = { WebSocket: recordingWebSocket(timeline) };
+  const holds = new DeleteHolds();
+  const emit = (event: BackgroundEvent) => {
+    events.push(event);
+    if (event.biffEvent === 'status')
+      for (const s of event.accounts) timeline.push(`status:${s.accountId}:${s.unread}`);
+  };
   const engine = new Engine({
     db,
     settings,
     drivers: { imap: imapDriver, pop3: pop3Driver },
+    holds,
     relaySocket,
     push: options.push ?? false,
-    emit: (event) => {
-      events.push(event);
-      if (event.biffEvent === 'status')
-        for (const s of event.accounts) timeline.push(`status:${s.accountId}:${s.unread}`);
-    },
+    emit,
     persist: () => {},
     onNewMail: (_account, messages) => newMail.push(...messages),
   });
   const actions = new Actions(
-    engine,
+    { engine, db, holds, emit },
     options.undoWindowMs === undefined ? {} : { undoWindowMs: options.undoWindowMs },
   );
   await engine.start();
@@ -163,7 +167,7 @@ async function harness(
     await new Promise((r) => setImmediate(r));
     await waitFor(() => accounts.every((a) => !engine.scheduler.isRunning(a.id)), 60_000, 'checks over');
   });
-  const handlers = createHandlers(engine, actions, relaySocket);
+  const handlers = createHandlers({ engine, actions, settings, relaySocket });
   return { engine, actions, handlers, db, settings, events, timeline, newMail };
 }
 

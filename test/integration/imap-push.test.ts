@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { PushState } from '../../extension/mail/driver.ts';
 import { fetchBodyOnSession } from '../../extension/mail/imap/body.ts';
-import { ImapPush, type PushState } from '../../extension/mail/imap/idle.ts';
+import { ImapPush } from '../../extension/mail/imap/idle.ts';
 import { syncImapAccount } from '../../extension/mail/imap/sync.ts';
 import type { SyncResult } from '../../extension/mail/sync-context.ts';
 import { BodiesRepo } from '../../extension/store/bodies-repo.ts';

@@ -12,13 +12,13 @@
  * A rejected password stops the push: retrying would only risk locking the account.
  */
 
-import type { BodyRow } from '../../store/schema.ts';
 import { withAccountLock } from '../account-lock.ts';
+import type { MailJob, MailJobResult, PushSession, PushState } from '../driver.ts';
 import { redactSecret } from '../redact.ts';
 import type { SyncResult } from '../sync-context.ts';
 import { fetchBodyOnSession } from './body.ts';
 import { ImapError } from './errors.ts';
-import { loadOlderOnSession, type OlderResult } from './older.ts';
+import { loadOlderOnSession } from './older.ts';
 import { replayPending } from './replay.ts';
 import { ImapSession, type SessionContext } from './session.ts';
 import { syncOnSession, watchedFolders } from './sync.ts';
@@ -31,9 +31,6 @@ export const POLL_INTERVAL_MS = 60_000;
 export const DEFAULT_BACKOFF_MS: readonly number[] = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
 /** A connection that lived this long resets the backoff: it was a drop, not a failing server. */
 const STABLE_AFTER_MS = 60_000;
-
-/** What the push connection is doing. */
-export type PushState = 'connecting' | 'syncing' | 'idle' | 'waiting' | 'failed' | 'stopped';
 
 /** Options of ImapPush. */
 export interface ImapPushOptions {
@@ -60,7 +57,7 @@ function isAuthFailure(error: unknown): boolean {
 }
 
 /** Push for one IMAP account; see the file comment. */
-export class ImapPush {
+export class ImapPush implements PushSession {
   private stopped = false;
   private session: ImapSession | null = null;
   private dirty = false;
@@ -139,34 +136,38 @@ export class ImapPush {
   }
 
   /**
-   * Downloads and stores a body over the push connection: the user opened a message, and the
-   * connection that is already logged in answers without a second TLS handshake and login. Null
-   * when push is not connected or the connection failed under the fetch (the caller opens a
-   * connection of its own); the fetch's own refusals (too large, UIDVALIDITY changed, no such
-   * message) are thrown, as another connection would meet them too.
+   * Runs one of the engine's jobs on the push connection (PushSession): the connection that is
+   * already logged in answers without a second TLS handshake and login (on the benchmark's
+   * server those are most of a sync that finds nothing new, and of opening a message). Null when
+   * push is not connected or the connection failed under the job: the caller then opens a
+   * connection of its own. The job's own refusals on a working connection (too large,
+   * UIDVALIDITY changed, no such message, a refused command, a store error) are thrown, as
+   * another connection would meet them too. A flush never throws (see `flushPending`).
    */
-  async fetchBody(folder: string, uid: number): Promise<BodyRow | null> {
-    return this.attempt((session) => fetchBodyOnSession(session, folder, uid));
+  async runJob<J extends MailJob>(job: J): Promise<MailJobResult<J> | null> {
+    return (await this.onConnection(job)) as MailJobResult<J> | null;
   }
 
-  /** Extends `folder`'s cache downward over the push connection (the popup scrolled past it); null as for `attempt`. */
-  async loadOlder(folder: string, count: number): Promise<OlderResult | null> {
-    return this.attempt((session) => loadOlderOnSession(session, folder, count));
-  }
-
-  /**
-   * Syncs every watched folder on the push connection, as `syncImapAccount` does on a connection
-   * of its own ("Sync now", a scheduled check, a retry), without a TLS handshake and a login:
-   * on the benchmark's server those are most of a sync that finds nothing new. Null when push is
-   * not connected or the connection failed under the sync: the caller then syncs over a
-   * connection of its own. A failure on a working connection (a refused command, a store
-   * error) is thrown, as that sync would meet it too.
-   */
-  async syncAll(extra: Pick<SessionContext, 'onProgress' | 'signal'>): Promise<SyncResult | null> {
-    return this.attempt((session) => {
-      const view = session.withContext(extra);
-      return syncOnSession(view, watchedFolders(view.ctx));
-    });
+  private async onConnection(job: MailJob): Promise<MailJobResult<MailJob> | null> {
+    switch (job.kind) {
+      case 'sync':
+        // Every watched folder, as `syncImapAccount` does on a connection of its own.
+        return this.attempt((session) => {
+          const view = session.withContext({ onProgress: job.onProgress, signal: job.signal });
+          return syncOnSession(view, watchedFolders(view.ctx));
+        });
+      case 'flush':
+        return (await this.flushPending()) ? undefined : null;
+      case 'body': {
+        const { folder, uid } = job;
+        // A uid that is not a number is refused by the driver's own connection.
+        if (typeof uid !== 'number') return null;
+        const stored = await this.attempt((session) => fetchBodyOnSession(session, folder, uid));
+        return stored === null ? null : undefined;
+      }
+      case 'older':
+        return this.attempt((session) => loadOlderOnSession(session, job.folder, job.count));
+    }
   }
 
   /**

@@ -4,23 +4,13 @@
  */
 
 import { withAccountLock } from '../account-lock.ts';
+import { MAX_OLDER_BATCH, type OlderResult } from '../driver.ts';
 import { redactSecret } from '../redact.ts';
 import type { SyncContext } from '../sync-context.ts';
 import { ImapError } from './errors.ts';
 import { fetchAndStoreSummaries } from './fetch-summaries.ts';
 import { ImapSession } from './session.ts';
 import { lowestStoredUid } from './store-helpers.ts';
-
-/** What `loadOlderImap` did. */
-export interface OlderResult {
-  /** Messages stored. */
-  loaded: number;
-  /** Whether the server has still older messages. */
-  more: boolean;
-}
-
-/** Most messages one call loads: a few screens of scrolling, one or two chunks. */
-export const MAX_OLDER_BATCH = 1000;
 
 /** Extends `folder`'s cache downward by up to `count` messages, over an open session. */
 export async function loadOlderOnSession(

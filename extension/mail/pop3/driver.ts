@@ -1,5 +1,6 @@
 /** POP3 as the engine sees it (mail/driver.ts). */
 
+import { MessagesRepo } from '../../store/messages-repo.ts';
 import { POP3_FOLDER } from '../../store/schema.ts';
 import type { ProtocolDriver } from '../driver.ts';
 import { EngineError } from '../engine-error.ts';
@@ -16,4 +17,8 @@ export const pop3Driver: ProtocolDriver = {
     }
     await fetchPop3Body(ctx, uid);
   },
+  // No loadOlder: POP3 downloads every message it lists, so there is nothing older to fetch.
+  // No push: POP3 has no way to announce new mail; the scheduler polls.
+  /** Read state is kept here (RFC 1939 has no flags), so the stored rows are the count. */
+  unread: (db, account) => new MessagesRepo(db).countUnread(account.id),
 };

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test as nodeTest } from 'node:test';
+import { FakeTimers } from '../../../test/support/fake-timers.ts';
+import {
+  c,
+  s,
+  TEST_TLS,
+  type TranscriptOptions,
+  type TranscriptStep,
+  TranscriptTransport,
+} from '../../../test/support/transcript-transport.ts';
 import { TransportError } from '../../relay/transport.ts';
 import { COMMANDS } from './commands/index.ts';
 import { Pop3Error, type Pop3ErrorCode } from './errors.ts';
-import { FakeTimers } from './fake-timers.ts';
 import {
   COMMAND_TIMEOUT_MS,
   GREETING_TIMEOUT_MS,
@@ -13,14 +21,6 @@ import {
   TLS_TIMEOUT_MS,
   TRANSFER_IDLE_TIMEOUT_MS,
 } from './session.ts';
-import {
-  c,
-  s,
-  TEST_TLS,
-  type TranscriptOptions,
-  type TranscriptStep,
-  TranscriptTransport,
-} from './test-transport.ts';
 
 /** Every test here gets a timeout: a session waiting on a script that waits on it fails, not hangs. */
 function test(name: string, fn: () => Promise<void>): void {

@@ -1,19 +1,25 @@
 /**
- * The order of a POP3 sync, checked on byte transcripts (test-transport.ts) against a
+ * The order of a POP3 sync, checked on byte transcripts (test/support/transcript-transport.ts) against a
  * fake-indexeddb store: what is written to the store before each command goes out, and what a
  * refused DELE or QUIT leaves behind. Dovecot-backed tests are in test/integration/pop3-*.
  */
 import assert from 'node:assert/strict';
 import { test as nodeTest } from 'node:test';
+import { freshDb } from '../../../test/support/store.ts';
+import {
+  c,
+  s,
+  TEST_TLS,
+  type TranscriptStep,
+  TranscriptTransport,
+} from '../../../test/support/transcript-transport.ts';
 import { type Account, DEFAULT_IMAP, DEFAULT_POP3, type Pop3Settings } from '../../accounts.ts';
 import { MessagesRepo } from '../../store/messages-repo.ts';
 import { Pop3Repo } from '../../store/pop3-repo.ts';
 import { type BiffDatabase, POP3_FOLDER } from '../../store/schema.ts';
-import { freshDb } from '../../store/test-support.ts';
 import type { SyncContext } from '../sync-context.ts';
 import { Pop3Error } from './errors.ts';
 import { type Pop3SyncOptions, syncPop3Account } from './sync.ts';
-import { c, s, TEST_TLS, type TranscriptStep, TranscriptTransport } from './test-transport.ts';
 
 function test(name: string, fn: () => Promise<void>): void {
   nodeTest(name, { timeout: 20_000 }, fn);

@@ -1,5 +1,5 @@
 /**
- * The timer functions the session uses, injectable so tests can drive time (fake-timers.ts).
+ * The timer functions the session uses, injectable so tests can drive time (test/support/fake-timers.ts).
  * Protocol cores never touch timers; only the session does, through this.
  */
 

@@ -4,8 +4,8 @@
  */
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
-import type { Pop3Download } from './pop3-repo.ts';
-import { type BiffDatabase, type MessageSummary, openBiffDb } from './schema.ts';
+import type { Pop3Download } from '../../extension/store/pop3-repo.ts';
+import { type BiffDatabase, type MessageSummary, openBiffDb } from '../../extension/store/schema.ts';
 
 let counter = 0;
 

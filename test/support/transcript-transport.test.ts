@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { TransportError } from '../../relay/transport.ts';
-import { c, s, TEST_TLS, TranscriptTransport } from './test-transport.ts';
+import { TransportError } from '../../extension/relay/transport.ts';
+import { c, s, TEST_TLS, TranscriptTransport } from './transcript-transport.ts';
 
 const text = (chunk: Uint8Array) => new TextDecoder().decode(chunk);
 const bytes = (value: string) => new TextEncoder().encode(value);

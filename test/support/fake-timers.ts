@@ -2,7 +2,7 @@
  * Manual timers for tests: nothing fires until `advance()`. Implements Timers, so a session
  * under test can time out without the test waiting in real time.
  */
-import type { TimerHandle, Timers } from './timers.ts';
+import type { TimerHandle, Timers } from '../../extension/mail/pop3/timers.ts';
 
 interface Pending {
   at: number;

@@ -9,7 +9,12 @@
  *
  * Not protocol-specific: IMAP tests can use it too. Test-only; no Node imports.
  */
-import { type CloseReason, type TlsInfo, type Transport, TransportError } from '../../relay/transport.ts';
+import {
+  type CloseReason,
+  type TlsInfo,
+  type Transport,
+  TransportError,
+} from '../../extension/relay/transport.ts';
 
 /** One step of a conversation. */
 export type TranscriptStep =
