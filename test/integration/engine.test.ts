@@ -28,10 +28,11 @@ import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import { PendingRepo } from '../../extension/store/pending-repo.ts';
 import { Pop3Repo } from '../../extension/store/pop3-repo.ts';
 import { type BiffDatabase, type MessageRow, POP3_FOLDER } from '../../extension/store/schema.ts';
-import { type KeyValueArea, SettingsStore } from '../../extension/store/settings.ts';
+import { SettingsStore } from '../../extension/store/settings.ts';
 import { startRelay } from '../relay/helpers.ts';
 import { makeMessage } from '../servers/messages.ts';
 import { waitFor } from './imap-helpers.ts';
+import { memoryArea } from './memory-area.ts';
 import { asRetrieved, bareMessages, PASSWORD, Pop3World, RELAY_TOKEN } from './pop3-helpers.ts';
 
 /** One Dovecot (IMAP and POP3 on the same maildirs) and one relay for the whole file. */
@@ -42,24 +43,6 @@ test.before(async () => {
 test.after(async () => {
   await world?.stop();
 });
-
-/** browser.storage.local as a Map (values cloned, as storage does). */
-function memoryArea(): KeyValueArea {
-  const map = new Map<string, unknown>();
-  return {
-    async get(keys) {
-      const out: Record<string, unknown> = {};
-      for (const key of keys) if (map.has(key)) out[key] = structuredClone(map.get(key));
-      return out;
-    },
-    async set(items) {
-      for (const [key, value] of Object.entries(items)) map.set(key, structuredClone(value));
-    },
-    async remove(keys) {
-      for (const key of keys) map.delete(key);
-    },
-  };
-}
 
 /**
  * `ws`, recording into `timeline` every connection it opens (`open`) and every chunk Biff sends

@@ -25,6 +25,7 @@ import { plainMessage } from '../browser/user.ts';
 import { BrowserWorld, PASSWORD } from '../browser/world.ts';
 import { FaultProxy } from '../servers/fault-proxy.ts';
 import { imapClient } from '../servers/imap-client.ts';
+import { mulberry32 } from '../servers/messages.ts';
 import { seedMaildir } from '../servers/seed.ts';
 import {
   type Delivery,
@@ -77,18 +78,6 @@ const LOG_KEY = 'soakLog';
 type WorkerRecord =
   | { kind: 'announce'; subjects: string[]; at: number }
   | { kind: 'notification'; id: string; at: number };
-
-/** A small seeded generator (mulberry32): the same seed gives the same run of choices. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -199,7 +188,7 @@ export async function runSoak(
   options: SoakOptions,
 ): Promise<{ report: SoakReport; facts: SoakFacts; seed: number }> {
   const seed = options.seed ?? Date.now() % 2 ** 31;
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const between = (lo: number, hi: number) => lo + rand() * (hi - lo);
   const log = options.log ?? (() => {});
   const runId = seed.toString(36);
