@@ -36,9 +36,11 @@ export interface Delivery {
   /**
    * What another client did to it: marked read (a notification is then optional), moved or
    * renumbered by a UIDVALIDITY change (a new identity on the server: announcing it again is
-   * allowed), deleted.
+   * allowed), deleted. `after-uidvalidity`: it reached a folder shortly after that folder's
+   * UIDVALIDITY changed, so Biff's next look at the folder may be its rebuild, which announces
+   * nothing by design (imap-sync.test.ts, "UIDVALIDITY change"): a notification is optional.
    */
-  touched: Array<'read' | 'moved' | 'renumbered' | 'deleted'>;
+  touched: Array<'read' | 'moved' | 'renumbered' | 'deleted' | 'after-uidvalidity'>;
 }
 
 /** A message of a watched IMAP folder as the server lists it at the end. */

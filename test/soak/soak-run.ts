@@ -311,6 +311,7 @@ export async function runSoak(
     const startedAt = Date.now();
     const until = startedAt + durationMs;
     let n = 0;
+    let renumberedAt = Number.NEGATIVE_INFINITY;
     const deliver = async () => {
       n += 1;
       const roll = rand();
@@ -319,6 +320,10 @@ export async function runSoak(
       if (mailbox === 'POP3') seedMaildir(world.dovecot, pop3User, [note.raw]);
       else await other.use((c) => c.append(mailbox, note.raw, []));
       const delivery: Delivery = { subject: note.subject, mailbox, deliveredAt: Date.now(), touched: [] };
+      // Until Biff's next check of Work, its rebuild after a UIDVALIDITY change may be what
+      // finds this message (see Delivery.touched).
+      if (mailbox === 'Work' && delivery.deliveredAt - renumberedAt < LATE_AFTER_MS)
+        delivery.touched.push('after-uidvalidity');
       deliveries.push(delivery);
       bySubject.set(delivery.subject, delivery);
     };
@@ -421,6 +426,7 @@ export async function runSoak(
               await c.append('Work', r.source!, [...(r.flags ?? [])]);
               touch(r.envelope?.subject ?? '', 'renumbered');
             }
+            renumberedAt = Date.now();
             const status = await c.status('Work', { uidValidity: true });
             return `${rows.length} messages, UIDVALIDITY ${box.uidValidity} -> ${status ? status.uidValidity : '?'}`;
           });
