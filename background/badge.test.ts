@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AccountStatus } from '../extension/contract.ts';
 import { translator } from '../extension/ui/translate.ts';
-import { BADGE_COLORS, badgeFor } from './badge.ts';
+import { BADGE_COLORS, badgeFor, LOCKED_BADGE } from './badge.ts';
 import messages from './messages.en.json' with { type: 'json' };
 
 const t = translator(messages);
@@ -76,4 +76,24 @@ test('disabled accounts do not count', () => {
     t,
   );
   assert.equal(b.text, '');
+});
+
+test('locked: a lock in grey, over stale errors, with the cached counts in the tooltip', () => {
+  const b = badgeFor(
+    accounts,
+    new Map([
+      ['a', status('a', 3, { state: 'error', error: { kind: 'auth', code: 'auth', message: 'rejected' } })],
+      ['b', status('b', 4)],
+    ]),
+    unread,
+    now,
+    t,
+    true,
+  );
+  assert.equal(b.text, LOCKED_BADGE);
+  assert.equal(b.color, BADGE_COLORS.locked);
+  assert.match(b.title, /^Biff is locked — open it and enter your primary password\n/);
+  assert.match(b.title, /Work: 3 unread, checked 5 min ago/);
+  assert.doesNotMatch(b.title, /rejected/);
+  assert.equal(badgeFor([], new Map(), unread, now, t, true).text, '', 'nothing to unlock without accounts');
 });

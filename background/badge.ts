@@ -1,7 +1,8 @@
 /**
  * What the toolbar button shows: total unread across accounts (`99+` above 99, nothing at
- * zero), or `!` in a warning colour when an account cannot be checked; the tooltip lists each
- * account with its count and last successful check. Pure: the caller applies it.
+ * zero), or `!` in a warning colour when an account cannot be checked, or a lock while the
+ * primary password waits to be entered; the tooltip lists each account with its count and
+ * last successful check. Pure: the caller applies it.
  */
 import type { AccountStatus } from '../extension/contract.ts';
 import type { Translate } from '../extension/ui/translate.ts';
@@ -12,8 +13,10 @@ export interface BadgeView {
   title: string;
 }
 
-/** Badge colours: the accent for mail, amber for a problem. */
-export const BADGE_COLORS = { mail: '#2563eb', warning: '#d97706' } as const;
+/** Badge colours: the accent for mail, amber for a problem, grey while locked (waiting, not failing). */
+export const BADGE_COLORS = { mail: '#2563eb', warning: '#d97706', locked: '#4b5563' } as const;
+/** The badge while locked: one glyph, unlike any count or `!`. */
+export const LOCKED_BADGE = '🔒';
 /** Above this the count is shown as `99+` (the badge has room for about four characters). */
 export const BADGE_MAX = 99;
 
@@ -43,6 +46,7 @@ export function badgeFor(
   count: (status: AccountStatus) => number,
   now: number,
   t: Translate,
+  locked = false,
 ): BadgeView {
   const active = accounts.filter((a) => a.enabled);
   let total = 0;
@@ -61,6 +65,22 @@ export function badgeFor(
     );
   }
   if (active.length === 0) return { text: '', color: BADGE_COLORS.mail, title: t('bg_badge_no_accounts') };
+  // Errors from before the lock are stale, and nothing is checked until the unlock.
+  if (locked) {
+    const counts = active.map((a) =>
+      t(
+        'bg_badge_account',
+        a.name,
+        statuses.get(a.id) ? count(statuses.get(a.id)!) : 0,
+        when(t, statuses.get(a.id)?.lastSuccess ?? null, now),
+      ),
+    );
+    return {
+      text: LOCKED_BADGE,
+      color: BADGE_COLORS.locked,
+      title: [t('bg_badge_locked'), ...counts].join('\n'),
+    };
+  }
   if (failing.length > 0) {
     return {
       text: '!',

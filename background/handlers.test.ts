@@ -7,6 +7,7 @@ import { Engine } from '../extension/engine/engine.ts';
 import { MAX_OLDER_BATCH } from '../extension/mail/driver.ts';
 import { imapDriver } from '../extension/mail/imap/driver.ts';
 import { pop3Driver } from '../extension/mail/pop3/driver.ts';
+import type { RelaySocketOptions } from '../extension/relay/relay-socket.ts';
 import type { BiffDatabase } from '../extension/store/schema.ts';
 import type { SettingsStore } from '../extension/store/settings.ts';
 import { createHandlers } from './handlers.ts';
@@ -72,4 +73,27 @@ test('loadOlder: refuses unknown accounts and counts outside 1..MAX_OLDER_BATCH 
   for (const count of [0, -1, 1.5, Number.NaN, MAX_OLDER_BATCH + 1])
     await assert.rejects(h.loadOlder({ accountId: 'imap', folder: 'INBOX', count }), { code: 'invalid' });
   await assert.rejects(h.loadOlder({ accountId: 'imap', folder: '', count: 10 }), { code: 'invalid' });
+});
+
+test('relayStatus: a browser error that quotes the pairing token is redacted before the page sees it', async () => {
+  const token = 'pairing token "with" spaces';
+  const settings = { getSettings: async () => ({ relay: null }) } as unknown as SettingsStore;
+  // What Chrome's WebSocket constructor throws for a subprotocol that is not a token.
+  class WebSocket {
+    constructor(_url: string, protocols: string[]) {
+      throw new SyntaxError(`Failed to construct 'WebSocket': The subprotocol '${protocols[1]}' is invalid.`);
+    }
+  }
+  const status = await createHandlers({
+    engine: {} as Engine,
+    actions: {} as Actions,
+    settings,
+    relaySocket: { WebSocket: WebSocket as unknown as NonNullable<RelaySocketOptions['WebSocket']> },
+  }).relayStatus({
+    url: 'ws://127.0.0.1:6512/v1',
+    token,
+  });
+  assert.equal(status.ok, false);
+  assert.ok(!JSON.stringify(status).includes('with'), JSON.stringify(status));
+  assert.match(status.message, /\[redacted\]/);
 });

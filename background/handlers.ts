@@ -8,6 +8,7 @@ import type { GlobalSettings, ProbeReport, RelayStatus } from '../extension/cont
 import type { Actions } from '../extension/engine/actions.ts';
 import type { Engine } from '../extension/engine/engine.ts';
 import { EngineError } from '../extension/mail/engine-error.ts';
+import { redactText } from '../extension/mail/redact.ts';
 import { candidatesFor } from '../extension/providers/guess.ts';
 import { checkRelay, openRelaySocket, type RelaySocketOptions } from '../extension/relay/relay-socket.ts';
 import { TransportError } from '../extension/relay/transport.ts';
@@ -41,16 +42,22 @@ export function createHandlers({
   }
 
   async function relayStatus(url?: string, token?: string): Promise<RelayStatus> {
+    // The saved token is sealed until the primary password is entered; a token typed on the
+    // options page can still be checked.
+    if (token === undefined && engine.locked)
+      return { ok: false, code: 'locked', message: 'Biff is locked: enter the primary password' };
     const saved = (await contractSettings()).relay;
     const endpoint = { url: url ?? saved.url, token: token ?? saved.token };
     if (!endpoint.token)
       return { ok: false, code: 'relay_refused', message: 'Enter the pairing token the relay printed' };
     try {
       const version = await checkRelay(endpoint, relaySocket);
-      return { ok: true, message: `Relay connected (protocol ${version})`, version };
+      return { ok: true, message: `Relay ${version} connected`, version };
     } catch (err) {
       const code = err instanceof TransportError ? err.code : 'relay_unreachable';
-      return { ok: false, code, message: err instanceof Error ? err.message : 'The relay is not reachable' };
+      // A browser's own error (a WebSocket constructor refusing the subprotocol) can quote the token.
+      const message = err instanceof Error ? err.message : 'The relay is not reachable';
+      return { ok: false, code, message: redactText(message, [{ secret: endpoint.token }]) };
     }
   }
 
@@ -85,6 +92,7 @@ export function createHandlers({
     getSettings: async () => ({
       settings: await contractSettings(),
       accounts: await settingsStore.listAccounts(),
+      primaryPassword: await settingsStore.primaryPassword(),
     }),
     saveSettings: async ({ settings }) => {
       const before = await settingsStore.getSettings();
@@ -149,7 +157,35 @@ export function createHandlers({
       return { candidates: found };
     },
     relayStatus: ({ url, token }) => relayStatus(url, token),
+    unlock: async ({ password }) => {
+      await settingsStore.unlock(password);
+      await unlocked();
+      return { ok: true };
+    },
+    setPrimaryPassword: async ({ password, current }) => {
+      await settingsStore.setPrimaryPassword(password, current);
+      await unlocked();
+      return { ok: true };
+    },
+    removePrimaryPassword: async ({ current }) => {
+      await settingsStore.removePrimaryPassword(current);
+      await unlocked();
+      return { ok: true };
+    },
+    forgetPrimaryPassword: async () => {
+      await settingsStore.forgetPrimaryPassword();
+      // Without their passwords the accounts now say so, one by one: that is the truth.
+      await unlocked();
+      return { ok: true };
+    },
   };
+
+  /** The secrets can be read (again): push starts, and mail that came while locked is fetched. */
+  async function unlocked(): Promise<void> {
+    if (!engine.locked) return;
+    await engine.setLocked(false);
+    void engine.syncAll('manual');
+  }
 
   /** Whether a server answers at a candidate address (an untrusted certificate still counts). */
   async function answers_(

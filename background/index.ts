@@ -9,6 +9,7 @@ import { DeleteHolds } from '../extension/engine/delete-holds.ts';
 import { Engine, type SavedEngineState } from '../extension/engine/engine.ts';
 import { imapDriver } from '../extension/mail/imap/driver.ts';
 import { pop3Driver } from '../extension/mail/pop3/driver.ts';
+import type { Secret } from '../extension/mail/redact.ts';
 import {
   alarms,
   broadcast,
@@ -18,6 +19,7 @@ import {
   onInstalled,
   onRuntimeMessage,
   openOptionsPage,
+  sessionArea,
   setBadge,
 } from '../extension/platform.ts';
 import { BodiesRepo } from '../extension/store/bodies-repo.ts';
@@ -38,7 +40,15 @@ const CHECK_ALARM = 'check:';
 /** Cached bodies of IMAP mail beyond this are evicted, least recently opened first. */
 const BODY_BUDGET_BYTES = 256 * 1024 * 1024;
 
-const settings = new SettingsStore(localArea);
+/** Messages after which the lock state may have changed: the badge follows. */
+const LOCK_MESSAGES = new Set([
+  'unlock',
+  'setPrimaryPassword',
+  'removePrimaryPassword',
+  'forgetPrimaryPassword',
+]);
+
+const settings = new SettingsStore(localArea, sessionArea);
 
 async function boot() {
   const [db, saved] = await Promise.all([openBiffDb(), localArea.get(STATE_KEY)]);
@@ -94,8 +104,11 @@ async function boot() {
         (s) => (mode === 'new' ? engine.newCount(s.accountId) : s.unread),
         Date.now(),
         t,
+        engine.locked,
       ),
     );
+    // Locked, no check can run: the alarms stay as they are until the unlock sets them anew.
+    if (engine.locked) return;
     const existing = new Map((await alarms.all()).map((a) => [a.name, a.scheduledTime]));
     for (const account of engine.listAccounts()) {
       const name = CHECK_ALARM + account.id;
@@ -138,7 +151,18 @@ async function boot() {
       .then(() => bodies.evictBodies({ budgetBytes: BODY_BUDGET_BYTES }).catch(() => undefined));
   }
 
-  const route = createRouter(createHandlers({ engine, actions, settings }), extensionSelf());
+  /** Every secret the background holds, for the router to redact from failures. */
+  async function secrets(): Promise<Secret[]> {
+    const list: Secret[] = [];
+    for (const account of engine.listAccounts()) {
+      const password = await settings.getPassword(account.id);
+      if (password) list.push({ secret: password, user: account.username });
+    }
+    const token = (await settings.getSettings()).relay?.token;
+    if (token) list.push({ secret: token });
+    return list;
+  }
+  const route = createRouter(createHandlers({ engine, actions, settings }), extensionSelf(), secrets);
   function onMessage(message: unknown, sender: { id?: string; url?: string }) {
     const reply = route(message, sender);
     const name = (message as { name?: string }).name;
@@ -148,13 +172,17 @@ async function boot() {
       (name === 'saveAccount' ||
         name === 'removeAccount' ||
         name === 'saveSettings' ||
-        name === 'reorderAccounts')
+        name === 'reorderAccounts' ||
+        LOCK_MESSAGES.has(name ?? ''))
     ) {
       void reply.then(() => refreshBadgeAndAlarms());
     }
     return reply;
   }
 
+  // A primary password set and not entered in this browser session: nothing is checked until
+  // the popup or the options page unlocks.
+  await engine.setLocked((await settings.primaryPassword()) === 'locked');
   await engine.start();
   await actions.restoreUnfinishedDeletes();
   await refreshBadgeAndAlarms();

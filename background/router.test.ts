@@ -54,3 +54,30 @@ test('ignores messages that are not ours and reports unknown names and failures 
     message: 'The Biff relay is not running.',
   });
 });
+
+test('a failure leaves the background with every form of every secret redacted', async () => {
+  const password = 'pa"ss\\word %1';
+  const token = 'relay-pairing-token-123';
+  const plain = Buffer.from(`admin\u0000ann\u0000${password}`).toString('base64');
+  const quoted = password.replace(/[\\"]/g, (c) => `\\${c}`);
+  const route = createRouter(
+    {
+      syncNow: async () => {
+        throw Object.assign(
+          new Error(
+            `A1 LOGIN "ann" "${quoted}" / ${encodeURIComponent(password)} / AUTH PLAIN ${plain} / ${token}`,
+          ),
+          { code: 'command_failed' },
+        );
+      },
+    } as Partial<Handlers> as Handlers,
+    self,
+    async () => [{ secret: password, user: 'ann' }, { secret: token }],
+  );
+  const reply = await route({ biff: 1, name: 'syncNow', request: {} }, page);
+  assert.deepEqual(reply, {
+    ok: false,
+    code: 'command_failed',
+    message: 'A1 LOGIN "ann" "[redacted]" / [redacted] / AUTH PLAIN [redacted] / [redacted]',
+  });
+});

@@ -13,7 +13,8 @@ import type { Actions } from '../extension/engine/actions.ts';
 import type { Engine } from '../extension/engine/engine.ts';
 import type { MessagesRepo } from '../extension/store/messages-repo.ts';
 import type { SettingsStore } from '../extension/store/settings.ts';
-import { BrowserWorld, PASSWORD } from '../test/browser/world.ts';
+import { BrowserWorld } from '../test/browser/world.ts';
+import { PASSWORD } from '../test/support/server-world.ts';
 import { CdpSession, REMOTE_DEBUGGING_FLAG } from './cdp.ts';
 import { cpuDelta, cpuSnapshot } from './cpu.ts';
 import { bundleModules, summarizeProfile } from './profile.ts';
@@ -95,7 +96,7 @@ export class BenchWorld {
 
   /** An IMAPS account for `user`, disabled (no push, no alarms) unless `enabled`. */
   imapAccount(user: string, syncWindow: number, enabled = false): Account {
-    return this.world.account(user, 'imap', 'implicit', {
+    return this.world.accountFor(user, 'imap', 'implicit', {
       enabled,
       imap: { ...DEFAULT_IMAP, syncWindow },
     });
@@ -103,7 +104,7 @@ export class BenchWorld {
 
   /** A POP3S account for `user` that leaves mail on the server. */
   pop3Account(user: string): Account {
-    return this.world.account(user, 'pop3', 'implicit', { enabled: false });
+    return this.world.accountFor(user, 'pop3', 'implicit', { enabled: false });
   }
 
   /**

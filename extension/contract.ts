@@ -9,6 +9,9 @@
  */
 import type { Account } from './accounts.ts';
 import type { CertificateDetails, TlsInfo } from './relay/transport.ts';
+import type { PrimaryPasswordState } from './store/settings.ts';
+
+export type { PrimaryPasswordState };
 
 /** How an account's last check went, for the badge, the popup and the options page. */
 export type AccountErrorKind =
@@ -36,7 +39,7 @@ export interface AccountStatus {
 
 /** Global settings, edited on the options page. */
 export interface GlobalSettings {
-  relay: { url: string; token: string };
+  relay: { url: string; token: string; startCommand?: string };
   quietHours: { enabled: boolean; start: string; end: string };
   openMarksRead: boolean;
   badgeMode: 'unread' | 'new';
@@ -63,7 +66,7 @@ export interface Contract {
   /** Accounts with their live status, and the total unread count. */
   getStatus: {
     request: Record<string, never>;
-    response: { accounts: AccountStatus[]; totalUnread: number; relay: RelayStatus };
+    response: { accounts: AccountStatus[]; totalUnread: number; relay: RelayStatus; locked: boolean };
   };
   /** Start a check now (one account, or all). Resolves when the check finished. */
   syncNow: { request: { accountId?: string }; response: { ok: boolean } };
@@ -88,7 +91,7 @@ export interface Contract {
   popupOpened: { request: Record<string, never>; response: { ok: true } };
   getSettings: {
     request: Record<string, never>;
-    response: { settings: GlobalSettings; accounts: Account[] };
+    response: { settings: GlobalSettings; accounts: Account[]; primaryPassword: PrimaryPasswordState };
   };
   saveSettings: { request: { settings: GlobalSettings }; response: { ok: true } };
   /** Create or update an account; the password is only sent when it changed. */
@@ -106,6 +109,17 @@ export interface Contract {
       >;
     };
   };
+  /**
+   * Enter the primary password for this browser session: checks and push start again. A wrong
+   * one is an error with code `wrong_password`.
+   */
+  unlock: { request: { password: string }; response: { ok: true } };
+  /** Set the primary password (`current` absent) or change it (`current` checked): re-encrypts every secret. */
+  setPrimaryPassword: { request: { password: string; current?: string }; response: { ok: true } };
+  /** Remove the primary password (`current` checked): the secrets are stored unencrypted again. */
+  removePrimaryPassword: { request: { current: string }; response: { ok: true } };
+  /** "Forgot primary password": drop the encrypted secrets (passwords, pairing token); accounts and mail stay. */
+  forgetPrimaryPassword: { request: Record<string, never>; response: { ok: true } };
   /** Whether the relay answers with these settings. */
   relayStatus: { request: { url?: string; token?: string }; response: RelayStatus };
 }
@@ -115,7 +129,7 @@ export interface RelayStatus {
   /** e.g. `relay_unreachable`, `relay_refused`. */
   code?: string;
   message: string;
-  /** When connected: the protocol version the relay selected (`biff.v1`). */
+  /** When connected: the relay's software version (`0.2.0`). */
   version?: string;
 }
 
@@ -137,6 +151,6 @@ export type Reply<K extends MessageName> =
 
 /** Events the background broadcasts to open pages. */
 export type BackgroundEvent =
-  | { biffEvent: 'status'; accounts: AccountStatus[]; totalUnread: number }
+  | { biffEvent: 'status'; accounts: AccountStatus[]; totalUnread: number; locked: boolean }
   | { biffEvent: 'messages-changed'; accountIds: string[] }
   | { biffEvent: 'sync-progress'; accountId: string; done: number; total: number };

@@ -20,6 +20,16 @@ export const localArea = {
   remove: (keys: string[] | string) => browser.storage.local.remove(keys),
 };
 
+/**
+ * `browser.storage.session` the same way: kept in memory only, emptied when the browser closes
+ * (Chrome 102+, Firefox 115+), where an unlocked primary password's key outlives a stopped worker.
+ */
+export const sessionArea = {
+  get: (keys: string[]) => browser.storage.session.get(keys) as Promise<Record<string, unknown>>,
+  set: (items: Record<string, unknown>) => browser.storage.session.set(items),
+  remove: (keys: string[]) => browser.storage.session.remove(keys),
+};
+
 /** This extension's id and page origin, for checking message senders. */
 export function extensionSelf(): { id: string; origin: string } {
   return { id: browser.runtime.id, origin: browser.runtime.getURL('') };
@@ -119,3 +129,16 @@ export const onInstalled = (listener: (reason: string) => void) =>
 /** Asks the browser for a translated UI string. */
 export const message = (key: string, substitutions?: string[]): string =>
   browser.i18n.getMessage(key, substitutions);
+
+/**
+ * Asks for the optional `nativeMessaging` permission (manifest.json `optional_permissions`).
+ * Call it first thing in a click handler: Firefox refuses a request that is not directly inside
+ * the user's gesture, and Chrome wants the gesture too. Resolves true when granted (at once,
+ * without a prompt, when it already was).
+ */
+export const requestNativeMessaging = (): Promise<boolean> =>
+  browser.permissions.request({ permissions: ['nativeMessaging'] });
+
+/** Sends one message to a native messaging host and resolves with its one reply. */
+export const sendNativeMessage = (host: string, message: unknown): Promise<unknown> =>
+  browser.runtime.sendNativeMessage(host, message);

@@ -4,15 +4,20 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Account } from '../extension/accounts.ts';
-import type { AccountStatus, GlobalSettings } from '../extension/contract.ts';
+import type { AccountStatus, GlobalSettings, PrimaryPasswordState } from '../extension/contract.ts';
 import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { onBackgroundEvent, send } from '../extension/ui/send.ts';
 import { AccountsSection } from './accounts-section.tsx';
 import { type Preferences, PreferencesSection } from './preferences-section.tsx';
+import { PrimaryPasswordSection } from './primary-password-section.tsx';
 import { RelaySection } from './relay-section.tsx';
 
-type Loaded = { settings: GlobalSettings; accounts: readonly Account[] };
+type Loaded = {
+  settings: GlobalSettings;
+  accounts: readonly Account[];
+  primaryPassword: PrimaryPasswordState;
+};
 
 const byId = (statuses: readonly AccountStatus[]) => new Map(statuses.map((s) => [s.accountId, s]));
 
@@ -34,9 +39,9 @@ export function OptionsPage() {
   const load = useCallback(async () => {
     setLoadError(null);
     try {
-      const { settings, accounts } = await send('getSettings', {});
+      const { settings, accounts, primaryPassword } = await send('getSettings', {});
       settingsRef.current = settings;
-      setLoaded({ settings, accounts });
+      setLoaded({ settings, accounts, primaryPassword });
     } catch (err) {
       setLoadError(errorText(err));
       return;
@@ -59,6 +64,13 @@ export function OptionsPage() {
     settingsRef.current = settings;
   }
 
+  const locked = loaded?.primaryPassword === 'locked';
+  // First while locked (what stands between the user and their mail), else after the rest;
+  // keyed, so it moves rather than starting over and the outcome of the unlock stays shown.
+  const primary = loaded ? (
+    <PrimaryPasswordSection key="primary-password" state={loaded.primaryPassword} onChanged={load} />
+  ) : null;
+
   return (
     <main class="page">
       <header class="page-header">
@@ -76,7 +88,14 @@ export function OptionsPage() {
       {!loaded && !loadError ? <p class="muted">{t('options_loading')}</p> : null}
       {loaded ? (
         <>
-          <RelaySection relay={loaded.settings.relay} save={(relay) => saveSettings({ relay })} />
+          {locked ? primary : null}
+          {/* Keyed by the lock state: unlocking brings the pairing token the section starts from. */}
+          <RelaySection
+            key={loaded.primaryPassword}
+            relay={loaded.settings.relay}
+            locked={locked}
+            save={(relay) => saveSettings({ relay })}
+          />
           <AccountsSection
             accounts={loaded.accounts}
             statuses={statuses}
@@ -87,6 +106,7 @@ export function OptionsPage() {
             preferences={pickPreferences(loaded.settings)}
             save={(preferences: Preferences) => saveSettings(preferences)}
           />
+          {locked ? null : primary}
         </>
       ) : null}
     </main>

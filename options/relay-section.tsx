@@ -1,12 +1,16 @@
 /**
- * The relay: where it listens and the pairing token, with a status line that really connects
- * (`relayStatus`) and says how to fix what is wrong.
+ * The relay: "Pair automatically" (asks the native host `biff_relay` that `biff-relay install`
+ * registered), or where it listens and the pairing token by hand, with a status line that
+ * really connects (`relayStatus`) and says how to fix what is wrong.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GlobalSettings } from '../extension/contract.ts';
+import { requestNativeMessaging, sendNativeMessage } from '../extension/platform.ts';
 import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { send } from '../extension/ui/send.ts';
+import { NATIVE_HOST_NAME } from '../relay/protocol.ts';
+import { type PairOutcome, pairError, pairOutcome } from './auto-pair.ts';
 import { TextField, text } from './field.tsx';
 import {
   DEFAULT_RELAY_URL,
@@ -20,18 +24,23 @@ type Relay = GlobalSettings['relay'];
 
 type StatusState =
   | { state: 'unpaired' }
+  | { state: 'pairing' }
+  | { state: 'pair-failed'; outcome: Extract<PairOutcome, { ok: false }> }
+  | { state: 'locked' }
   | { state: 'checking' }
   | { state: 'shown'; view: RelayStatusView }
   | { state: 'failed'; message: string };
 
 interface Props {
   relay: Relay;
+  /** The primary password is not entered: the saved token is encrypted and reads empty. */
+  locked?: boolean;
   /** Stores the relay settings (merged into the global settings by the page). */
   save: (relay: Relay) => Promise<void>;
 }
 
 /** The "Relay" section. */
-export function RelaySection({ relay, save }: Props) {
+export function RelaySection({ relay, locked = false, save }: Props) {
   const [url, setUrl] = useState(relay.url || DEFAULT_RELAY_URL);
   const [token, setToken] = useState(relay.token);
   const [showToken, setShowToken] = useState(false);
@@ -39,7 +48,7 @@ export function RelaySection({ relay, save }: Props) {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [status, setStatus] = useState<StatusState>(
-    relay.token ? { state: 'checking' } : { state: 'unpaired' },
+    relay.token ? { state: 'checking' } : locked ? { state: 'locked' } : { state: 'unpaired' },
   );
   const urlRef = useRef<HTMLInputElement>(null);
   const tokenRef = useRef<HTMLInputElement>(null);
@@ -51,7 +60,8 @@ export function RelaySection({ relay, save }: Props) {
     setStatus({ state: 'checking' });
     try {
       const result = await send('relayStatus', endpoint);
-      if (seq === checkSeq.current) setStatus({ state: 'shown', view: relayStatusView(result) });
+      if (seq === checkSeq.current)
+        setStatus({ state: 'shown', view: relayStatusView(result, endpoint.startCommand) });
     } catch (err) {
       if (seq === checkSeq.current) setStatus({ state: 'failed', message: errorText(err) });
     }
@@ -62,13 +72,49 @@ export function RelaySection({ relay, save }: Props) {
     if (relay.token) void check({ url: relay.url || DEFAULT_RELAY_URL, token: relay.token });
   }, []);
 
+  /** Asks the native host; must start inside the click (the permission request needs the gesture). */
+  function onPairAutomatically() {
+    const granted = requestNativeMessaging();
+    checkSeq.current++;
+    setStatus({ state: 'pairing' });
+    void pairAutomatically(granted);
+  }
+
+  async function pairAutomatically(granted: Promise<boolean>) {
+    const failed = (outcome: PairOutcome) => {
+      if (!outcome.ok) setStatus({ state: 'pair-failed', outcome });
+    };
+    if (!(await granted.catch(() => false)))
+      return failed({ ok: false, message: { key: 'options_pairDenied' } });
+    let outcome: PairOutcome;
+    try {
+      outcome = pairOutcome(await sendNativeMessage(NATIVE_HOST_NAME, { type: 'pair' }));
+    } catch (err) {
+      outcome = pairError(err);
+    }
+    if (!outcome.ok) return failed(outcome);
+    setUrl(outcome.relay.url);
+    setToken(outcome.relay.token);
+    setErrors({});
+    setSaveError(null);
+    try {
+      await save(outcome.relay);
+    } catch (err) {
+      setSaveError(errorText(err));
+      return;
+    }
+    await check(outcome.relay);
+  }
+
   async function onSubmit(event: Event) {
     event.preventDefault();
     const found = validateRelay(url, token);
     setErrors(found);
     if (found.url) return urlRef.current?.focus();
     if (found.token) return tokenRef.current?.focus();
-    const next = { url: url.trim(), token: token.trim() };
+    const next: Relay = { url: url.trim(), token: token.trim() };
+    // The command that starts the installed relay stays while the relay is the same one.
+    if (relay.startCommand && next.url === relay.url) next.startCommand = relay.startCommand;
     setSaving(true);
     setSaveError(null);
     try {
@@ -86,6 +132,20 @@ export function RelaySection({ relay, save }: Props) {
     <section class="card" aria-labelledby="relay-heading">
       <h2 id="relay-heading">{t('options_relayHeading')}</h2>
       <p class="section-intro muted">{t('options_relayIntro')}</p>
+      <div class="actions pair-automatically">
+        <button
+          type="button"
+          class="primary"
+          onClick={onPairAutomatically}
+          disabled={status.state === 'pairing'}
+          aria-describedby="pair-hint"
+        >
+          {t('options_pairAutomatically')}
+        </button>
+        <p id="pair-hint" class="hint muted">
+          {t('options_pairAutomaticallyHint')}
+        </p>
+      </div>
       <form class="relay-form" onSubmit={onSubmit} noValidate>
         <TextField
           id="relay-url"
@@ -147,8 +207,28 @@ function RelayStatusLine({ status }: { status: StatusState }) {
   let content = null;
   let tone = 'muted';
   if (status.state === 'unpaired') content = t('options_relayUnpaired');
+  else if (status.state === 'locked') content = t('options_relayLocked');
   else if (status.state === 'checking') content = t('options_relayChecking');
-  else if (status.state === 'failed') {
+  else if (status.state === 'pairing') content = t('options_pairing');
+  else if (status.state === 'pair-failed') {
+    tone = 'error';
+    const commands = status.outcome.installCommands;
+    content = (
+      <>
+        {text(status.outcome.message)}
+        {commands ? (
+          <span class="commands">
+            {commands.map((command, i) => (
+              <span key={command}>
+                {i > 0 ? ` ${t('options_pairThen')} ` : ' '}
+                <code>{command}</code>
+              </span>
+            ))}
+          </span>
+        ) : null}
+      </>
+    );
+  } else if (status.state === 'failed') {
     tone = 'error';
     content = t('options_relayCheckFailed', status.message);
   } else {

@@ -21,9 +21,9 @@ test('tokens must be non-empty RFC 9110 tokens', () => {
 });
 
 test('status: connected (with the version), not running (with the start commands), token refused, other', () => {
-  assert.deepEqual(relayStatusView({ ok: true, message: 'ok', version: 'biff.v1' }), {
+  assert.deepEqual(relayStatusView({ ok: true, message: 'ok', version: '0.2.0' }), {
     tone: 'ok',
-    message: { key: 'options_relayConnectedVersion', args: ['biff.v1'] },
+    message: { key: 'options_relayConnectedVersion', args: ['0.2.0'] },
   });
   assert.deepEqual(relayStatusView({ ok: true, message: 'ok' }), {
     tone: 'ok',
@@ -31,7 +31,18 @@ test('status: connected (with the version), not running (with the start commands
   });
   const down = relayStatusView({ ok: false, code: 'relay_unreachable', message: 'x' });
   assert.equal(down.message.key, 'options_relayNotRunning');
-  assert.deepEqual(down.startCommands, ['npx biff-relay', 'npm start']);
+  assert.deepEqual(down.startCommands, ['biff-relay', 'npm start']);
+  assert.deepEqual(
+    relayStatusView(
+      { ok: false, code: 'relay_unreachable', message: 'x' },
+      'systemctl --user start biff-relay',
+    ).startCommands,
+    ['systemctl --user start biff-relay', 'npm start'],
+  );
+  assert.deepEqual(relayStatusView({ ok: false, code: 'relay_outdated', message: 'Too old' }).message, {
+    key: 'options_relayOutdated',
+    args: ['Too old'],
+  });
   assert.equal(
     relayStatusView({ ok: false, code: 'relay_refused', message: 'x' }).message.key,
     'options_relayRefused',

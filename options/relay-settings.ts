@@ -9,8 +9,11 @@ import type { Message } from './message.ts';
 /** Where `biff-relay` listens unless told otherwise. */
 export const DEFAULT_RELAY_URL = `ws://127.0.0.1:${DEFAULT_RELAY_PORT}${RELAY_PATH}`;
 
-/** The commands that start the relay, shown when it does not answer. */
-export const RELAY_START_COMMANDS = ['npx biff-relay', 'npm start'] as const;
+/**
+ * The commands that start the relay, shown when it does not answer: the installed package's
+ * command (or the exact one pairing automatically stored), and a checkout's.
+ */
+export const RELAY_START_COMMANDS = ['biff-relay', 'npm start'] as const;
 
 /**
  * The token travels inside a WebSocket subprotocol name, so it must be an RFC 9110 §5.6.2
@@ -50,8 +53,8 @@ export interface RelayStatusView {
   startCommands?: readonly string[];
 }
 
-/** The status line for a relay status from the background. */
-export function relayStatusView(status: RelayStatus): RelayStatusView {
+/** The status line for a relay status from the background; `startCommand` as pairing stored it. */
+export function relayStatusView(status: RelayStatus, startCommand?: string): RelayStatusView {
   if (status.ok) {
     return {
       tone: 'ok',
@@ -65,10 +68,12 @@ export function relayStatusView(status: RelayStatus): RelayStatusView {
       return {
         tone: 'error',
         message: { key: 'options_relayNotRunning' },
-        startCommands: RELAY_START_COMMANDS,
+        startCommands: startCommand ? [startCommand, RELAY_START_COMMANDS[1]] : RELAY_START_COMMANDS,
       };
     case 'relay_refused':
       return { tone: 'error', message: { key: 'options_relayRefused' } };
+    case 'relay_outdated':
+      return { tone: 'error', message: { key: 'options_relayOutdated', args: [status.message] } };
     default:
       return { tone: 'error', message: { key: 'options_relayOtherError', args: [status.message] } };
   }

@@ -263,6 +263,7 @@ export function App({ cache, early, earlyAccounts = null }: AppProps) {
     online,
     backgroundError: bg.error,
     cacheError: list.loaded === null ? list.error : null,
+    locked: bg.locked,
   });
   const noAccounts = banners.some((b) => b.kind === 'no-accounts');
   const filterAccount = accounts?.find((a) => a.id === filter.accountId);
@@ -313,7 +314,9 @@ export function App({ cache, early, earlyAccounts = null }: AppProps) {
         banners={banners}
         accounts={accounts ?? []}
         onOpenSettings={openOptions}
+        onUnlock={bg.unlock}
         fill={noAccounts && rows.length === 0}
+        relayCommand={bg.settings?.relay.startCommand}
       />
       {accounts && accounts.length > 0 && (
         <FilterBar accounts={accounts} filter={filter} folders={folders} onChange={changeFilter} />

@@ -9,7 +9,12 @@ function status(accountId: string, state: AccountStatus['state']): AccountStatus
 
 test('a status event replaces the statuses and the total and clears a background error', () => {
   const before = { ...INITIAL_BACKGROUND, error: 'no answer' };
-  const after = applyEvent(before, { biffEvent: 'status', accounts: [status('a', 'idle')], totalUnread: 7 });
+  const after = applyEvent(before, {
+    biffEvent: 'status',
+    accounts: [status('a', 'idle')],
+    totalUnread: 7,
+    locked: false,
+  });
   assert.equal(after.totalUnread, 7);
   assert.deepEqual(
     after.statuses?.map((s) => s.accountId),
@@ -25,7 +30,7 @@ test('sync progress is kept per account until it completes or the account stops 
   assert.equal(overallProgress(s.progress), 2 / 40);
   s = applyEvent(s, { biffEvent: 'sync-progress', accountId: 'a', done: 10, total: 10 });
   assert.deepEqual([...s.progress.keys()], ['b']);
-  s = applyEvent(s, { biffEvent: 'status', accounts: [status('b', 'idle')], totalUnread: 0 });
+  s = applyEvent(s, { biffEvent: 'status', accounts: [status('b', 'idle')], totalUnread: 0, locked: false });
   assert.equal(s.progress.size, 0);
   assert.equal(isSyncing(s), false);
 });
@@ -35,6 +40,7 @@ test('a syncing status counts as syncing even without progress', () => {
     biffEvent: 'status',
     accounts: [status('a', 'syncing')],
     totalUnread: 0,
+    locked: false,
   });
   assert.equal(isSyncing(s), true);
   assert.equal(overallProgress(s.progress), null);

@@ -20,6 +20,8 @@ export interface BackgroundState {
   /** Null until `getSettings` answered. */
   settings: GlobalSettings | null;
   accounts: Account[] | null;
+  /** The primary password waits to be entered: nothing is checked until then. */
+  locked: boolean;
   /** Why the background did not answer; null while it does. */
   error: string | null;
   /** Per account, while it syncs. */
@@ -33,6 +35,7 @@ export const INITIAL_BACKGROUND: BackgroundState = {
   relay: null,
   settings: null,
   accounts: null,
+  locked: false,
   error: null,
   progress: new Map(),
 };
@@ -44,7 +47,14 @@ export function applyEvent(state: BackgroundState, event: BackgroundEvent): Back
       // A finished account's progress is over.
       const progress = new Map(state.progress);
       for (const s of event.accounts) if (s.state !== 'syncing') progress.delete(s.accountId);
-      return { ...state, statuses: event.accounts, totalUnread: event.totalUnread, error: null, progress };
+      return {
+        ...state,
+        statuses: event.accounts,
+        totalUnread: event.totalUnread,
+        locked: event.locked,
+        error: null,
+        progress,
+      };
     }
     case 'sync-progress': {
       const progress = new Map(state.progress);

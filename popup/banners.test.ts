@@ -10,6 +10,7 @@ const ok: BannerInput = {
   online: true,
   backgroundError: null,
   cacheError: null,
+  locked: false,
 };
 
 function status(accountId: string, kind?: AccountErrorKind, code = 'x'): AccountStatus {
@@ -53,6 +54,10 @@ test('the relay not running is one banner, whether the relay status or an accoun
 });
 
 test('a relay that refuses us is told apart from one that is not running', () => {
+  assert.deepEqual(
+    bannersFor({ ...ok, relay: { ok: false, code: 'relay_outdated', message: 'needs 0.2.0' } }),
+    [{ kind: 'relay-outdated', detail: 'needs 0.2.0' }],
+  );
   assert.deepEqual(bannersFor({ ...ok, relay: { ok: false, code: 'relay_refused', message: 'bad token' } }), [
     { kind: 'relay-refused', detail: 'bad token' },
   ]);
@@ -117,4 +122,12 @@ test('a background or cache that does not answer comes first', () => {
     'cache-unavailable',
     'background-down',
   ]);
+});
+
+test('locked: one unlock banner instead of the accounts’ stale errors and the sealed relay’s', () => {
+  const errors = [status('a', 'auth'), status('b', 'relay', 'relay_refused')];
+  const relay = { ok: false, code: 'locked', message: 'Biff is locked' };
+  assert.deepEqual(kinds({ ...ok, statuses: errors, relay, locked: true }), ['locked']);
+  assert.deepEqual(kinds({ ...ok, locked: true, online: false }), ['offline', 'locked']);
+  assert.deepEqual(kinds({ ...ok, accounts: [], statuses: [], locked: true }), ['no-accounts']);
 });

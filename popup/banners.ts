@@ -12,8 +12,10 @@ export type Banner =
   | { kind: 'no-accounts' }
   | { kind: 'offline' }
   | { kind: 'background-down'; detail: string }
+  | { kind: 'locked' }
   | { kind: 'relay-unreachable' }
   | { kind: 'relay-refused'; detail: string }
+  | { kind: 'relay-outdated'; detail: string }
   | { kind: 'auth'; accountIds: string[] }
   | { kind: 'certificate'; accountIds: string[] }
   | { kind: 'server-unreachable'; accountIds: string[] }
@@ -31,6 +33,8 @@ export interface BannerInput {
   backgroundError: string | null;
   /** Why the cache could not be opened, or null. */
   cacheError: string | null;
+  /** The primary password waits to be entered (the background's status). */
+  locked: boolean;
 }
 
 /**
@@ -61,6 +65,12 @@ export function bannersFor(input: BannerInput): Banner[] {
   if (!input.online) banners.push({ kind: 'offline' });
   if (input.backgroundError !== null)
     banners.push({ kind: 'background-down', detail: input.backgroundError });
+  if (input.locked) {
+    // One question instead of a failure per account: nothing is checked while locked, so the
+    // accounts' old errors and the relay's (its token is sealed too) would only be noise.
+    banners.push({ kind: 'locked' });
+    return banners;
+  }
 
   const errors = statuses.filter(
     (s): s is AccountStatus & { error: NonNullable<AccountStatus['error']> } =>
@@ -71,9 +81,11 @@ export function bannersFor(input: BannerInput): Banner[] {
       input.relay && !input.relay.ok ? input.relay : errors.find((s) => s.error.kind === 'relay')?.error;
     if (relayError) {
       banners.push(
-        FIX_IN_SETTINGS.has(relayError.code ?? '')
-          ? { kind: 'relay-refused', detail: relayError.message }
-          : { kind: 'relay-unreachable' },
+        relayError.code === 'relay_outdated'
+          ? { kind: 'relay-outdated', detail: relayError.message }
+          : FIX_IN_SETTINGS.has(relayError.code ?? '')
+            ? { kind: 'relay-refused', detail: relayError.message }
+            : { kind: 'relay-unreachable' },
       );
     }
   }

@@ -1,22 +1,31 @@
 /**
  * The honest-state banners (decided in banners.ts): what is wrong, in plain words, and the one
- * thing to do about it. The relay banner shows the exact command to start the relay.
+ * thing to do about it. The relay banner shows the exact command to start the relay; the
+ * locked banner asks for the primary password right there.
  */
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { errorText } from '../extension/ui/error-text.ts';
 import { t } from '../extension/ui/i18n.ts';
 import type { AccountInfo } from './account-info.ts';
 import type { Banner } from './banners.ts';
 
-/** The command that starts the relay (package.json `bin`). */
-export const RELAY_COMMAND = 'npx biff-relay';
+/**
+ * The command that starts the relay when Biff does not know a better one: the `biff-relay`
+ * package's command. Pairing automatically stores the exact command of the installed relay.
+ */
+export const RELAY_COMMAND = 'biff-relay';
 
 export interface StateBannersProps {
   banners: readonly Banner[];
   accounts: readonly AccountInfo[];
   onOpenSettings(): void;
+  /** Enters the primary password; rejects with the reason to show (a wrong password says so). */
+  onUnlock(password: string): Promise<void>;
   /** Fill the popup (nothing else to show, as with no accounts). */
   fill?: boolean;
+  /** The command that starts the installed relay; default RELAY_COMMAND. */
+  relayCommand?: string | undefined;
 }
 
 function names(ids: readonly string[], accounts: readonly AccountInfo[]): string {
@@ -61,11 +70,62 @@ function Card({ tone, title, body, children }: CardProps) {
   );
 }
 
+/** The primary password's field and "Unlock", asked once for every account. */
+function UnlockForm({ onUnlock }: Pick<StateBannersProps, 'onUnlock'>) {
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  // Asked once, ready to type: the popup opened locked is there to be unlocked.
+  useEffect(() => input.current?.focus(), []);
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (password === '' || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await onUnlock(password);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  }
+  return (
+    <form class="unlock-form" onSubmit={submit}>
+      <label class="unlock-field">
+        <span>{t('popup_primary_password')}</span>
+        <input
+          ref={input}
+          type="password"
+          autocomplete="current-password"
+          value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+          aria-invalid={error !== null}
+          aria-describedby={error ? 'unlock-error' : undefined}
+        />
+      </label>
+      <button type="submit" class="primary" disabled={busy || password === ''}>
+        {t('popup_unlock')}
+      </button>
+      {error && (
+        <p id="unlock-error" class="unlock-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
 function BannerView({
   banner,
   accounts,
   onOpenSettings,
-}: { banner: Banner } & Pick<StateBannersProps, 'accounts' | 'onOpenSettings'>) {
+  relayCommand,
+  onUnlock,
+}: { banner: Banner } & Pick<
+  StateBannersProps,
+  'accounts' | 'onOpenSettings' | 'relayCommand' | 'onUnlock'
+>) {
   const settings = (label: string) => (
     <button type="button" class="banner-action" onClick={onOpenSettings}>
       {label}
@@ -84,6 +144,12 @@ function BannerView({
           <button type="button" class="primary banner-action" onClick={onOpenSettings}>
             {t('popup_add_account')}
           </button>
+        </Card>
+      );
+    case 'locked':
+      return (
+        <Card tone="info" title={t('popup_banner_locked_title')} body={t('popup_banner_locked_body')}>
+          <UnlockForm onUnlock={onUnlock} />
         </Card>
       );
     case 'offline':
@@ -105,7 +171,7 @@ function BannerView({
           title={t('popup_banner_relay_unreachable_title')}
           body={t('popup_banner_relay_unreachable_body')}
         >
-          <CopyCommand command={RELAY_COMMAND} />
+          <CopyCommand command={relayCommand ?? RELAY_COMMAND} />
         </Card>
       );
     case 'relay-refused':
@@ -118,6 +184,8 @@ function BannerView({
           {settings(t('popup_open_settings'))}
         </Card>
       );
+    case 'relay-outdated':
+      return <Card tone="error" title={t('popup_banner_relay_outdated_title')} body={banner.detail} />;
     case 'auth':
       return (
         <Card
@@ -159,12 +227,26 @@ function BannerView({
   }
 }
 
-export function StateBanners({ banners, accounts, onOpenSettings, fill }: StateBannersProps) {
+export function StateBanners({
+  banners,
+  accounts,
+  onOpenSettings,
+  onUnlock,
+  fill,
+  relayCommand,
+}: StateBannersProps) {
   if (banners.length === 0) return null;
   return (
     <div class={fill ? 'banners fill' : 'banners'}>
       {banners.map((banner) => (
-        <BannerView key={banner.kind} banner={banner} accounts={accounts} onOpenSettings={onOpenSettings} />
+        <BannerView
+          key={banner.kind}
+          banner={banner}
+          accounts={accounts}
+          onOpenSettings={onOpenSettings}
+          relayCommand={relayCommand}
+          onUnlock={onUnlock}
+        />
       ))}
     </div>
   );

@@ -42,6 +42,7 @@ export function useBackground(enabled: boolean, onMessagesChanged: (accountIds: 
           statuses: status.accounts,
           totalUnread: status.totalUnread,
           relay: status.relay,
+          locked: status.locked,
           error: null,
         }));
       } catch (error) {
@@ -65,5 +66,10 @@ export function useBackground(enabled: boolean, onMessagesChanged: (accountIds: 
   }, [enabled]);
 
   const refresh = useCallback(() => refreshRef.current(), []);
-  return { ...state, refresh };
+  /** Enters the primary password; rejects with the background's reason (a wrong one says so). */
+  const unlock = useCallback(async (password: string) => {
+    await send('unlock', { password });
+    await refreshRef.current();
+  }, []);
+  return { ...state, refresh, unlock };
 }

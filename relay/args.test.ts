@@ -129,3 +129,33 @@ test('sizes', () => {
   assert.equal(parseSize('x', '1MiB'), 1048576);
   assert.equal(parseSize('x', '2mb'), 2097152);
 });
+
+test('subcommands: --version, install with options kept as typed, uninstall, native-host', () => {
+  assert.deepEqual(parseArgs(['--version']), { kind: 'version' });
+  const install = parseArgs(['install', '--port', '7000', '--allow-private']);
+  assert.equal(install.kind, 'install');
+  if (install.kind === 'install') {
+    assert.deepEqual(install.relayArgs, ['--port', '7000', '--allow-private']);
+    assert.equal(install.options.port, 7000);
+    assert.equal(install.options.allowPrivate, true);
+  }
+  assert.throws(() => parseArgs(['install', '--port', '0']), UsageError);
+  assert.throws(() => parseArgs(['install', '--bogus']), UsageError);
+  assert.deepEqual(parseArgs(['uninstall']), { kind: 'uninstall' });
+  assert.throws(() => parseArgs(['uninstall', '--port', '1']), UsageError);
+  // What the browsers append after `--` (Chrome: the origin; Firefox: manifest path and add-on ID) is ignored.
+  const host = parseArgs([
+    'native-host',
+    '--port',
+    '7000',
+    '--',
+    'chrome-extension://abc/',
+    '--parent-window=0',
+  ]);
+  assert.equal(host.kind, 'native-host');
+  if (host.kind === 'native-host') {
+    assert.deepEqual(host.relayArgs, ['--port', '7000']);
+    assert.equal(host.options.port, 7000);
+  }
+  assert.throws(() => parseArgs(['serve']), UsageError);
+});

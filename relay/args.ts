@@ -42,8 +42,17 @@ export interface RelayOptions {
   verbose: boolean;
 }
 
-/** What the command line asks for. */
-export type Command = { kind: 'run'; options: RelayOptions } | { kind: 'help' };
+/**
+ * What the command line asks for. `relayArgs` are the relay options as typed, which `install`
+ * writes into the login service and the native host, so both start the relay the same way.
+ */
+export type Command =
+  | { kind: 'run'; options: RelayOptions }
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'install'; options: RelayOptions; relayArgs: string[] }
+  | { kind: 'uninstall' }
+  | { kind: 'native-host'; options: RelayOptions; relayArgs: string[] };
 
 /** A command line that cannot be obeyed; main prints the message and exits 2. */
 export class UsageError extends Error {
@@ -57,10 +66,15 @@ const EXTENSION_ID_PATTERN = /^[a-z0-9]{1,64}$/;
 /** setTimeout's ceiling: larger values fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-export const USAGE = `Usage: biff-relay [options]
+export const USAGE = `Usage: biff-relay [options]         run the relay in the foreground
+       biff-relay install [options]  start it at login and register the native messaging
+                                     host biff_relay for Chrome, Chromium and Firefox
+                                     (for this user; the options are kept for later starts)
+       biff-relay uninstall          remove what install wrote
+       biff-relay --version
 
 Companion relay of the Biff browser extension: lets the extension reach POP3/IMAP
-servers over a local WebSocket (ws://HOST:PORT/v1). See relay/PROTOCOL.md.
+servers over a local WebSocket (ws://HOST:PORT/v1). See PROTOCOL.md.
 
 Options:
   --host ADDR            address to bind (default ${DEFAULT_HOST}; keep it loopback)
@@ -70,7 +84,7 @@ Options:
   --allow-port N         also allow upstream port N (repeatable; default ${DEFAULT_ALLOWED_PORTS.join(', ')})
   --allow-private        allow loopback, private and link-local upstream addresses
   --extension-id ID      accept only this Chrome extension ID (repeatable)
-  --max-sessions N       concurrent sessions (default ${DEFAULT_MAX_SESSIONS})
+  --max-sessions N       concurrent connected sessions (default ${DEFAULT_MAX_SESSIONS})
   --max-message SIZE     largest WebSocket message, e.g. 1MiB, 65536 (default 1MiB)
   --connect-timeout T    TCP connect + TLS handshake, e.g. 15s, 500ms (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s)
   --idle-timeout T       close a session after T without traffic (default ${DEFAULT_IDLE_TIMEOUT_MS / 60_000}m)
@@ -78,13 +92,44 @@ Options:
   --quiet                no per-session log lines
   --verbose              also log refused handshakes
   --help                 show this help
+  --version              print the relay's version
 
 T is a number of seconds or a number with ms, s, m or h. SIZE is a number of bytes or a
 number with KiB or MiB (k and M also mean 1024 and 1024*1024).
 `;
 
+/**
+ * The browser starts the native host as `native-host [relay options] -- [its own arguments]`
+ * (install.ts writes that wrapper): Chrome adds the caller's origin, Firefox the manifest path
+ * and add-on ID, Chrome on Windows also `--parent-window=N`. Those are ignored.
+ */
+export const NATIVE_HOST_COMMAND = 'native-host';
+
 /** Parses `process.argv.slice(2)`. */
 export function parseArgs(argv: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  if (first === 'install') {
+    if (rest.includes('--help')) return { kind: 'help' };
+    const options = parseRelayOptions(rest);
+    if (options.port === 0) throw new UsageError('install: --port 0 cannot be paired with; pick a port');
+    return { kind: 'install', options, relayArgs: [...rest] };
+  }
+  if (first === 'uninstall') {
+    if (rest.length > 0) throw new UsageError('uninstall takes no options');
+    return { kind: 'uninstall' };
+  }
+  if (first === NATIVE_HOST_COMMAND) {
+    const end = rest.indexOf('--');
+    const relayArgs = end === -1 ? rest : rest.slice(0, end);
+    return { kind: 'native-host', options: parseRelayOptions(relayArgs), relayArgs };
+  }
+  if (argv.includes('--help')) return { kind: 'help' };
+  if (argv.includes('--version')) return { kind: 'version' };
+  return { kind: 'run', options: parseRelayOptions(argv) };
+}
+
+/** Parses the relay's options (`--host`, `--port`, …). */
+export function parseRelayOptions(argv: readonly string[]): RelayOptions {
   const options: RelayOptions = {
     host: DEFAULT_HOST,
     port: DEFAULT_RELAY_PORT,
@@ -117,8 +162,6 @@ export function parseArgs(argv: readonly string[]): Command {
       if (inline !== null) throw new UsageError(`${flag} takes no value`);
     };
     switch (flag) {
-      case '--help':
-        return { kind: 'help' };
       case '--host': {
         const host = value();
         if (host === '') throw new UsageError('--host must not be empty');
@@ -186,7 +229,7 @@ export function parseArgs(argv: readonly string[]): Command {
         throw new UsageError(`unknown option: ${flag}`);
     }
   }
-  return { kind: 'run', options };
+  return options;
 }
 
 function parseInteger(flag: string, text: string, min: number, max: number): number {

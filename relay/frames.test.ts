@@ -4,7 +4,7 @@ import { normaliseHost, parseClientFrame } from './frames.ts';
 
 const PIN = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89';
 
-test('connect, ping and starttls frames', () => {
+test('connect, hello, ping and starttls frames', () => {
   assert.deepEqual(
     parseClientFrame('{"op":"connect","host":"IMAP.Example.com","port":993,"tls":"implicit"}'),
     {
@@ -17,6 +17,7 @@ test('connect, ping and starttls frames', () => {
     { ok: true, frame: { op: 'connect', host: '::1', port: 110, tls: 'starttls', pin: PIN } },
   );
   assert.deepEqual(parseClientFrame('{"op":"ping"}'), { ok: true, frame: { op: 'ping' } });
+  assert.deepEqual(parseClientFrame('{"op":"hello"}'), { ok: true, frame: { op: 'hello' } });
   assert.deepEqual(parseClientFrame('{"op":"starttls","extra":1}'), { ok: true, frame: { op: 'starttls' } });
 });
 

@@ -40,6 +40,8 @@ export function parseClientFrame(text: string): ParsedFrame {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail('frame is not an object');
   const frame = data as Record<string, unknown>;
   switch (frame.op) {
+    case 'hello':
+      return { ok: true, frame: { op: 'hello' } };
     case 'ping':
       return { ok: true, frame: { op: 'ping' } };
     case 'starttls':

@@ -19,6 +19,16 @@ export const DEFAULT_ALLOWED_PORTS: readonly number[] = [110, 143, 993, 995];
 export const DEFAULT_MAX_SESSIONS = 32;
 
 /**
+ * Sessions that have not sent `connect` yet do not count against `--max-sessions` but against
+ * this budget; when it is full, a new upgrade closes the oldest waiting session
+ * (too_many_sessions). A real client sends `connect` as soon as the WebSocket opens, so a
+ * flood of silent sessions (which once held all 32 slots for the hello timeout and locked the
+ * extension out) now holds no connect slot and can only displace a real session by opening 16
+ * more within that session's first round trip.
+ */
+export const MAX_WAITING_SESSIONS = 16;
+
+/**
  * `--max-message`: the largest WebSocket message the relay accepts (ws `maxPayload`). Mail
  * commands are small; the extension splits uploads into chunks. Bigger messages close the
  * WebSocket with 1009, so one message can never make the relay buffer more than this.
@@ -45,6 +55,19 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 31 * 60_000;
 export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
 
 /**
+ * The HTTP request of an upgrade must be complete within this (Node's headersTimeout): the
+ * browser sends it at once, so a request still arriving after 5 s is a slowloris holding a socket.
+ */
+export const HEADERS_TIMEOUT_MS = 5_000;
+
+/**
+ * How often Node looks for requests past HEADERS_TIMEOUT_MS (its connectionsCheckingInterval).
+ * Node's 30 s default let a 10 s timeout hold a socket for 10-40 s; a scan of the few open
+ * connections every 250 ms is nothing.
+ */
+export const HEADERS_CHECK_INTERVAL_MS = 250;
+
+/**
  * Upstream reading pauses while more than this many bytes wait to go out on the WebSocket,
  * and resumes below LOW_WATER_MARK: bounds the relay's memory per session whatever the
  * mail server sends and however slowly the browser reads.
@@ -52,6 +75,15 @@ export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
 export const HIGH_WATER_MARK = 1024 * 1024;
 /** See HIGH_WATER_MARK. */
 export const LOW_WATER_MARK = 256 * 1024;
+
+/**
+ * Reading from both sides also pauses while more than this many WebSocket messages wait to go
+ * out, and resumes at QUEUED_SENDS_LOW: a queued message costs the relay a few hundred bytes
+ * beyond its payload, so a megabyte of 15-byte pongs nobody reads would hold ~30 MiB.
+ */
+export const QUEUED_SENDS_HIGH = 1024;
+/** See QUEUED_SENDS_HIGH. */
+export const QUEUED_SENDS_LOW = 256;
 
 /**
  * Largest WebSocket message the relay builds from TLS records that arrive together. Node hands

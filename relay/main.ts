@@ -1,13 +1,17 @@
 /**
- * `biff-relay`: parses the command line, finds the pairing token, starts the server and
- * stops it cleanly on SIGINT/SIGTERM. The line `biff-relay listening on ws://HOST:PORT/v1`
+ * `biff-relay`: parses the command line, then runs the relay (finds the pairing token, starts
+ * the server, stops it cleanly on SIGINT/SIGTERM), or `install`, `uninstall`, the native
+ * messaging host, `--version`. The line `biff-relay listening on ws://HOST:PORT/v1`
  * on stdout means ready (scripts and tests wait for it).
  */
 import { parseArgs, USAGE, UsageError } from './args.ts';
 import { ConfigError, defaultConfigPath, loadOrCreateToken } from './config.ts';
+import { install, uninstall } from './install.ts';
 import { createLogger } from './log.ts';
+import { serveNativeHost } from './native-host.ts';
 import { isLoopbackBind } from './policy.ts';
 import { startServer } from './server.ts';
+import { RELAY_VERSION } from './version.ts';
 
 /** Runs the relay; resolves once it listens (or exits the process on a startup error). */
 export async function main(argv: readonly string[]): Promise<void> {
@@ -19,9 +23,34 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`biff-relay: ${error.message}\nTry biff-relay --help.\n`);
     process.exit(2);
   }
-  if (command.kind === 'help') {
-    process.stdout.write(USAGE);
-    process.exit(0);
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(USAGE);
+      process.exit(0);
+      break;
+    case 'version':
+      process.stdout.write(`${RELAY_VERSION}\n`);
+      process.exit(0);
+      break;
+    case 'install':
+    case 'uninstall': {
+      const print = (line: string) => process.stdout.write(`biff-relay: ${line}\n`);
+      try {
+        process.exitCode =
+          command.kind === 'install'
+            ? await install(command.options, command.relayArgs, print)
+            : await uninstall(print);
+      } catch (error) {
+        process.stderr.write(`biff-relay: ${(error as Error).message}\n`);
+        process.exitCode = error instanceof UsageError ? 2 : 1;
+      }
+      return;
+    }
+    case 'native-host':
+      await serveNativeHost(command.options, command.relayArgs);
+      return;
+    case 'run':
+      break;
   }
   const options = command.options;
   const log = createLogger({ quiet: options.quiet, verbose: options.verbose, stream: process.stderr });

@@ -62,9 +62,21 @@ export const RELAY_ERROR_CODES = [
 ] as const;
 export type RelayErrorCode = (typeof RELAY_ERROR_CODES)[number];
 
-export type ClientFrame = ConnectRequest | { op: 'starttls' } | { op: 'ping' };
+/**
+ * `hello` asks the relay who it is; allowed once, before `connect` (which may still follow).
+ * A relay older than 0.2.0 answers it with `bad_request`.
+ */
+export type ClientFrame = ConnectRequest | { op: 'hello' } | { op: 'starttls' } | { op: 'ping' };
+
+/** The relay's answer to `hello`: its software version (`0.2.0`) and protocol (`biff.v1`). */
+export interface HelloFrame {
+  op: 'hello';
+  version: string;
+  protocol: string;
+}
 
 export type ServerFrame =
+  | HelloFrame
   | { op: 'connected'; remote: string; tls?: TlsInfo }
   | { op: 'secured'; tls: TlsInfo }
   | { op: 'pong' }
@@ -83,3 +95,38 @@ export const RELAY_CLOSE_CODES = {
   /** The relay is shutting down. */
   shutdown: 1001,
 } as const;
+
+/** Name of the native messaging host `biff-relay install` registers (PROTOCOL.md, "Pairing"). */
+export const NATIVE_HOST_NAME = 'biff_relay';
+
+/** The extension's one native request: where is the relay, and what is its token? */
+export interface PairRequest {
+  type: 'pair';
+}
+
+/** Every code of a native host error reply. */
+export const NATIVE_ERROR_CODES = [
+  'too_large',
+  'bad_json',
+  'bad_request',
+  'config_unusable',
+  'port_taken',
+  'relay_not_started',
+] as const;
+export type NativeErrorCode = (typeof NATIVE_ERROR_CODES)[number];
+
+/** The native host's answer to `pair`. */
+export type PairReply =
+  | {
+      ok: true;
+      /** `ws://127.0.0.1:6512/v1` */
+      url: string;
+      token: string;
+      /** The relay's software version, e.g. `0.2.0`. */
+      version: string;
+      /** True when this request started the relay (it was not running). */
+      started: boolean;
+      /** A shell command that starts this installation of the relay, for "relay not running" advice. */
+      startCommand: string;
+    }
+  | { ok: false; code: NativeErrorCode; message: string };

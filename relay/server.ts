@@ -7,12 +7,18 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { RelayOptions } from './args.ts';
+import { RelayError } from './errors.ts';
 import { checkUpgrade, type HandshakePolicy, requestPath } from './handshake.ts';
-import { SHUTDOWN_GRACE_MS } from './limits.ts';
+import {
+  HEADERS_CHECK_INTERVAL_MS,
+  HEADERS_TIMEOUT_MS,
+  MAX_WAITING_SESSIONS,
+  SHUTDOWN_GRACE_MS,
+} from './limits.ts';
 import type { Logger } from './log.ts';
 import { allowedHostHeaders, checkHostHeader, isLoopbackBind } from './policy.ts';
 import { RELAY_CLOSE_CODES, RELAY_PATH, RELAY_SUBPROTOCOL, type ServerFrame } from './protocol.ts';
-import { Session } from './session.ts';
+import { Session, type SessionSlots } from './session.ts';
 
 /** A listening relay. */
 export interface RelayServer {
@@ -48,7 +54,26 @@ export async function startServer(
   options: RelayOptions & { token: string },
   log: Logger,
 ): Promise<RelayServer> {
+  /** Every session until it has closed (shutdown closes them all). */
   const sessions = new Set<Session>();
+  /** Sessions that have not sent `connect`, oldest first: MAX_WAITING_SESSIONS, not --max-sessions. */
+  const waiting = new Set<Session>();
+  /** Sessions past `connect`: at most --max-sessions. */
+  const connected = new Set<Session>();
+  const tooMany = (): string => `the relay already has ${options.maxSessions} sessions (--max-sessions)`;
+  const slots: SessionSlots = {
+    admit(session) {
+      waiting.delete(session);
+      if (connected.size >= options.maxSessions) return new RelayError('too_many_sessions', tooMany());
+      connected.add(session);
+      return null;
+    },
+    release(session) {
+      sessions.delete(session);
+      waiting.delete(session);
+      connected.delete(session);
+    },
+  };
   const loopback = isLoopbackBind(options.host);
   const policy: HandshakePolicy = {
     token: options.token,
@@ -66,28 +91,31 @@ export async function startServer(
     handleProtocols: () => RELAY_SUBPROTOCOL,
   });
 
-  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
-    const hostRefusal = checkHostHeader(req.headers.host, policy.hostHeaders);
-    if (hostRefusal) {
-      log.refused(403, hostRefusal, remoteOf(req), req.headers.origin);
-      res.writeHead(403, headers).end('Forbidden\n');
-      return;
-    }
-    const path = requestPath(req.url);
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end('Method Not Allowed\n');
-    } else if (path === RELAY_PATH) {
-      res.writeHead(426, { ...headers, Upgrade: 'websocket' }).end(NOTICE);
-    } else if (path === '/') {
-      res.writeHead(200, headers).end(NOTICE);
-    } else {
-      res.writeHead(404, headers).end('Not Found\n');
-    }
-  });
+  const http = createServer(
+    { connectionsCheckingInterval: HEADERS_CHECK_INTERVAL_MS },
+    (req: IncomingMessage, res: ServerResponse) => {
+      const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
+      const hostRefusal = checkHostHeader(req.headers.host, policy.hostHeaders);
+      if (hostRefusal) {
+        log.refused(403, hostRefusal, remoteOf(req), req.headers.origin);
+        res.writeHead(403, headers).end('Forbidden\n');
+        return;
+      }
+      const path = requestPath(req.url);
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end('Method Not Allowed\n');
+      } else if (path === RELAY_PATH) {
+        res.writeHead(426, { ...headers, Upgrade: 'websocket' }).end(NOTICE);
+      } else if (path === '/') {
+        res.writeHead(200, headers).end(NOTICE);
+      } else {
+        res.writeHead(404, headers).end('Not Found\n');
+      }
+    },
+  );
 
   // Local clients only, but a stalled request should not hold a socket for minutes.
-  http.headersTimeout = 10_000;
+  http.headersTimeout = HEADERS_TIMEOUT_MS;
   http.requestTimeout = 10_000;
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -100,13 +128,13 @@ export async function startServer(
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const origin = req.headers.origin ?? '-';
-      if (sessions.size >= options.maxSessions) {
+      if (connected.size >= options.maxSessions) {
         // Refused after the upgrade, with an error frame, because a browser cannot see
         // the HTTP status of a failed upgrade and the user should see why.
         const frame: ServerFrame = {
           op: 'error',
           code: 'too_many_sessions',
-          message: `the relay already has ${options.maxSessions} sessions (--max-sessions)`,
+          message: tooMany(),
         };
         ws.on('error', () => {});
         ws.send(JSON.stringify(frame));
@@ -123,8 +151,14 @@ export async function startServer(
         });
         return;
       }
-      const session = new Session(ws, origin, options, log, (s) => sessions.delete(s));
+      if (waiting.size >= MAX_WAITING_SESSIONS) {
+        const oldest = waiting.values().next().value!;
+        waiting.delete(oldest);
+        oldest.displace();
+      }
+      const session = new Session(ws, origin, options, log, slots);
       sessions.add(session);
+      waiting.add(session);
     });
   });
 

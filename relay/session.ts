@@ -12,11 +12,33 @@ import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { RelayError } from './errors.ts';
 import { parseClientFrame } from './frames.ts';
-import { HIGH_WATER_MARK, LOW_WATER_MARK, TLS_MESSAGE_MAX_BYTES, UPSTREAM_LINGER_MS } from './limits.ts';
+import {
+  HIGH_WATER_MARK,
+  LOW_WATER_MARK,
+  QUEUED_SENDS_HIGH,
+  QUEUED_SENDS_LOW,
+  TLS_MESSAGE_MAX_BYTES,
+  UPSTREAM_LINGER_MS,
+} from './limits.ts';
 import type { Logger } from './log.ts';
-import { type ConnectRequest, RELAY_CLOSE_CODES, type RelayErrorCode, type ServerFrame } from './protocol.ts';
+import {
+  type ConnectRequest,
+  RELAY_CLOSE_CODES,
+  RELAY_SUBPROTOCOL,
+  type RelayErrorCode,
+  type ServerFrame,
+} from './protocol.ts';
 import { StartTlsGate } from './tls-gate.ts';
 import { connectTcp, formatRemote, resolveTarget, secure, type TargetPolicy } from './upstream.ts';
+import { RELAY_VERSION } from './version.ts';
+
+/** How a session takes and gives back its place in the relay's limits (server.ts). */
+export interface SessionSlots {
+  /** On `connect`: takes a connected-session slot, or says why there is none. */
+  admit(session: Session): RelayError | null;
+  /** Once, when the session has closed. */
+  release(session: Session): void;
+}
 
 /** The limits a session enforces. */
 export interface SessionSettings extends TargetPolicy {
@@ -38,6 +60,8 @@ function toBuffer(data: RawData): Buffer {
 /** One WebSocket ↔ TCP pipe. */
 export class Session {
   private state: State = 'hello';
+  /** Whether the client's one `hello` was answered. */
+  private greeted = false;
   private request: ConnectRequest | null = null;
   private upstream: Socket | null = null;
   private detachUpstream: () => void = noop;
@@ -46,9 +70,16 @@ export class Session {
   private readonly ended = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private lastActivity = Date.now();
-  /** Upstream reading paused because the WebSocket has too much to send. */
-  private upstreamPaused = false;
-  /** WebSocket reading paused because the upstream write buffer is full. */
+  /**
+   * More than HIGH_WATER_MARK waits to go out on the WebSocket (mail bytes or replies such as
+   * pongs): the relay reads from neither side until the client has read it down to LOW_WATER_MARK.
+   */
+  private downstreamFull = false;
+  /** WebSocket sends whose callback has not run yet (still in the relay, not in the kernel). */
+  private queuedSends = 0;
+  /** The upstream's write buffer is full: the relay stops reading from the client until 'drain'. */
+  private upstreamFull = false;
+  /** Whether ws.pause() is in force (for either reason above). */
   private clientPaused = false;
   private readonly startedAt = Date.now();
   private target = '-';
@@ -66,7 +97,7 @@ export class Session {
     private readonly origin: string,
     private readonly settings: SessionSettings,
     private readonly log: Logger,
-    private readonly onClosed: (session: Session) => void,
+    private readonly slots: SessionSlots,
   ) {
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', (code) => this.onClientClose(code));
@@ -87,6 +118,17 @@ export class Session {
     }, settings.helloTimeoutMs);
   }
 
+  /** Closes a session still waiting for `connect` to make room for a newer one. */
+  displace(): void {
+    if (this.state !== 'hello') return;
+    this.fail(
+      new RelayError(
+        'too_many_sessions',
+        'too many sessions were waiting for "connect"; this was the oldest',
+      ),
+    );
+  }
+
   /** Closes the session because the relay is stopping (close 1001). */
   shutdown(): void {
     if (this.state !== 'closed') this.finish(RELAY_CLOSE_CODES.shutdown, 'shutdown', false);
@@ -100,7 +142,12 @@ export class Session {
   private send(frame: ServerFrame): void {
     // Mail bytes received before this frame's cause go out before it.
     this.flushHeld();
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    // Replies count against the same bound as mail bytes: a client that sends pings and never
+    // reads the pongs would otherwise grow the relay without limit (a million: +250 MiB).
+    this.queuedSends++;
+    this.ws.send(JSON.stringify(frame), this.onSent);
+    this.checkDownstream();
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -116,8 +163,18 @@ export class Session {
     }
     const frame = parsed.frame;
     if (this.state === 'hello') {
-      if (frame.op === 'connect') void this.connect(frame);
-      else this.fail(new RelayError('bad_request', 'the first frame must be "connect"'));
+      if (frame.op === 'hello' && !this.greeted) {
+        this.greeted = true;
+        this.send({ op: 'hello', version: RELAY_VERSION, protocol: RELAY_SUBPROTOCOL });
+        return;
+      }
+      if (frame.op !== 'connect') {
+        this.fail(new RelayError('bad_request', 'the first frame must be "hello" or "connect"'));
+        return;
+      }
+      const refusal = this.slots.admit(this);
+      if (refusal) this.fail(refusal);
+      else void this.connect(frame);
       return;
     }
     switch (frame.op) {
@@ -126,6 +183,9 @@ export class Session {
         return;
       case 'connect':
         this.fail(new RelayError('bad_request', 'one "connect" per session'));
+        return;
+      case 'hello':
+        this.fail(new RelayError('bad_request', '"hello" only before "connect"'));
         return;
       case 'starttls':
         void this.startTls();
@@ -143,17 +203,26 @@ export class Session {
     }
     this.up += chunk.length;
     this.lastActivity = Date.now();
-    if (!this.upstream!.write(chunk) && !this.clientPaused) {
-      this.clientPaused = true;
-      this.ws.pause();
+    if (!this.upstream!.write(chunk) && !this.upstreamFull) {
+      this.upstreamFull = true;
+      this.updateClientReading();
     }
   }
 
   private readonly onUpstreamDrain = (): void => {
-    if (!this.clientPaused) return;
-    this.clientPaused = false;
-    this.ws.resume();
+    if (!this.upstreamFull) return;
+    this.upstreamFull = false;
+    this.updateClientReading();
   };
+
+  /** Pauses or resumes reading from the client: paused while either direction is full. */
+  private updateClientReading(): void {
+    const pause = this.upstreamFull || this.downstreamFull;
+    if (pause === this.clientPaused) return;
+    this.clientPaused = pause;
+    if (pause) this.ws.pause();
+    else this.ws.resume();
+  }
 
   private readonly onUpstreamData = (chunk: Buffer): void => {
     this.down += chunk.length;
@@ -184,19 +253,29 @@ export class Session {
   };
 
   private sendDown(data: Buffer): void {
+    this.queuedSends++;
     this.ws.send(data, { binary: true }, this.onSent);
-    if (!this.upstreamPaused && this.ws.bufferedAmount > HIGH_WATER_MARK) {
-      this.upstreamPaused = true;
-      this.upstream?.pause();
-    }
+    this.checkDownstream();
+  }
+
+  /** After each send: past HIGH_WATER_MARK (or QUEUED_SENDS_HIGH), stop reading from both sides. */
+  private checkDownstream(): void {
+    if (this.downstreamFull) return;
+    if (this.ws.bufferedAmount <= HIGH_WATER_MARK && this.queuedSends <= QUEUED_SENDS_HIGH) return;
+    this.downstreamFull = true;
+    this.upstream?.pause();
+    this.updateClientReading();
   }
 
   /** A frame reached the kernel; the last one before the buffer empties always gets here. */
   private readonly onSent = (): void => {
-    if (this.upstreamPaused && this.state === 'open' && this.ws.bufferedAmount <= LOW_WATER_MARK) {
-      this.upstreamPaused = false;
-      this.upstream?.resume();
-    }
+    this.queuedSends--;
+    if (!this.downstreamFull) return;
+    if (this.ws.bufferedAmount > LOW_WATER_MARK || this.queuedSends > QUEUED_SENDS_LOW) return;
+    this.downstreamFull = false;
+    // During STARTTLS the upstream stays paused; attach() resumes the secured one.
+    if (this.state === 'open') this.upstream?.resume();
+    this.updateClientReading();
   };
 
   /** A signal for one connect or handshake phase: aborts on the connect timeout or session end. */
@@ -301,7 +380,6 @@ export class Session {
   /** Makes `socket` the upstream and starts piping. */
   private attach(socket: Socket): void {
     this.upstream = socket;
-    this.upstreamPaused = false;
     const onEnd = (): void => {
       if (this.state === 'open') this.finish(RELAY_CLOSE_CODES.normal, 'upstream_closed', false);
     };
@@ -325,7 +403,8 @@ export class Session {
       socket.on('error', noop);
       this.detachUpstream = noop;
     };
-    socket.resume();
+    if (this.downstreamFull) socket.pause();
+    else socket.resume();
     // The client may have been paused on the socket STARTTLS replaced.
     this.onUpstreamDrain();
   }
@@ -413,7 +492,7 @@ export class Session {
       durationMs: Date.now() - this.startedAt,
       close: this.closeLabel ?? `${code}/client`,
     });
-    this.onClosed(this);
+    this.slots.release(this);
   }
 }
 

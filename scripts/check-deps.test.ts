@@ -136,12 +136,13 @@ test('an import cycle fails and names every module on it', (t) => {
   assert.match(output, /\[cycle\] import cycle among extension\/store\/keys\.ts, extension\/store\/repo\.ts/);
 });
 
-test('extension/ importing background/ or a page, and background/ importing a page, fail', (t) => {
+test('extension/ importing background/ or a page, background/ importing a page, a page importing background/ or engine/, fail', (t) => {
   const root = tree({
     'extension/engine/engine.ts': `${CLEAN['extension/engine/engine.ts']}import type { go } from '../../popup/app.tsx';\nexport type G = typeof go;\n`,
     'extension/contract.ts': `${CLEAN['extension/contract.ts']}export type { engine } from '../background/index.ts';\n`,
     'background/index.ts': `${CLEAN['background/index.ts']}import '../options/page.tsx';\n`,
-    'options/page.tsx': 'export {};\n',
+    'options/page.tsx': "import { Engine } from '../extension/engine/engine.ts';\nvoid Engine;\n",
+    'popup/status.ts': "export type { engine } from '../background/index.ts';\n",
   });
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const layer = checkDeps(root)
@@ -152,6 +153,8 @@ test('extension/ importing background/ or a page, and background/ importing a pa
     'background/index.ts -> options/page.tsx',
     'extension/contract.ts -> background/index.ts',
     'extension/engine/engine.ts -> popup/app.tsx',
+    'options/page.tsx -> extension/engine/engine.ts',
+    'popup/status.ts -> background/index.ts',
   ]);
 });
 

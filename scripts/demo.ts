@@ -21,6 +21,7 @@ import type { Page } from 'playwright';
 import type { Account } from '../extension/accounts.ts';
 import { DEFAULT_IMAP, DEFAULT_POP3 } from '../extension/accounts.ts';
 import type { MessageName, Reply, Request, Response } from '../extension/contract.ts';
+import { RELAY_VERSION } from '../relay/version.ts';
 import { type LaunchedExtension, launchExtension } from '../test/browser/extension.ts';
 import { POPUP_VIEWPORT } from '../test/browser/user.ts';
 import { type RunningRelay, startRelay } from '../test/relay/helpers.ts';
@@ -121,7 +122,10 @@ async function screenshots(ext: LaunchedExtension, dir: string): Promise<string[
     await options.setViewportSize({ width: 900, height: 1000 });
     await options.emulateMedia({ colorScheme: scheme });
     await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
-    await options.getByRole('status').filter({ hasText: 'Relay connected' }).waitFor({ timeout: 30_000 });
+    await options
+      .getByRole('status')
+      .filter({ hasText: `Relay ${RELAY_VERSION} connected` })
+      .waitFor({ timeout: 30_000 });
     await options
       .getByText(/unread · checked at/)
       .first()

@@ -10,7 +10,7 @@
  * stored. Baseline and engine runs alternate.
  */
 import { connect } from 'node:tls';
-import { PASSWORD } from '../../test/browser/world.ts';
+import { PASSWORD } from '../../test/support/server-world.ts';
 import { type CaseResult, ratioResult } from '../results.ts';
 import { seedMixed } from '../seed.ts';
 import { type Repetitions, repeat, summarize } from '../stats.ts';

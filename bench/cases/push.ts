@@ -10,10 +10,11 @@
  * a fresh IDLE: the push connection re-enters IDLE after its sync, the plain client after a NOOP,
  * and the APPEND comes 300 ms after both.
  */
-import { PASSWORD } from '../../test/browser/world.ts';
+
 import { imapClient } from '../../test/servers/imap-client.ts';
 import { makeMailbox, makeMessage } from '../../test/servers/messages.ts';
 import { seedMaildir } from '../../test/servers/seed.ts';
+import { PASSWORD } from '../../test/support/server-world.ts';
 import { type CaseResult, ratioResult } from '../results.ts';
 import { type Repetitions, repeat, summarize } from '../stats.ts';
 import type { BenchWorld, WorkerGlobals } from '../world.ts';

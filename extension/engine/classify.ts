@@ -5,7 +5,12 @@
  * Messages never include secrets: they are built here from codes, not copied from servers.
  */
 import type { AccountErrorKind } from '../contract.ts';
-import type { CertificateDetails } from '../relay/transport.ts';
+import type { EngineErrorCode } from '../mail/engine-error.ts';
+import type { ImapErrorCode } from '../mail/imap/errors.ts';
+import type { MimeErrorCode } from '../mail/mime/errors.ts';
+import type { Pop3ErrorCode } from '../mail/pop3/errors.ts';
+import type { CertificateDetails, TransportErrorCode } from '../relay/transport.ts';
+import type { StoreErrorCode } from '../store/errors.ts';
 
 export interface ClassifiedError {
   kind: AccountErrorKind;
@@ -16,7 +21,15 @@ export interface ClassifiedError {
   retry: 'soon' | 'next-check' | 'never';
 }
 
-const TRANSPORT: Record<string, Omit<ClassifiedError, 'code' | 'certificate'>> = {
+/**
+ * What a code means to the user. The tables below are keyed by each error class's closed code
+ * union, so a code added to one fails the typecheck until it is classified here; `null` leaves
+ * the code to the general rules at the end of classifyError (imapflow's flags, timeouts, closed
+ * connections, size, and else "Checking this account failed.").
+ */
+type Classification = Omit<ClassifiedError, 'code' | 'certificate'>;
+
+const TRANSPORT: Record<TransportErrorCode, Classification> = {
   relay_unreachable: { kind: 'relay', message: 'The Biff relay is not running.', retry: 'soon' },
   relay_refused: {
     kind: 'relay',
@@ -25,6 +38,11 @@ const TRANSPORT: Record<string, Omit<ClassifiedError, 'code' | 'certificate'>> =
   },
   relay_closed: { kind: 'relay', message: 'The connection to the relay was lost.', retry: 'soon' },
   relay_protocol: { kind: 'relay', message: 'The relay answered something unexpected.', retry: 'next-check' },
+  relay_outdated: {
+    kind: 'relay',
+    message: 'The Biff relay is too old for this version of Biff: install the current biff-relay.',
+    retry: 'next-check',
+  },
   too_many_sessions: { kind: 'relay', message: 'The relay has too many connections open.', retry: 'soon' },
   bad_request: { kind: 'protocol', message: 'The relay rejected the request.', retry: 'next-check' },
   target_denied: {
@@ -49,7 +67,7 @@ const TRANSPORT: Record<string, Omit<ClassifiedError, 'code' | 'certificate'>> =
   },
 };
 
-const IMAP: Record<string, Omit<ClassifiedError, 'code'>> = {
+const IMAP: Record<ImapErrorCode, Classification> = {
   too_large: { kind: 'protocol', message: 'The message is larger than the size limit.', retry: 'next-check' },
   message_gone: {
     kind: 'protocol',
@@ -67,7 +85,7 @@ const IMAP: Record<string, Omit<ClassifiedError, 'code'>> = {
   aborted: { kind: 'protocol', message: 'The check was stopped.', retry: 'soon' },
 };
 
-const POP3: Record<string, Omit<ClassifiedError, 'code'>> = {
+const POP3: Record<Pop3ErrorCode, Classification | null> = {
   auth_failed: { kind: 'auth', message: 'The server rejected the user name or password.', retry: 'never' },
   in_use: {
     kind: 'protocol',
@@ -108,7 +126,68 @@ const POP3: Record<string, Omit<ClassifiedError, 'code'>> = {
     retry: 'next-check',
   },
   too_large: { kind: 'protocol', message: 'A message is larger than the size limit.', retry: 'next-check' },
+  // -ERR with no response code that says more; the server's own text is never shown.
+  rejected: null,
 };
+
+const MIME: Record<MimeErrorCode, Classification | null> = {
+  too_large: null,
+  malformed: null,
+  invalid_input: null,
+};
+
+const ENGINE: Record<EngineErrorCode, Classification | null> = {
+  no_password: { kind: 'auth', message: 'No password is stored for this account.', retry: 'never' },
+  no_account: null,
+  not_found: null,
+  too_late: null,
+  invalid: null,
+};
+
+/** Every store failure but a full quota: nothing the user can do but wait for the next check. */
+const STORE_FAILED: Classification = {
+  kind: 'storage',
+  message: 'Biff could not write its mail cache.',
+  retry: 'next-check',
+};
+
+const STORE: Record<StoreErrorCode, Classification> = {
+  quota_exceeded: {
+    kind: 'storage',
+    message: 'The browser has no room left for Biff’s mail cache.',
+    retry: 'next-check',
+  },
+  not_found: STORE_FAILED,
+  invalid: STORE_FAILED,
+  conflict: STORE_FAILED,
+  version: STORE_FAILED,
+  blocked: STORE_FAILED,
+  unavailable: STORE_FAILED,
+  aborted: STORE_FAILED,
+  unknown: STORE_FAILED,
+  // The engine checks nothing while locked (Engine.setLocked); these are for a check that
+  // raced the lock. The unlock checks every account again, so none retries by itself.
+  locked: { kind: 'auth', message: 'Biff is locked: enter the primary password.', retry: 'never' },
+  wrong_password: { kind: 'auth', message: 'Biff is locked: enter the primary password.', retry: 'never' },
+  tampered: {
+    kind: 'storage',
+    message: 'The encrypted passwords could not be read: reset the primary password in the settings.',
+    retry: 'never',
+  },
+};
+
+/** Whether `code` is a key of `table` (its own, not one inherited from Object). */
+function isCodeOf<K extends string>(table: Record<K, Classification | null>, code: string): code is K {
+  return Object.hasOwn(table, code);
+}
+
+/** The entry of `code` in `table`, or null when it has none or leaves it to the general rules. */
+function entry<K extends string>(
+  table: Record<K, Classification | null>,
+  code: string,
+): Classification | null {
+  return isCodeOf(table, code) ? table[code] : null;
+}
 
 function field(err: unknown, name: string): unknown {
   return typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[name] : undefined;
@@ -123,27 +202,20 @@ export function classifyError(err: unknown): ClassifiedError {
   // details the settings page shows before "Trust this certificate").
   const cause = field(err, 'cause');
   if (name !== 'TransportError' && field(cause, 'name') === 'TransportError') {
-    if (String(field(cause, 'code')) in TRANSPORT) return classifyError(cause);
+    if (isCodeOf(TRANSPORT, String(field(cause, 'code')))) return classifyError(cause);
   }
-  if (name === 'TransportError' && code in TRANSPORT) {
+  if (name === 'TransportError' && isCodeOf(TRANSPORT, code)) {
     const certificate = field(err, 'certificate') as CertificateDetails | undefined;
-    return { ...TRANSPORT[code]!, code, ...(certificate ? { certificate } : {}) };
+    return { ...TRANSPORT[code], code, ...(certificate ? { certificate } : {}) };
   }
-  if (name === 'Pop3Error' && code in POP3) return { ...POP3[code]!, code };
-  if (name === 'ImapError' && code in IMAP) return { ...IMAP[code]!, code };
-  if (name === 'EngineError' && code === 'no_password') {
-    return { kind: 'auth', code, message: 'No password is stored for this account.', retry: 'never' };
-  }
+  const specific =
+    (name === 'Pop3Error' && entry(POP3, code)) ||
+    (name === 'ImapError' && entry(IMAP, code)) ||
+    (name === 'MimeError' && entry(MIME, code)) ||
+    (name === 'EngineError' && entry(ENGINE, code));
+  if (specific) return { ...specific, code };
   if (name === 'StoreError') {
-    return {
-      kind: 'storage',
-      code: code || 'store',
-      message:
-        code === 'quota_exceeded'
-          ? 'The browser has no room left for Biff’s mail cache.'
-          : 'Biff could not write its mail cache.',
-      retry: 'next-check',
-    };
+    return { ...(isCodeOf(STORE, code) ? STORE[code] : STORE_FAILED), code: code || 'store' };
   }
   // imapflow: https://github.com/postalsys/imapflow — errors carry these flags and codes
   if (field(err, 'authenticationFailed') === true || code === 'AUTHENTICATIONFAILED') {
@@ -153,7 +225,7 @@ export function classifyError(err: unknown): ClassifiedError {
     return {
       kind: 'certificate',
       code: 'tls_failed',
-      message: TRANSPORT.tls_failed!.message,
+      message: TRANSPORT.tls_failed.message,
       retry: 'next-check',
     };
   }

@@ -60,7 +60,7 @@ export async function testConnection(
 
   try {
     const version = await checkRelay(relay);
-    set('relay', true, `Relay connected (${version})`);
+    set('relay', true, `Relay ${version} connected`);
   } catch (err) {
     return fail('relay', err);
   }

@@ -80,6 +80,11 @@ export class Engine {
   private readonly newSinceLook: NewSinceLook;
   /** Per account: when its last progress event went (performance.now, not the injectable clock). */
   private readonly progressSentAt = new Map<string, number>();
+  /**
+   * The primary password is not entered yet (settings.ts): no secret can be read, so nothing is
+   * checked and no push runs, and the statuses stay as they were instead of failing one by one.
+   */
+  private isLocked = false;
   readonly now: () => number;
 
   constructor(private readonly deps: EngineDeps) {
@@ -110,6 +115,21 @@ export class Engine {
     this.statusChanged();
   }
 
+  /** Whether checks wait for the primary password. */
+  get locked(): boolean {
+    return this.isLocked;
+  }
+
+  /**
+   * Holds every check and push while locked; unlocking starts push again (the caller checks
+   * the accounts). Resolves once push connections stopped or started.
+   */
+  async setLocked(locked: boolean): Promise<void> {
+    if (this.isLocked === locked) return;
+    this.isLocked = locked;
+    await this.reloadAccounts();
+  }
+
   /**
    * Re-reads accounts (after the options page saved) and starts or stops push to match.
    * Resolves once the push connections and checks of accounts that are gone have stopped, so
@@ -119,17 +139,11 @@ export class Engine {
     this.accounts = await this.deps.settings.listAccounts();
     const wanted = new Set(
       this.accounts
-        .filter((a) => a.enabled && this.driver(a).push && this.deps.push !== false)
+        .filter((a) => a.enabled && this.driver(a).push && this.deps.push !== false && !this.isLocked)
         .map((a) => a.id),
     );
     const stopping: Promise<void>[] = [];
-    for (const [id, push] of this.pushes) {
-      if (!wanted.has(id)) {
-        this.pushes.delete(id);
-        stopping.push(push.stop());
-        if (this.account(id)) this.scheduler.patch(id, { push: false });
-      }
-    }
+    for (const id of [...this.pushes.keys()]) if (!wanted.has(id)) stopping.push(this.stopPush(id));
     for (const id of wanted) if (!this.pushes.has(id)) this.startPush(this.account(id)!);
     for (const status of this.scheduler.statuses()) {
       if (!this.account(status.accountId)) stopping.push(this.scheduler.forget(status.accountId));
@@ -141,11 +155,7 @@ export class Engine {
 
   /** Restarts an account's push (settings or password changed). */
   async restartPush(id: string): Promise<void> {
-    const push = this.pushes.get(id);
-    if (push) {
-      this.pushes.delete(id);
-      await push.stop();
-    }
+    await this.stopPush(id);
     await this.reloadAccounts();
   }
 
@@ -161,9 +171,20 @@ export class Engine {
 
   /** Stops every push connection (tests, and account removal). */
   async stop(): Promise<void> {
-    const pushes = [...this.pushes.values()];
-    this.pushes.clear();
-    await Promise.all(pushes.map((p) => p.stop()));
+    await Promise.all([...this.pushes.keys()].map((id) => this.stopPush(id)));
+  }
+
+  /**
+   * Stops one account's push connection. Its status stops saying "push" at once: a status still
+   * showing the old connection would read as push on the new one (a relay or password change
+   * restarts push) until the new connection reports for itself.
+   */
+  private async stopPush(id: string): Promise<void> {
+    const push = this.pushes.get(id);
+    if (!push) return;
+    this.pushes.delete(id);
+    if (this.account(id) && this.scheduler.status(id).push) this.scheduler.patch(id, { push: false });
+    await push.stop();
   }
 
   account(id: string): Account | undefined {
@@ -242,6 +263,7 @@ export class Engine {
 
   /** Checks one account now (or right after its running check); resolves with its status. */
   sync(id: string, reason: SyncReason): Promise<AccountStatus> {
+    if (this.isLocked) return Promise.resolve(this.scheduler.status(id));
     return this.scheduler.sync(id, reason);
   }
 
@@ -287,6 +309,7 @@ export class Engine {
 
   /** Accounts whose next check is due at `now` (the alarm handler runs these). */
   due(now: number): string[] {
+    if (this.isLocked) return [];
     return this.accounts
       .filter((a) => a.enabled)
       .filter((a) => {
@@ -300,12 +323,12 @@ export class Engine {
   }
 
   /** Statuses of the current accounts, in display order, and the badge total. */
-  status(): { accounts: AccountStatus[]; totalUnread: number } {
+  status(): { accounts: AccountStatus[]; totalUnread: number; locked: boolean } {
     const accounts = this.accounts.map((a) => this.scheduler.status(a.id));
     const totalUnread = this.accounts
       .filter((a) => a.enabled)
       .reduce((sum, a) => sum + this.scheduler.status(a.id).unread, 0);
-    return { accounts, totalUnread };
+    return { accounts, totalUnread, locked: this.isLocked };
   }
 
   /** Messages arrived since the popup was last opened that are still unread (badge mode "new"). */
@@ -404,13 +427,13 @@ export class Engine {
   }
 
   private statusChanged(): void {
-    const { accounts, totalUnread } = this.status();
+    const { accounts, totalUnread, locked } = this.status();
     this.deps.persist({
       statuses: this.scheduler
         .statuses()
         .map((s) => ({ ...s, failures: this.scheduler.failures(s.accountId) })),
       newSinceLook: this.newSinceLook.saved(),
     });
-    this.deps.emit({ biffEvent: 'status', accounts, totalUnread });
+    this.deps.emit({ biffEvent: 'status', accounts, totalUnread, locked });
   }
 }

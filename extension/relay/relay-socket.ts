@@ -5,12 +5,14 @@
  * with the browser's WebSocket and in Node tests with `ws`.
  */
 import {
+  type ClientFrame,
   RELAY_CLOSE_CODES,
   RELAY_ERROR_CODES,
   RELAY_SUBPROTOCOL,
   type ServerFrame,
   TOKEN_SUBPROTOCOL_PREFIX,
 } from '../../relay/protocol.ts';
+import { MIN_RELAY_VERSION, relayVersionSupported } from './relay-version.ts';
 import {
   type CloseReason,
   type RelayEndpoint,
@@ -335,9 +337,10 @@ export function relayTransportFactory(endpoint: RelayEndpoint, options: RelaySoc
 }
 
 /**
- * Whether the relay accepts us (token, origin), without opening a mail connection: the
- * WebSocket handshake alone proves it. Resolves with the protocol version the relay selected,
- * or rejects with `relay_unreachable` / `relay_refused` / `relay_protocol`.
+ * Whether the relay accepts us (token, origin) and is new enough, without opening a mail
+ * connection: the WebSocket handshake, then `hello`. Resolves with the relay's software
+ * version, or rejects with `relay_unreachable` / `relay_refused` / `relay_protocol` /
+ * `relay_outdated` (a relay before 0.2.0 answers `hello` with `bad_request`).
  */
 export function checkRelay(endpoint: RelayEndpoint, options: RelaySocketOptions = {}): Promise<string> {
   const Ctor = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor);
@@ -348,22 +351,57 @@ export function checkRelay(endpoint: RelayEndpoint, options: RelaySocketOptions 
   }
   return new Promise<string>((resolve, reject) => {
     let opened = false;
+    let settled = false;
     const ws = new Ctor(endpoint.url, [RELAY_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + endpoint.token]);
+    const settle = (result: string | TransportError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ws.close(1000);
+      if (typeof result === 'string') resolve(result);
+      else reject(result);
+    };
     const timer = setTimeout(() => {
-      reject(new TransportError('relay_unreachable', 'The relay did not answer in time'));
-      ws.close();
+      settle(new TransportError('relay_unreachable', 'The relay did not answer in time'));
     }, options.openTimeoutMs ?? OPEN_TIMEOUT_MS);
+    const outdated = (version: string | null) =>
+      new TransportError(
+        'relay_outdated',
+        `The relay is ${version ? `version ${version}` : 'older than 0.2.0'}; this Biff needs ${MIN_RELAY_VERSION} or newer. Install the current biff-relay.`,
+      );
     ws.addEventListener('open', () => {
       opened = true;
-      clearTimeout(timer);
-      const protocol = ws.protocol;
-      ws.close(1000);
-      if (protocol === RELAY_SUBPROTOCOL) resolve(protocol);
-      else reject(new TransportError('relay_protocol', 'The server at the relay URL is not a Biff relay'));
+      if (ws.protocol !== RELAY_SUBPROTOCOL) {
+        settle(new TransportError('relay_protocol', 'The server at the relay URL is not a Biff relay'));
+        return;
+      }
+      ws.send(JSON.stringify({ op: 'hello' } satisfies ClientFrame));
+    });
+    ws.addEventListener('message', (event) => {
+      let frame: unknown = null;
+      try {
+        frame = typeof event.data === 'string' ? JSON.parse(event.data) : null;
+      } catch {
+        frame = null;
+      }
+      if (!isServerFrame(frame)) {
+        settle(new TransportError('relay_protocol', 'The relay sent something that is not its protocol'));
+      } else if (frame.op === 'hello' && typeof frame.version === 'string') {
+        settle(relayVersionSupported(frame.version) ? frame.version : outdated(frame.version));
+      } else if (frame.op === 'error' && frame.code === 'bad_request') {
+        settle(outdated(null));
+      } else {
+        settle(new TransportError('relay_protocol', `The relay answered "hello" with "${frame.op}"`));
+      }
     });
     ws.addEventListener('error', () => {});
     ws.addEventListener('close', () => {
-      if (opened) return;
+      if (settled) return;
+      if (opened) {
+        settle(new TransportError('relay_closed', 'The relay closed the connection before saying who it is'));
+        return;
+      }
+      settled = true;
       clearTimeout(timer);
       void closedBeforeOpen(endpoint, options).then(reject);
     });

@@ -61,7 +61,9 @@ export type TransportErrorCode =
   /** The relay or the connection went away without an error frame. */
   | 'relay_closed'
   /** The relay sent something that is not protocol. */
-  | 'relay_protocol';
+  | 'relay_protocol'
+  /** The relay is older than MIN_RELAY_VERSION (relay-version.ts). */
+  | 'relay_outdated';
 
 /** A failure of the transport layer, carrying the relay's code. Never carries the token. */
 export class TransportError extends Error {

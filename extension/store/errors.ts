@@ -14,6 +14,9 @@
  * - `blocked`: an older connection in another extension page would not close, so the upgrade could not run.
  * - `unavailable`: IndexedDB cannot be used (private browsing, connection closed, storage corrupted).
  * - `aborted`: the transaction was aborted without a more specific cause.
+ * - `locked`: the secrets are encrypted with the primary password and it was not entered in this browser session.
+ * - `wrong_password`: the primary password given is not the one the secrets are encrypted with.
+ * - `tampered`: the encrypted secrets do not decrypt with the right key: changed or damaged at rest.
  * - `unknown`: anything else; the original error is the `cause`.
  */
 export type StoreErrorCode =
@@ -25,6 +28,9 @@ export type StoreErrorCode =
   | 'blocked'
   | 'unavailable'
   | 'aborted'
+  | 'locked'
+  | 'wrong_password'
+  | 'tampered'
   | 'unknown';
 
 /** An error at the store boundary, with a code from the closed union above. */

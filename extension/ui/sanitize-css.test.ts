@@ -202,3 +202,62 @@ test('hostile nesting and size finish, and leave nothing that loads', { timeout:
     }
   }
 });
+
+test('url() loads only in image properties: clip-path, filter, mask… never load, even with remote images allowed', () => {
+  // Each of these fetches its url() as a document or resource (an SVG for clip-path, filter,
+  // mask, marker, fill, offset-path; an image for cursor, mask-image, shape-outside), and a
+  // custom property can carry a url() into any of them through var().
+  for (const property of [
+    'clip-path',
+    'filter',
+    'mask',
+    'mask-image',
+    '-webkit-mask',
+    '-webkit-mask-image',
+    '-webkit-mask-box-image',
+    'mask-border',
+    'offset-path',
+    'shape-outside',
+    'marker',
+    'marker-start',
+    'marker-mid',
+    'marker-end',
+    'fill',
+    'stroke',
+    'cursor',
+    '--shape',
+    'Clip-Path',
+    '\\63 lip-path',
+  ]) {
+    for (const url of [
+      'http://r.example/x.svg#a',
+      'https://r.example/x.png',
+      '//r.example/x.svg#a',
+      `cid:dot@x`,
+    ]) {
+      const policy = allowed();
+      assert.equal(
+        sanitizeStyleAttribute(`color: red; ${property}: url("${url}")`, policy),
+        'color: red;',
+        `${property}: ${url}`,
+      );
+      assert.equal(
+        sanitizeStylesheet(`.a { ${property}: url(${url}) } .b { color: red }`, policy),
+        '.b { color: red; }',
+      );
+    }
+  }
+  // Image properties (content: url() is an image too) still load what the policy allows.
+  assert.equal(
+    sanitizeStyleAttribute('content: url(https://r.example/c.png)', allowed()),
+    'content: url(https://r.example/c.png);',
+  );
+  assert.equal(
+    sanitizeStyleAttribute('list-style-image: url(https://r.example/d.png)', allowed()),
+    'list-style-image: url(https://r.example/d.png);',
+  );
+  assert.equal(
+    sanitizeStyleAttribute('border-image: url(https://r.example/b.png) 30 round', allowed()),
+    'border-image: url(https://r.example/b.png) 30 round;',
+  );
+});

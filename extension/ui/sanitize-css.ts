@@ -32,6 +32,27 @@ const FETCHING_FUNCTIONS = /(?:image-set|image|cross-fade|element|paint|src|-web
 /** Never allowed anywhere: legacy script vectors (IE expression/behavior, Gecko XBL bindings). */
 const SCRIPT_VECTORS = /expression\s*\(|javascript:|vbscript:|-moz-binding|behavior\s*:|@import/;
 
+/**
+ * The only properties whose url() may load (as an image, through the policy). Everywhere else a
+ * url() is dropped with its declaration, remote images allowed or not: clip-path, filter, mask
+ * and marker fetch an SVG document, cursor and mask-image an image outside what "Load
+ * remote images" shows, and a custom property can carry a url() into any of them through var().
+ */
+const IMAGE_URL_PROPERTIES: ReadonlySet<string> = new Set([
+  'background',
+  'background-image',
+  'list-style',
+  'list-style-image',
+  'border-image',
+  'border-image-source',
+  '-webkit-border-image',
+  // Generated content: an image, shown or held back like an <img>.
+  'content',
+]);
+
+/** In @font-face, `src` names the font files (data: only, see fontFace). */
+const FONT_URL_PROPERTIES: ReadonlySet<string> = new Set(['src']);
+
 /** Properties dropped whatever their value. */
 const FORBIDDEN_PROPERTIES = new Set(['behavior', '-ms-behavior', '-moz-binding']);
 
@@ -225,7 +246,7 @@ function matchingBrace(css: string, open: number): number {
  * One declaration (`name: value`), or null to drop it. URLs go through the policy; a
  * declaration whose URLs are all allowed is kept as written unless one had to be rewritten.
  */
-function declaration(text: string, policy: CssUrlPolicy): string | null {
+function declaration(text: string, policy: CssUrlPolicy, urlProperties: ReadonlySet<string>): string | null {
   const colon = text.indexOf(':');
   if (colon < 0) return null;
   // Without a backslash, slash or parenthesis there is no escape, comment or function to undo.
@@ -239,6 +260,8 @@ function declaration(text: string, policy: CssUrlPolicy): string | null {
   if (FETCHING_FUNCTIONS.test(norm)) return null;
   if (plain) return text.trim();
   if (!/url\s*\(/.test(norm)) return stripComments(text, ' ').trim();
+  // Not counted as blocked either: loading remote images would not bring it back.
+  if (!urlProperties.has(name)) return null;
   const original = urlsWithCase(text);
   let rewritten = false;
   const emitted: string[] = [];
@@ -261,14 +284,19 @@ function declaration(text: string, policy: CssUrlPolicy): string | null {
 }
 
 /** A list of declarations, which with CSS Nesting may hold nested rules too. */
-function declarationList(css: string, policy: CssUrlPolicy, depth: number): string {
+function declarationList(
+  css: string,
+  policy: CssUrlPolicy,
+  depth: number,
+  urlProperties: ReadonlySet<string> = IMAGE_URL_PROPERTIES,
+): string {
   const out: string[] = [];
   for (const piece of splitPieces(css)) {
     if (piece.block !== null) {
       const rule = ruleOf(piece, policy, depth + 1);
       if (rule) out.push(rule);
     } else if (piece.head.trim() !== '' && !piece.head.trim().startsWith('@')) {
-      const d = declaration(piece.head, policy);
+      const d = declaration(piece.head, policy, urlProperties);
       if (d) out.push(`${d};`);
     }
   }
@@ -305,7 +333,7 @@ function fontFace(prelude: string, block: string, policy: CssUrlPolicy, depth: n
   if (urls.length === 0 || !urls.every(isDataFontUrl)) return null;
   if (SCRIPT_VECTORS.test(normalise(block))) return null;
   const fontPolicy: CssUrlPolicy = { image: (u) => u, allowsEmitted: policy.allowsEmitted };
-  return `${prelude} { ${declarationList(block, fontPolicy, depth)} }`;
+  return `${prelude} { ${declarationList(block, fontPolicy, depth, FONT_URL_PROPERTIES)} }`;
 }
 
 function stylesheet(css: string, policy: CssUrlPolicy, depth: number): string {

@@ -86,8 +86,9 @@ test('ImagePolicy: data: images only, cid: lookups, remote counted when blocked'
   ]);
   const policy = new ImagePolicy(false, cid);
   assert.equal(policy.image('data:image/png;base64,AA AA'), 'data:image/png;base64,AAAA');
-  assert.equal(policy.image('data:image/svg+xml,<svg/>'), 'data:image/svg+xml,<svg/>');
+  assert.equal(policy.image('data:image/svg+xml,<svg/>'), 'data:image/svg+xml,%3Csvg/%3E');
   assert.equal(policy.image('data:text/html,x'), null);
+  assert.equal(policy.image('data:text/html,<svg onload=alert(1)> x'), null);
   assert.equal(policy.image('cid:logo@x'), 'data:image/png;base64,AA');
   assert.equal(policy.image('cid:%3Clogo@x%3E'), 'data:image/png;base64,AA');
   assert.equal(policy.image('cid:LOGO@X'), 'data:image/png;base64,AA');
@@ -101,4 +102,26 @@ test('ImagePolicy: data: images only, cid: lookups, remote counted when blocked'
   assert.equal(policy.allowsEmitted('https://r.example/a.gif'), false);
   assert.equal(new ImagePolicy(true).allowsEmitted('https://r.example/a.gif'), true);
   assert.equal(policy.allowsEmitted('data:font/woff2;base64,AA'), true);
+});
+
+test('ImagePolicy: an SVG written into a data: URL keeps its spaces (encoded), base64 drops them', () => {
+  const policy = new ImagePolicy(false);
+  const svg =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8" viewBox="0 0 8 8"><rect width="8" height="8" fill="red"/></svg>';
+  for (const prefix of [
+    'data:image/svg+xml,',
+    'data:image/svg+xml;charset=utf-8,',
+    'data:image/svg+xml;utf8,',
+  ]) {
+    const out = policy.image(`${prefix}${svg}`);
+    assert.ok(out !== null, prefix);
+    assert.doesNotMatch(out, /\s/, 'no raw whitespace leaves: it would split a srcset');
+    assert.equal(decodeURIComponent(out.slice(prefix.length)), svg, prefix);
+  }
+  // A newline or tab inside is what the URL parser removes anyway (cleanUrl).
+  assert.equal(
+    policy.image('data:image/svg+xml,<svg\n width="1"/>'),
+    'data:image/svg+xml,%3Csvg%20width=%221%22/%3E',
+  );
+  assert.equal(policy.image('data:image/gif;BASE64,R0lG OD\tlh'), 'data:image/gif;BASE64,R0lGODlh');
 });

@@ -44,6 +44,17 @@ function tidy(url: string): string {
   );
 }
 
+/**
+ * A data: image as emitted. In base64 whitespace means nothing and goes; in an image written
+ * out as text (an SVG, `data:image/svg+xml,<svg xmlns=…>`) its spaces are part of the markup,
+ * so they are percent-encoded like quotes and brackets, which the data: URL decodes back.
+ */
+function dataImage(url: string): string {
+  const comma = url.indexOf(',');
+  const base64 = /;base64$/i.test(url.slice(0, comma));
+  return tidy(base64 ? url.replace(/\s+/g, '') : url);
+}
+
 /** A remote http(s) URL, with a scheme-relative `//host/…` read as https. null if not remote. */
 export function remoteUrl(cleaned: string): string | null {
   if (cleaned.startsWith('//')) return tidy(`https:${cleaned}`);
@@ -96,7 +107,7 @@ export class ImagePolicy {
   image(raw: string): string | null {
     const url = cleanUrl(raw);
     const scheme = schemeOf(url);
-    if (scheme === 'data') return DATA_IMAGE.test(url) ? url.replace(/\s+/g, '') : null;
+    if (scheme === 'data') return DATA_IMAGE.test(url) ? dataImage(url) : null;
     if (scheme === 'cid') {
       const target = cidTarget(url, this.cidUrls);
       // only data: targets: the reader frame's CSP allows no other scheme for inline parts

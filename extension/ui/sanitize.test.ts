@@ -660,6 +660,27 @@ test('data: images are kept, and only images', () => {
   assert.deepEqual(srcs, [png, svg, 'data:image/svg+xml,%3Csvg/%3E', null]);
 });
 
+test('an inline SVG data: image keeps its spaces in img, srcset and CSS, and stays an image', () => {
+  const svg =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="red"/></svg>';
+  const url = `data:image/svg+xml,${svg}`;
+  // In CSS, the usual way to write one: single quotes inside the double-quoted url().
+  const cssSvg = svg.replaceAll('"', "'");
+  const out = sanitize(
+    `<img src='${url}'><img srcset='${url.replaceAll(' ', '%20')} 2x'>` +
+      `<div style="background-image: url(&quot;data:image/svg+xml,${cssSvg}&quot;)">x</div>`,
+  ).html;
+  const doc = assertSafe(out, false, 'svg data image');
+  const [img, set] = Array.from(doc.querySelectorAll('img'));
+  const decoded = (src: string | null | undefined) =>
+    decodeURIComponent((src ?? '').slice('data:image/svg+xml,'.length));
+  assert.equal(decoded(img?.getAttribute('src')), svg);
+  assert.equal(decoded(set?.getAttribute('srcset')?.replace(/ 2x$/, '')), svg);
+  const style = doc.querySelector('div[style]')?.getAttribute('style') ?? '';
+  assert.match(style, /^background-image: url\("data:image\/svg\+xml,(.*)"\);$/, style);
+  assert.equal(decoded(/url\("(.*)"\)/.exec(style)?.[1]), cssSvg);
+});
+
 test('empty and text-only input', () => {
   assert.equal(sanitize('').html, '<div class="biff-mail"></div>');
   assert.equal(sanitize('just text & more').html, '<div class="biff-mail">just text &amp; more</div>');

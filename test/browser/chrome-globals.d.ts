@@ -16,6 +16,14 @@ declare namespace chrome {
     function getAll(): Promise<Array<{ name: string; scheduledTime: number }>>;
     function create(name: string, info: { when?: number; delayInMinutes?: number }): Promise<void>;
   }
+  namespace storage {
+    namespace local {
+      function get(keys: null): Promise<Record<string, unknown>>;
+    }
+    namespace session {
+      function get(keys: null): Promise<Record<string, unknown>>;
+    }
+  }
   namespace notifications {
     function getAll(): Promise<Record<string, boolean>>;
     function clear(id: string): Promise<boolean>;

@@ -34,6 +34,12 @@ export interface LaunchedExtension {
   profile: string;
   /** Opens an extension page such as `popup.html`. */
   openPage(path: string): Promise<Page>;
+  /**
+   * Quits the browser and starts it again on the same profile, as a person restarting it:
+   * storage.local and IndexedDB stay, storage.session and every page and worker are gone.
+   * This handle is closed; use the one returned.
+   */
+  relaunch(): Promise<LaunchedExtension>;
   close(): Promise<void>;
 }
 
@@ -44,6 +50,13 @@ export interface LaunchOptions {
   dist?: string;
   /** Extra Chromium flags, e.g. `--remote-debugging-port=0` for a raw CDP connection. */
   args?: readonly string[];
+  /**
+   * The profile folder (--user-data-dir) instead of a fresh temporary one, e.g. one whose
+   * NativeMessagingHosts folder `biff-relay install` wrote. The caller removes it.
+   */
+  profile?: string;
+  /** Biff already ran in `profile` (`relaunch`): not a fresh install, so no options tab opens. */
+  installed?: boolean;
 }
 
 /** Starts Chromium with the extension and waits for its service worker. */
@@ -52,7 +65,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
   if (!existsSync(join(dist, 'manifest.json'))) {
     throw new Error(`${dist} is missing: run \`npm run build\` first`);
   }
-  const profile = mkdtempSync(join(tmpdir(), 'biff-chromium-'));
+  const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'biff-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: options.headless ?? true,
@@ -65,7 +78,8 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
-  await closeInstallTab(context, extensionId);
+  // Only a fresh install opens the options page by itself.
+  if (!options.installed) await closeInstallTab(context, extensionId);
   return {
     context,
     worker,
@@ -76,9 +90,22 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
       await page.goto(`chrome-extension://${extensionId}/${path}`);
       return page;
     },
+    async relaunch() {
+      await context.close();
+      const next = await launchExtension({ ...options, profile, installed: true });
+      if (options.profile) return next;
+      // The temporary profile is still this handle's to remove.
+      return {
+        ...next,
+        async close() {
+          await next.close();
+          rmSync(profile, { recursive: true, force: true });
+        },
+      };
+    },
     async close() {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!options.profile) rmSync(profile, { recursive: true, force: true });
     },
   };
 }

@@ -7,6 +7,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import type { Page } from 'playwright';
+import { RELAY_VERSION } from '../../relay/version.ts';
 import type { DovecotServer } from '../servers/dovecot.ts';
 import { imapClient } from '../servers/imap-client.ts';
 import type { LaunchedExtension } from './extension.ts';
@@ -40,14 +41,14 @@ export async function openOptions(
   return page;
 }
 
-/** Enters the relay URL and pairing token and saves them; waits for "Relay connected, version biff.v1". */
+/** Enters the relay URL and pairing token and saves them; waits for "Relay 0.2.0 connected" (the relay's version). */
 export async function pairRelay(page: Page, relay: { url: string; token: string }): Promise<void> {
   await page.getByRole('textbox', { name: 'Relay URL', exact: true }).fill(relay.url);
   await page.getByRole('textbox', { name: 'Pairing token', exact: true }).fill(relay.token);
   await page.getByRole('button', { name: 'Save relay settings', exact: true }).click();
   await page
     .getByRole('status')
-    .filter({ hasText: 'Relay connected, version biff.v1' })
+    .filter({ hasText: `Relay ${RELAY_VERSION} connected` })
     .waitFor({ timeout: 30_000 });
 }
 
@@ -90,6 +91,44 @@ export async function saveAccount(page: Page, listedAs: string): Promise<void> {
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('heading', { name: 'Accounts', exact: true }).waitFor();
   await page.getByRole('listitem').filter({ hasText: listedAs }).first().waitFor();
+}
+
+/**
+ * Sets a primary password in the options page's "Primary password" section (none set yet) and
+ * waits until the section says the saved passwords are encrypted.
+ */
+export async function setPrimaryPassword(page: Page, password: string): Promise<void> {
+  const section = page.getByRole('region', { name: 'Primary password', exact: true });
+  await section.getByRole('textbox', { name: 'Primary password', exact: true }).fill(password);
+  await section.getByRole('textbox', { name: 'Confirm primary password', exact: true }).fill(password);
+  await section.getByRole('button', { name: 'Set primary password', exact: true }).click();
+  await section
+    .getByRole('status')
+    .filter({ hasText: 'Saved passwords are encrypted with your primary password.' })
+    .waitFor({ timeout: 30_000 });
+}
+
+/** The popup's "Biff is locked" banner. */
+export const lockedBanner = (page: Page) =>
+  page
+    .getByRole('status')
+    .filter({ has: page.getByRole('heading', { name: 'Biff is locked', exact: true }) });
+
+/**
+ * Enters the primary password in the popup's locked banner and presses "Unlock". Resolves when
+ * the banner is gone, or with the banner's error text when it stays (a wrong password).
+ */
+export async function unlockInPopup(page: Page, password: string): Promise<{ error: string | null }> {
+  const banner = lockedBanner(page);
+  await banner.getByRole('textbox', { name: 'Primary password', exact: true }).fill(password);
+  await banner.getByRole('button', { name: 'Unlock', exact: true }).click();
+  const error = banner.getByRole('alert');
+  // Deriving the key takes a good part of a second, more on a loaded machine.
+  const timeout = 60_000;
+  return Promise.race([
+    error.waitFor({ timeout }).then(async () => ({ error: (await error.textContent())?.trim() ?? '' })),
+    banner.waitFor({ state: 'detached', timeout }).then(() => ({ error: null })),
+  ]);
 }
 
 /** popup.html in a tab at the popup's size; waits until the cache was opened. */

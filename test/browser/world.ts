@@ -1,134 +1,62 @@
 /**
- * The whole product in one test fixture: real Dovecot, the real relay (allowed to reach
- * Dovecot's high loopback ports), and Chromium with the built extension. Tests drive the
- * extension through its own contract from an extension page (as the popup and options page
- * do) and through the UI itself.
+ * The whole product in one test fixture: the servers of test/support/server-world.ts (real
+ * Dovecot, the real relay allowed to reach its high loopback ports) and Chromium with the built
+ * extension. Tests drive the extension through its own contract from an extension page (as the
+ * popup and options page do) and through the UI itself.
  */
 import type { Page, Worker } from 'playwright';
-import type { Account, Protocol } from '../../extension/accounts.ts';
-import { DEFAULT_IMAP, DEFAULT_POP3 } from '../../extension/accounts.ts';
 import type { AccountStatus, MessageName, Reply, Request, Response } from '../../extension/contract.ts';
-import type { TlsMode } from '../../relay/protocol.ts';
-import { type RunningRelay, startRelay } from '../relay/helpers.ts';
-import { type DovecotServer, startDovecot } from '../servers/dovecot.ts';
+import { type Servers, ServerWorld, startServers } from '../support/server-world.ts';
 import { type LaunchedExtension, type LaunchOptions, launchExtension } from './extension.ts';
-
-export const PASSWORD = 'Tr0ub4dor&3 horse';
-
-let counter = 0;
-/** A name no other test in this process uses. */
-export function unique(prefix: string): string {
-  counter += 1;
-  return `${prefix}${process.pid.toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
-}
 
 /** What `engineStatus()` reads from the worker's console handle. */
 interface EngineHandle {
   status(): { accounts: AccountStatus[] };
 }
 
-export class BrowserWorld {
+export class BrowserWorld extends ServerWorld {
   private caller: Page | null = null;
-
-  private constructor(
-    readonly dovecot: DovecotServer,
-    public relay: RunningRelay,
-    readonly ext: LaunchedExtension,
-    private readonly users: string[],
-    /** Upstream ports the relay may reach besides Dovecot's (a fault proxy in front of it). */
-    private readonly relayPorts: readonly number[] = [],
-  ) {}
 
   /**
    * Starts Dovecot with `users` accounts, the relay and Chromium, and pairs the extension
    * through the contract unless `pair` is false (a test that pairs on the options page).
    */
   static async start(
-    options: { users?: number; launch?: LaunchOptions; pair?: boolean; relayPorts?: readonly number[] } = {},
+    options: {
+      users?: number;
+      launch?: LaunchOptions;
+      pair?: boolean;
+      /** Upstream ports the relay may reach besides Dovecot's (a fault proxy in front of it). */
+      extraPorts?: readonly number[];
+    } = {},
   ): Promise<BrowserWorld> {
-    const users = Array.from({ length: options.users ?? 6 }, () => unique('u'));
-    const dovecot = await startDovecot({ users: users.map((user) => ({ user, pass: PASSWORD })) });
-    const relayPorts = options.relayPorts ?? [];
-    const relay = await BrowserWorld.spawnRelay(dovecot, 0, relayPorts);
-    const ext = await launchExtension(options.launch);
-    const world = new BrowserWorld(dovecot, relay, ext, users, relayPorts);
+    const servers = await startServers({ users: options.users ?? 6, extraPorts: options.extraPorts });
+    const world = new BrowserWorld(servers, await launchExtension(options.launch));
     if (options.pair ?? true) await world.pair();
     return world;
   }
 
-  private static spawnRelay(
-    dovecot: DovecotServer,
-    port: number,
-    extra: readonly number[],
-    configPath?: string,
-  ): Promise<RunningRelay> {
-    const ports = [...Object.values(dovecot.ports), ...extra].flatMap((p) => ['--allow-port', String(p)]);
-    return startRelay({ configPath, args: ['--port', String(port), ...ports] });
+  private constructor(
+    servers: Servers,
+    /** Replaced by `restartBrowser`. */
+    public ext: LaunchedExtension,
+  ) {
+    super(servers);
   }
 
   /** Saves the relay URL and token in the extension, as the options page would. */
   async pair(): Promise<void> {
     const { settings } = await this.call('getSettings', {});
-    await this.call('saveSettings', {
-      settings: { ...settings, relay: { url: this.relay.url, token: this.relay.token } },
-    });
+    await this.call('saveSettings', { settings: { ...settings, relay: this.endpoint } });
   }
 
-  /** Stops the relay; sessions through it drop. */
-  async stopRelay(): Promise<void> {
-    await this.relay.stop();
-  }
-
-  /** Starts the relay again on the same port and with the same token file. */
-  async restartRelay(): Promise<void> {
-    this.relay = await BrowserWorld.spawnRelay(
-      this.dovecot,
-      this.relay.port,
-      this.relayPorts,
-      this.relay.configPath ?? undefined,
-    );
-  }
-
-  /** A Dovecot user no other test uses. */
-  newUser(): string {
-    const user = this.users.shift();
-    if (!user) throw new Error('BrowserWorld: no unused user left');
-    return user;
-  }
-
-  /** An account for `user`, trusting Dovecot's self-signed certificate by its pin. */
-  account(
-    user: string,
-    protocol: Protocol,
-    security: TlsMode = 'implicit',
-    extra: Partial<Account> = {},
-  ): Account {
-    const port =
-      protocol === 'imap'
-        ? security === 'implicit'
-          ? this.dovecot.ports.imaps
-          : this.dovecot.ports.imap
-        : security === 'implicit'
-          ? this.dovecot.ports.pop3s
-          : this.dovecot.ports.pop3;
-    return {
-      id: unique('acct'),
-      name: `${protocol.toUpperCase()} ${user}`,
-      color: protocol === 'imap' ? '#2563eb' : '#16a34a',
-      email: `${user}@biff.test`,
-      protocol,
-      host: '127.0.0.1',
-      port,
-      security,
-      username: user,
-      pin: this.dovecot.fingerprint256,
-      enabled: true,
-      checkIntervalMinutes: 5,
-      notify: true,
-      imap: { ...DEFAULT_IMAP },
-      pop3: { ...DEFAULT_POP3 },
-      ...extra,
-    };
+  /**
+   * Quits Chromium and starts it again on the same profile (LaunchedExtension.relaunch): what
+   * Biff keeps on disk stays, what it held for the browser session does not.
+   */
+  async restartBrowser(): Promise<void> {
+    this.caller = null;
+    this.ext = await this.ext.relaunch();
   }
 
   /** An extension page used to talk to the background. */
@@ -212,9 +140,48 @@ export class BrowserWorld {
     return live() ?? (await started);
   }
 
+  /**
+   * Stops the extension's service worker as Chrome does when it is idle, and waits until Chrome
+   * reports it stopped. (Playwright may list the stopped worker for a good while longer, so
+   * after this only extension pages, never `worker()`, talk to the extension until one of them
+   * woke a new worker.)
+   */
+  async stopWorker(): Promise<void> {
+    const page = await this.ext.context.newPage();
+    try {
+      const cdp = await this.ext.context.newCDPSession(page);
+      const origin = `chrome-extension://${this.ext.extensionId}/`;
+      let state = '';
+      cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+        for (const v of versions) if (v.scriptURL.startsWith(origin)) state = v.runningStatus;
+      });
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await this.until('the worker to stop', async () => (state === 'stopped' ? true : undefined));
+      await cdp.detach();
+    } finally {
+      await page.close();
+    }
+  }
+
   /** The toolbar badge text, read in the service worker. */
   async badgeText(): Promise<string> {
     return (await this.worker()).evaluate(() => chrome.action.getBadgeText({}));
+  }
+
+  /** The toolbar button's tooltip, read in the service worker. */
+  async badgeTitle(): Promise<string> {
+    return (await this.worker()).evaluate(() => chrome.action.getTitle({}));
+  }
+
+  /** Everything in the extension's storage.local, as JSON (to check what is readable at rest). */
+  async storedSettingsJson(): Promise<string> {
+    return (await this.worker()).evaluate(async () => JSON.stringify(await chrome.storage.local.get(null)));
+  }
+
+  /** Everything in the extension's storage.session (kept in memory for the browser session), as JSON. */
+  async sessionJson(): Promise<string> {
+    return (await this.worker()).evaluate(async () => JSON.stringify(await chrome.storage.session.get(null)));
   }
 
   /**
@@ -268,9 +235,23 @@ export class BrowserWorld {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Polls until the toolbar badge shows `text`; the error says what it showed instead. */
+  async badgeShows(text: string, timeoutMs = 60_000): Promise<void> {
+    let last = '';
+    await this.until(
+      `the badge to show "${text}"`,
+      async () => {
+        last = await this.badgeText();
+        return last === text ? true : undefined;
+      },
+      timeoutMs,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (it shows "${last}")`);
+    });
+  }
+
+  override async stop(): Promise<void> {
     await this.ext.close();
-    await this.relay.stop();
-    await this.dovecot.stop();
+    await super.stop();
   }
 }

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright';
 import { UNDO_WINDOW_MS } from '../../extension/engine/actions.ts';
+import { RELAY_VERSION } from '../../relay/version.ts';
 import {
   fillAccount,
   messageList,
@@ -31,9 +32,10 @@ import {
   saveAccount,
   testAndTrust,
 } from '../browser/user.ts';
-import { BrowserWorld, PASSWORD } from '../browser/world.ts';
+import { BrowserWorld } from '../browser/world.ts';
 import { hostileHtmlMessage, makeMailbox } from '../servers/messages.ts';
 import { seedMaildir } from '../servers/seed.ts';
+import { PASSWORD } from '../support/server-world.ts';
 
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 
@@ -56,23 +58,6 @@ const pop3Mail = makeMailbox(3, { seed: 12, size: 'small', start: new Date('2026
 const hostile = hostileHtmlMessage();
 /** What the badge should say: unread across both accounts, tracked as the tests change it. */
 let unread = imapSeen.filter((s) => !s).length + 1 + pop3Mail.length;
-
-/** Polls until the badge shows `text`. */
-async function badgeShows(text: string, timeoutMs = 60_000): Promise<void> {
-  let last = '';
-  await world
-    .until(
-      `the badge to show "${text}"`,
-      async () => {
-        last = await world.badgeText();
-        return last === text ? true : undefined;
-      },
-      timeoutMs,
-    )
-    .catch((err: Error) => {
-      throw new Error(`${err.message} (it shows "${last}")`);
-    });
-}
 
 async function statusOf(id: string) {
   const status = (await world.engineStatus()).find((s) => s.accountId === id);
@@ -144,7 +129,7 @@ test('options: add an IMAP account — test, trust the self-signed certificate, 
   assert.equal(account.protocol, 'imap');
   assert.equal(account.port, world.dovecot.ports.imaps);
   assert.equal(account.pin, world.dovecot.fingerprint256, 'the trusted certificate is pinned');
-  await badgeShows(String(imapSeen.filter((s) => !s).length + 1));
+  await world.badgeShows(String(imapSeen.filter((s) => !s).length + 1));
 });
 
 test('options: add a POP3 account that leaves a copy on the server', async () => {
@@ -180,7 +165,7 @@ test('options: add a POP3 account that leaves a copy on the server', async () =>
 });
 
 test('the badge counts unread mail across both accounts', async () => {
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   const statuses = await world.engineStatus();
   assert.deepEqual(
     statuses.map((s) => [s.accountId, s.state, s.unread]),
@@ -217,7 +202,7 @@ test('IMAP: mail another client appends is pushed by IDLE — no check ran — w
   const started = Date.now();
   await imapOther.append(note.raw);
   unread += 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   const delay = Date.now() - started;
   console.log(`push delay (APPEND by another client → badge): ${delay} ms`);
   const after = await statusOf(imapId);
@@ -243,7 +228,7 @@ test('POP3: new mail is picked up at the account’s next alarm, with a notifica
   assert.equal(await stored(note.subject), undefined, 'POP3 has no push: nothing until a check');
   await world.fireCheckAlarm(pop3Id);
   unread += 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   assert.ok(await stored(note.subject));
   await world.until('a notification', async () =>
     (await world.notificationIds()).length > 0 ? true : undefined,
@@ -264,7 +249,7 @@ test('popup: "Sync now" fetches new POP3 mail at once', async () => {
   await popup.getByRole('button', { name: 'Sync now', exact: true }).click();
   await messageRow(popup, note.from.name, note.subject).waitFor({ timeout: 60_000 });
   unread += 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   await popup.close();
 });
 
@@ -287,7 +272,7 @@ test('popup: opening an IMAP message marks it read on the server; Delete removes
     (await imapOther.find(pushed.messageId))?.flags.includes('\\Seen') ? true : undefined,
   );
   unread -= 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
 
   // Mark as unread travels too.
   await popup.getByRole('button', { name: 'Mark as unread', exact: true }).click();
@@ -297,7 +282,7 @@ test('popup: opening an IMAP message marks it read on the server; Delete removes
     return flags && !flags.includes('\\Seen') ? true : undefined;
   });
   unread += 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
 
   const deletedAt = Date.now();
   await popup.getByRole('button', { name: 'Delete', exact: true }).click();
@@ -305,7 +290,7 @@ test('popup: opening an IMAP message marks it read on the server; Delete removes
   await messageList(popup).waitFor();
   assert.equal(await row.count(), 0, 'gone from the list at once');
   unread -= 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   await world.until('the message to leave INBOX on the server', async () =>
     (await imapOther.find(pushed.messageId)) === null ? true : undefined,
   );
@@ -323,7 +308,7 @@ test('popup: POP3 delete keeps the server copy unless "Remove from the server wh
   await popup.getByRole('heading', { level: 1, name: parcel.subject, exact: true }).waitFor();
   await popup.getByText('Tracking number 00340434161094.').waitFor();
   unread -= 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   const onServer = await pop3Other.count();
   await popup.getByRole('button', { name: 'Delete', exact: true }).click();
   await popup.getByRole('button', { name: 'Undo', exact: true }).waitFor();
@@ -361,7 +346,7 @@ test('popup: POP3 delete keeps the server copy unless "Remove from the server wh
   await popup2.getByRole('heading', { level: 1, name: victim.subject, exact: true }).waitFor();
   unread -= 1;
   await popup2.getByRole('button', { name: 'Delete', exact: true }).click();
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   // Both messages deleted here leave the server at the session after the undo window.
   await world.until(
     'both deleted messages to leave the server',
@@ -410,7 +395,7 @@ test('popup: a hostile HTML message from the real account shows its text and run
       (await imapOther.find(hostile.messageId))?.flags.includes('\\Seen') ? true : undefined,
     );
     unread -= 1;
-    await badgeShows(String(unread));
+    await world.badgeShows(String(unread));
 
     // Asked for, remote images load — and still nothing else does, and nothing runs.
     await popup.getByRole('button', { name: 'Load remote images', exact: true }).click();
@@ -418,7 +403,15 @@ test('popup: a hostile HTML message from the real account shows its text and run
       requests.includes(hostile.autoLoadUrls['img-src']!) ? true : undefined,
     );
     await popup.waitForTimeout(1_000);
-    const active = ['script-src', 'iframe-src', 'meta-refresh', 'object-data', 'embed-src', 'prefetch'];
+    const active = [
+      'script-src',
+      'iframe-src',
+      'meta-refresh',
+      'object-data',
+      'embed-src',
+      'prefetch',
+      'css-clip-path',
+    ];
     for (const vector of active)
       assert.ok(!requests.includes(hostile.autoLoadUrls[vector]!), `${vector} was not requested`);
     assert.deepEqual(
@@ -452,7 +445,10 @@ test('screenshots: popup list, reader and options, light and dark', async () => 
     await popup.close();
 
     const page = await openOptions(world.ext, scheme);
-    await page.getByRole('status').filter({ hasText: 'Relay connected' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Relay ${RELAY_VERSION} connected` })
+      .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SHOTS, `options-${scheme}.png`), fullPage: true });
     await page.close();
   }
@@ -479,7 +475,7 @@ test('options: "Remove account" removes the POP3 account and its mail; the badge
   const pop3Unread = (await world.storedMessages()).filter((m) => m.accountId === pop3Id);
   assert.deepEqual(pop3Unread, [], 'its cached mail is gone');
   const imapUnread = imapSeen.filter((s) => !s).length;
-  await badgeShows(String(imapUnread));
+  await world.badgeShows(String(imapUnread));
 });
 
 /** Lets the popup settle for a screenshot: the background's unread total arrives, fonts load. */

@@ -12,9 +12,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { DEFAULT_IMAP, DEFAULT_POP3 } from '../../extension/accounts.ts';
-import { BrowserWorld, PASSWORD } from '../browser/world.ts';
+import { BrowserWorld } from '../browser/world.ts';
 import { rfc5322Date } from '../servers/messages.ts';
 import { seedMaildir } from '../servers/seed.ts';
+import { PASSWORD } from '../support/server-world.ts';
 
 const ROW_HEIGHT = 64;
 const HOUR = 3_600_000;
@@ -89,7 +90,7 @@ test('IMAP: scrolling to the end of a 100-message window loads the 200 older mes
     mail.map((m) => m.raw),
     { dates: mail.map((m) => m.date), seen: true },
   );
-  const account = world.account(user, 'imap', 'implicit', {
+  const account = world.accountFor(user, 'imap', 'implicit', {
     name: 'Archive',
     imap: { ...DEFAULT_IMAP, syncWindow: 100 },
   });
@@ -151,7 +152,7 @@ test('POP3 without a copy on the server: "Export as mbox" downloads every messag
     mail.map((m) => m.raw),
     { dates: mail.map((m) => m.date) },
   );
-  const account = world.account(user, 'pop3', 'implicit', {
+  const account = world.accountFor(user, 'pop3', 'implicit', {
     name: 'Home',
     pop3: { ...DEFAULT_POP3, leaveCopy: false },
   });

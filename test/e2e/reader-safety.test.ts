@@ -22,24 +22,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import * as esbuild from 'esbuild';
-import { type BrowserContext, chromium, type Frame, type Page } from 'playwright';
-import { CHROMIUM, DIST_CHROME } from '../browser/extension.ts';
+import type { BrowserContext, Frame, Page } from 'playwright';
+import { DIST_CHROME, type LaunchedExtension, launchExtension } from '../browser/extension.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURE = join(ROOT, 'test/fixtures/mail/hostile-html.eml');
-
-/** The same flags as test/browser/extension.ts: no background networking that would muddy the request log. */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-features=Translate,OptimizationHints,MediaRouter',
-];
 
 /** Remote images in the fixture that may load once the user allows remote images, and only then. */
 const REMOTE_IMAGES = [
@@ -113,7 +100,7 @@ let server: Server;
 let remoteHost: string;
 let hits: Hit[] = [];
 let extensionDir: string;
-let profile: string;
+let ext: LaunchedExtension;
 let context: BrowserContext;
 let extensionId: string;
 /** Requests made by pages (the service worker's own are not the reader's doing). */
@@ -154,14 +141,8 @@ before(async () => {
   writeFileSync(join(extensionDir, 'reader-harness.html'), HARNESS_HTML);
   writeFileSync(join(extensionDir, 'hostile.eml'), readFileSync(FIXTURE));
 
-  profile = mkdtempSync(join(tmpdir(), 'biff-reader-profile-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...FLAGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
-  });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  extensionId = new URL(worker.url()).host;
+  ext = await launchExtension({ dist: extensionDir });
+  ({ context, extensionId } = ext);
   context.on('request', (request) => {
     if (request.serviceWorker()) return;
     requests.push(request.url());
@@ -173,9 +154,9 @@ before(async () => {
 });
 
 after(async () => {
-  await context?.close();
+  await ext?.close();
   await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
-  for (const dir of [profile, extensionDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (extensionDir) rmSync(extensionDir, { recursive: true, force: true });
 });
 
 beforeEach(() => {

@@ -14,9 +14,10 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { AccountStatus } from '../../extension/contract.ts';
 import { messageRow, messageRows, OtherClient, openPopup, plainMessage } from '../browser/user.ts';
-import { BrowserWorld, PASSWORD } from '../browser/world.ts';
+import { BrowserWorld } from '../browser/world.ts';
 import { makeMailbox } from '../servers/messages.ts';
 import { seedMaildir } from '../servers/seed.ts';
+import { PASSWORD } from '../support/server-world.ts';
 
 const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
 
@@ -30,22 +31,6 @@ const pop3Mail = makeMailbox(2, { seed: 32, size: 'small' });
 /** The first IMAP message is read, so opening it changes no count. */
 const imapSeen = [true, false, false, false];
 let unread = imapSeen.filter((s) => !s).length + pop3Mail.length;
-
-async function badgeShows(text: string, timeoutMs = 60_000): Promise<void> {
-  let last = '';
-  await world
-    .until(
-      `the badge to show "${text}"`,
-      async () => {
-        last = await world.badgeText();
-        return last === text ? true : undefined;
-      },
-      timeoutMs,
-    )
-    .catch((err: Error) => {
-      throw new Error(`${err.message} (it shows "${last}")`);
-    });
-}
 
 async function statusOf(id: string): Promise<AccountStatus> {
   const status = (await world.engineStatus()).find((s) => s.accountId === id);
@@ -68,13 +53,13 @@ before(async () => {
   seedMaildir(world.dovecot, imapUser, imapMail, { seen: imapSeen, dates: imapMail.map((m) => m.date) });
   seedMaildir(world.dovecot, pop3User, pop3Mail);
   imapOther = await OtherClient.open(world.dovecot, imapUser, PASSWORD);
-  const imap = { ...world.account(imapUser, 'imap'), name: 'Work' };
-  const pop3 = { ...world.account(pop3User, 'pop3'), name: 'Home' };
+  const imap = { ...world.accountFor(imapUser, 'imap'), name: 'Work' };
+  const pop3 = { ...world.accountFor(pop3User, 'pop3'), name: 'Home' };
   imapId = imap.id;
   pop3Id = pop3.id;
   await world.call('saveAccount', { account: imap, password: PASSWORD });
   await world.call('saveAccount', { account: pop3, password: PASSWORD });
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   await world.until('IMAP push to be live', async () => ((await statusOf(imapId)).push ? true : undefined));
 });
 
@@ -98,14 +83,14 @@ test('relay stopped: the popup says so, with the command to start it, and still 
     assert.equal(status.error?.code, 'relay_unreachable');
     assert.ok(status.nextCheck !== null, 'a retry is scheduled');
   }
-  await badgeShows('!');
+  await world.badgeShows('!');
   const title = await (await world.worker()).evaluate(() => chrome.action.getTitle({}));
   assert.match(title, /cannot check Work, Home/);
 
   const popup = await openPopup(world.ext);
   const banner = popup.getByRole('alert').filter({ hasText: 'The Biff relay isn’t running' });
   await banner.waitFor({ timeout: 30_000 });
-  assert.equal(await banner.locator('code').textContent(), 'npx biff-relay');
+  assert.equal(await banner.locator('code').textContent(), 'biff-relay');
   await banner.getByRole('button', { name: 'Copy', exact: true }).waitFor();
   // The cached mail is all there and readable.
   await messageRows(popup).first().waitFor();
@@ -144,7 +129,7 @@ test('relay back: checks and push resume by themselves, without any help', async
     );
   }
   console.log(`both accounts checked again ${Date.now() - failedAt} ms after the relay came back`);
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   // The push connection reconnected by itself: new mail arrives without a check.
   await world.until(
     'IMAP push to be live again',
@@ -155,7 +140,7 @@ test('relay back: checks and push resume by themselves, without any help', async
   const note = plainMessage('Back online', 'The relay is running again.');
   await imapOther.append(note.raw);
   unread += 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   assert.equal((await statusOf(imapId)).lastSuccess, before, 'push delivered it, not a check');
 
   const popup = await openPopup(world.ext);
@@ -168,18 +153,8 @@ test('service worker stopped: badge, cache and counts survive; the next check an
   const badge = await world.badgeText();
   const cached = await cachedSubjects();
   const statuses = await world.engineStatus();
-  const page = await world.ext.context.newPage();
-  const cdp = await world.ext.context.newCDPSession(page);
-  const running: string[] = [];
-  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-    for (const v of versions) if (v.scriptURL.endsWith('/background.js')) running.push(v.runningStatus);
-  });
-  await cdp.send('ServiceWorker.enable');
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await world.until('the worker to stop', async () => (running.at(-1) === 'stopped' ? true : undefined));
+  await world.stopWorker();
   const stoppedAt = Date.now();
-  await cdp.detach();
-  await page.close();
 
   // The popup paints from the cache without the worker, then wakes it.
   const popup = await openPopup(world.ext);
@@ -205,30 +180,20 @@ test('service worker stopped: badge, cache and counts survive; the next check an
   const pushed = plainMessage('After the restart', 'Pushed to a worker that was stopped a moment ago.');
   await imapOther.append(pushed.raw);
   unread += 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   // …and so does the POP3 check at its alarm.
   const note = plainMessage('Also after the restart', 'Picked up by POP3.');
   seedMaildir(world.dovecot, pop3User, [note.raw]);
   await world.fireCheckAlarm(pop3Id);
   unread += 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   const subjects = await cachedSubjects();
   assert.ok(subjects.includes(pushed.subject) && subjects.includes(note.subject));
   assert.equal(subjects.length, cached.length + 2);
 });
 
 test('a message opened the moment the popup opens, while the worker is still starting, is marked read too', async () => {
-  const page = await world.ext.context.newPage();
-  const cdp = await world.ext.context.newCDPSession(page);
-  const running: string[] = [];
-  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-    for (const v of versions) if (v.scriptURL.endsWith('/background.js')) running.push(v.runningStatus);
-  });
-  await cdp.send('ServiceWorker.enable');
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await world.until('the worker to stop', async () => (running.at(-1) === 'stopped' ? true : undefined));
-  await cdp.detach();
-  await page.close();
+  await world.stopWorker();
 
   // The popup paints from the cache at once; its settings come from the worker, which is only
   // now being woken. The click does not wait for them.
@@ -242,6 +207,6 @@ test('a message opened the moment the popup opens, while the worker is still sta
     (await imapOther.find(message.messageId))?.flags.includes('\\Seen') ? true : undefined,
   );
   unread -= 1;
-  await badgeShows(String(unread));
+  await world.badgeShows(String(unread));
   await popup.close();
 });

@@ -11,19 +11,17 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { inflateRawSync } from 'node:zlib';
-import type { ImapFlow } from 'imapflow';
 import type { Page } from 'playwright';
 import { BADGE_MAX } from '../../background/badge.ts';
 import type { AccountStatus } from '../../extension/contract.ts';
-import { BrowserWorld, PASSWORD } from '../browser/world.ts';
-import { maildropFiles } from '../integration/pop3-helpers.ts';
-import { imapClient } from '../servers/imap-client.ts';
-import { seedMaildir } from '../servers/seed.ts';
+import { BrowserWorld } from '../browser/world.ts';
+import { messageCount, serverInbox } from '../servers/imap-client.ts';
+import { maildropFiles, seedMaildir } from '../servers/seed.ts';
+import { PASSWORD } from '../support/server-world.ts';
 
 let world: BrowserWorld;
 /** An extension page of our own, to read IndexedDB without going through the worker. */
 let reader: Page;
-const others: ImapFlow[] = [];
 
 before(async () => {
   world = await BrowserWorld.start({ users: 3 });
@@ -31,16 +29,8 @@ before(async () => {
 });
 
 after(async () => {
-  for (const client of others) await client.logout().catch(() => client.close());
   await world?.stop();
 });
-
-async function other(user: string): Promise<ImapFlow> {
-  const client = await imapClient(world.dovecot, user, PASSWORD);
-  client.on('error', () => {});
-  others.push(client);
-  return client;
-}
 
 async function statusOf(id: string): Promise<AccountStatus | undefined> {
   return (await world.engineStatus()).find((s) => s.accountId === id);
@@ -95,50 +85,6 @@ async function storedBodies(accountId: string): Promise<Array<{ uid: string; siz
   });
 }
 
-/**
- * Stops the extension's service worker as Chrome does when it is idle, and waits until Chrome
- * reports it stopped. (Playwright may list the stopped worker for a good while longer, so
- * after this only extension pages, never `world.worker()`, talk to the extension.)
- */
-async function stopWorker(): Promise<void> {
-  const page = await world.ext.context.newPage();
-  try {
-    const cdp = await world.ext.context.newCDPSession(page);
-    const origin = `chrome-extension://${world.ext.extensionId}/`;
-    let state = '';
-    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      for (const v of versions) if (v.scriptURL.startsWith(origin)) state = v.runningStatus;
-    });
-    await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await world.until('the worker to stop', async () => (state === 'stopped' ? true : undefined));
-  } finally {
-    await page.close();
-  }
-}
-
-/** Subjects in INBOX and whether each is \Seen, as another client sees them now. */
-async function serverInbox(client: ImapFlow): Promise<Map<string, boolean>> {
-  const out = new Map<string, boolean>();
-  const lock = await client.getMailboxLock('INBOX');
-  try {
-    await client.noop(); // picks up other sessions' expunges and flag changes
-    const box = client.mailbox;
-    if (box && box.exists === 0) return out;
-    for (const m of await client.fetchAll('1:*', { envelope: true, flags: true }))
-      out.set(m.envelope?.subject ?? '', m.flags?.has('\\Seen') ?? false);
-  } finally {
-    lock.release();
-  }
-  return out;
-}
-
-async function messagesIn(client: ImapFlow, path: string): Promise<number> {
-  const status = await client.status(path, { messages: true });
-  assert.ok(status, `STATUS ${path}`);
-  return status.messages ?? 0;
-}
-
 /** `n` messages of about 30 KB each, every one with its own subject. */
 function largeMessages(n: number): string[] {
   return Array.from({ length: n }, (_, i) => {
@@ -168,7 +114,7 @@ test('IMAP: a 10,000-message INBOX syncs in the worker with a 1,000-message wind
         `Message-ID: <bulk${i}@example.com>\r\n\r\nMessage ${i}.\r\n`,
     ),
   );
-  const account = world.account(user, 'imap', 'implicit', {
+  const account = world.accountFor(user, 'imap', 'implicit', {
     imap: { folders: ['INBOX'], syncWindow: 1_000, deleteToTrash: true, useQresync: true },
   });
   await world.call('saveAccount', { account, password: PASSWORD });
@@ -209,7 +155,7 @@ test('offline: mark read and delete with the relay down reach the server once it
         `Message-ID: <away${i}@example.com>\r\n\r\nAway ${i}.\r\n`,
     ),
   );
-  const account = world.account(user, 'imap');
+  const account = world.accountFor(user, 'imap');
   await world.call('saveAccount', { account, password: PASSWORD });
   await world.until('the first check', async () =>
     (await rowsOf(account.id)).length === 3 ? true : undefined,
@@ -220,8 +166,8 @@ test('offline: mark read and delete with the relay down reach the server once it
     assert.ok(row, subject);
     return `${account.id}\u0000INBOX\u0000${row.uid}`;
   };
-  const client = await other(user);
-  const trashBefore = await messagesIn(client, 'Trash');
+  const client = await world.other(user);
+  const trashBefore = await messageCount(client, 'Trash');
 
   await world.stopRelay();
   try {
@@ -256,16 +202,16 @@ test('offline: mark read and delete with the relay down reach the server once it
   assert.equal(server.get('Away 0'), true, 'marked read on the server');
   assert.equal(server.has('Away 2'), false, 'deleted on the server');
   assert.equal(server.get('Away 1'), false, 'the third untouched');
-  assert.equal(await messagesIn(client, 'Trash'), trashBefore + 1, 'moved to Trash');
+  assert.equal(await messageCount(client, 'Trash'), trashBefore + 1, 'moved to Trash');
   assert.deepEqual((await rowsOf(account.id)).map((r) => r.subject).sort(), ['Away 0', 'Away 1']);
   assert.equal((await statusOf(account.id))?.unread, 1);
 });
 
-// Last in the file: after it, Playwright may still list the stopped worker (see stopWorker).
+// Last in the file: after it, Playwright may still list the stopped worker (see BrowserWorld.stopWorker).
 test('POP3: a download cut short by stopping the worker is finished by the next sync, nothing lost or doubled', async () => {
   const user = world.newUser();
   // "Leave a copy" off: the server deletes what Biff has stored, so a mistake here loses mail.
-  const account = world.account(user, 'pop3', 'implicit', {
+  const account = world.accountFor(user, 'pop3', 'implicit', {
     pop3: {
       leaveCopy: false,
       deleteAfterDays: null,
@@ -286,7 +232,7 @@ test('POP3: a download cut short by stopping the worker is finished by the next 
   await world.until('the first messages stored', async () =>
     (await rowsOf(account.id)).length > 0 ? true : undefined,
   );
-  await stopWorker();
+  await world.stopWorker();
 
   const cut = await rowsOf(account.id);
   assert.ok(cut.length < messages.length, `the worker stopped mid-download (${cut.length} stored)`);

@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BrowserWorld, PASSWORD } from '../browser/world.ts';
+import { BrowserWorld } from '../browser/world.ts';
 import { makeMailbox } from '../servers/messages.ts';
 import { seedMaildir } from '../servers/seed.ts';
+import { PASSWORD } from '../support/server-world.ts';
 
 let world: BrowserWorld;
 let user: string;
@@ -29,7 +30,7 @@ after(async () => {
 
 test('IMAPS: the worker logs in through the relay, lists mailboxes and counts INBOX', async () => {
   const report = await world.call('testConnection', {
-    account: world.account(user, 'imap', 'implicit'),
+    account: world.accountFor(user, 'imap', 'implicit'),
     password: PASSWORD,
   });
   assert.equal(report.ok, true, JSON.stringify(report.failed));
@@ -58,7 +59,7 @@ test('IMAPS: the worker logs in through the relay, lists mailboxes and counts IN
 
 test('IMAP over STARTTLS: the upgrade happens through the relay and the session works', async () => {
   const report = await world.call('testConnection', {
-    account: world.account(user, 'imap', 'starttls'),
+    account: world.accountFor(user, 'imap', 'starttls'),
     password: PASSWORD,
   });
   assert.equal(report.ok, true, JSON.stringify(report.failed));
@@ -68,7 +69,7 @@ test('IMAP over STARTTLS: the upgrade happens through the relay and the session 
 });
 
 test('the worker fetches envelopes into IndexedDB with a real sync', async () => {
-  const account = world.account(user, 'imap', 'implicit');
+  const account = world.accountFor(user, 'imap', 'implicit');
   await world.call('saveAccount', { account, password: PASSWORD });
   const { ok } = await world.call('syncNow', { accountId: account.id });
   assert.equal(ok, true);
@@ -79,7 +80,7 @@ test('the worker fetches envelopes into IndexedDB with a real sync', async () =>
 
 test('POP3 over STLS: CAPA, STLS, login and STAT from the worker', async () => {
   const report = await world.call('testConnection', {
-    account: world.account(user, 'pop3', 'starttls'),
+    account: world.accountFor(user, 'pop3', 'starttls'),
     password: PASSWORD,
   });
   assert.equal(report.ok, true, JSON.stringify(report.failed));
@@ -91,7 +92,7 @@ test('POP3 over STLS: CAPA, STLS, login and STAT from the worker', async () => {
 test('a wrong password fails at the login stage with a plain reason, and the password appears nowhere', async () => {
   const secret = 'wrong-password-never-logged';
   const report = await world.call('testConnection', {
-    account: world.account(user, 'imap', 'implicit'),
+    account: world.accountFor(user, 'imap', 'implicit'),
     password: secret,
   });
   assert.equal(report.ok, false);
@@ -102,7 +103,7 @@ test('a wrong password fails at the login stage with a plain reason, and the pas
 });
 
 test('an unpinned self-signed certificate stops at TLS with the details to review', async () => {
-  const account = { ...world.account(user, 'imap', 'implicit'), pin: undefined };
+  const account = { ...world.accountFor(user, 'imap', 'implicit'), pin: undefined };
   const report = await world.call('testConnection', { account, password: PASSWORD });
   assert.equal(report.ok, false);
   assert.equal(report.failed?.stage, 'tls');

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { constants, inflateRawSync } from 'node:zlib';
-import type { ImapFlow } from 'imapflow';
 import WebSocket from 'ws';
 import { createHandlers } from '../../background/handlers.ts';
 import type { Handlers } from '../../background/router.ts';
@@ -30,15 +29,17 @@ import { Pop3Repo } from '../../extension/store/pop3-repo.ts';
 import { type BiffDatabase, type MessageRow, POP3_FOLDER } from '../../extension/store/schema.ts';
 import { SettingsStore } from '../../extension/store/settings.ts';
 import { startRelay } from '../relay/helpers.ts';
-import { makeMessage } from '../servers/messages.ts';
-import { waitFor } from './imap-helpers.ts';
+import { messageCount, serverInbox } from '../servers/imap-client.ts';
+import { bareMessages, makeMessage } from '../servers/messages.ts';
+import { PASSWORD } from '../support/server-world.ts';
+import { waitFor } from './engine-world.ts';
 import { memoryArea } from './memory-area.ts';
-import { asRetrieved, bareMessages, PASSWORD, Pop3World, RELAY_TOKEN } from './pop3-helpers.ts';
+import { asRetrieved, Pop3World } from './pop3-helpers.ts';
 
 /** One Dovecot (IMAP and POP3 on the same maildirs) and one relay for the whole file. */
 let world: Pop3World;
 test.before(async () => {
-  world = await Pop3World.start({ users: 29 });
+  world = await Pop3World.start({ users: 30 });
 });
 test.after(async () => {
   await world?.stop();
@@ -156,14 +157,7 @@ async function harness(
 
 /** An IMAP account on the world's Dovecot (IMAPS, certificate pinned). */
 function imapAccount(user: string, imap: Partial<ImapSettings> = {}): Account {
-  return {
-    ...world.account(user),
-    name: 'Test IMAP',
-    protocol: 'imap',
-    port: world.dovecot.ports.imaps,
-    security: 'implicit',
-    imap: { ...DEFAULT_IMAP, ...imap },
-  };
+  return world.accountFor(user, 'imap', 'implicit', { imap: { ...DEFAULT_IMAP, ...imap } });
 }
 
 /** Stored rows of an account (hidden ones included), by uid. */
@@ -182,30 +176,6 @@ async function rowBySubject(db: BiffDatabase, account: Account, subject: string)
 
 function statusOf(h: Harness, account: Account): AccountStatus {
   return h.engine.scheduler.status(account.id);
-}
-
-/** Subjects and \Seen of INBOX as another IMAP client sees it now. */
-async function serverInbox(client: ImapFlow): Promise<Map<string, boolean>> {
-  const out = new Map<string, boolean>();
-  const lock = await client.getMailboxLock('INBOX');
-  try {
-    // Another session's expunges and flag changes reach this one only with a command that may
-    // carry them (RFC 3501 §7.4.1: not a FETCH): NOOP.
-    await client.noop();
-    const box = client.mailbox;
-    if (box && box.exists === 0) return out;
-    for (const m of await client.fetchAll('1:*', { envelope: true, flags: true }))
-      out.set(m.envelope?.subject ?? '', m.flags?.has('\\Seen') ?? false);
-  } finally {
-    lock.release();
-  }
-  return out;
-}
-
-async function folderCount(client: ImapFlow, path: string): Promise<number> {
-  const status = await client.status(path, { messages: true });
-  assert.ok(status, `STATUS ${path}`);
-  return status.messages ?? 0;
 }
 
 /** Commands that change a mailbox: IMAP MOVE, COPY, STORE, EXPUNGE (UID or not), POP3 DELE. */
@@ -271,7 +241,7 @@ test('onNewMail gets the new unread mail of later syncs, never the mail an initi
   await h.engine.syncAll('manual');
   assert.equal(h.newMail.length, 0, 'nothing announced by the initial syncs');
 
-  const other = await world.imap(imapUser);
+  const other = await world.other(imapUser);
   const fresh = makeMessage(1, { size: 'small', seed: 41 });
   const read = makeMessage(2, { size: 'small', seed: 41 });
   await other.append('INBOX', fresh.raw, [], fresh.date);
@@ -295,7 +265,7 @@ test('badge mode "new": mail new since the popup was opened, and only while it i
   const imap = imapAccount(user);
   const h = await harness(t, [imap]);
   await h.engine.sync(imap.id, 'manual');
-  const other = await world.imap(user);
+  const other = await world.other(user);
   for (const i of [1, 2, 3]) {
     const m = makeMessage(i, { size: 'small', seed: 43 });
     await other.append('INBOX', m.raw, [], m.date);
@@ -395,7 +365,7 @@ test('IMAP push started by engine.start() delivers new mail with no sync asked f
   const h = await harness(t, [imap], { push: true });
   await waitFor(() => statusOf(h, imap).push && statusOf(h, imap).unread === 2, 30_000, 'push idle');
 
-  const other = await world.imap(user);
+  const other = await world.other(user);
   const m = makeMessage(7, { size: 'small', seed: 47 });
   await other.append('INBOX', m.raw, [], m.date);
   await waitFor(() => h.newMail.some((r) => r.subject === m.subject), 20_000, 'the pushed message');
@@ -440,7 +410,7 @@ test('opening an IMAP message while push is up fetches its body over the push co
   assert.equal(sentSince(h.timeline, mark, /UID FETCH \d+ \(UID BODY\.PEEK\[\]/).length, 1, 'sent on push');
 
   // The push connection went back to idling on INBOX: new mail still arrives by itself.
-  const other = await world.imap(user);
+  const other = await world.other(user);
   const m = makeMessage(8, { size: 'small', seed: 67 });
   await other.append('INBOX', m.raw, [], m.date);
   await waitFor(() => h.newMail.some((r) => r.subject === m.subject), 20_000, 'pushed after the body');
@@ -450,7 +420,7 @@ test('opening an IMAP message while push is up fetches its body over the push co
 test('"Sync now" while push is up syncs every watched folder over the push connection: no second login', async (t) => {
   const user = world.newUser();
   world.seed(user, bareMessages(1, 'Inbox'));
-  const other = await world.imap(user);
+  const other = await world.other(user);
   await other.mailboxCreate('Work');
   const imap = imapAccount(user, { folders: ['INBOX', 'Work'] });
   const h = await harness(t, [imap], { push: true });
@@ -530,7 +500,7 @@ test('setSeen on IMAP: the unread count drops before anything is sent, then the 
   const stored = h.timeline.findIndex((e, i) => i >= mark && e.startsWith('sent:') && /UID STORE/.test(e));
   assert.ok(dropped !== -1 && dropped < stored, 'the count dropped before the STORE left');
 
-  const other = await world.imap(user);
+  const other = await world.other(user);
   await waitFor(
     async () => (await serverInbox(other)).get('Seen message 1') === true,
     20_000,
@@ -605,7 +575,7 @@ test('delete then undo within the window: IMAP sends nothing (even when a sync r
   assert.equal(si2?.unread, 3);
   assert.equal(sp2?.unread, 3);
   assert.deepEqual(sentSince(h.timeline, mark, DESTRUCTIVE), [], 'still nothing sent');
-  const other = await world.imap(imapUser);
+  const other = await world.other(imapUser);
   assert.equal((await serverInbox(other)).size, 3);
   assert.equal(world.maildrop(popUser).length, 3);
   assert.equal(await h.actions.undoDelete(undo), false, 'an undo is used once');
@@ -622,8 +592,8 @@ test('delete past the window: IMAP moves to Trash, POP3 ("remove from the server
   await h.engine.syncAll('manual');
   const imapRow = await rowBySubject(h.db, imap, 'Gone message 1');
   const popRow = await rowBySubject(h.db, pop, 'Gone message 1');
-  const other = await world.imap(imapUser);
-  const trashBefore = await folderCount(other, 'Trash');
+  const other = await world.other(imapUser);
+  const trashBefore = await messageCount(other, 'Trash');
 
   const mark = h.timeline.length;
   const undo = await h.actions.deleteMessages([imapRow.id, popRow.id]);
@@ -632,7 +602,7 @@ test('delete past the window: IMAP moves to Trash, POP3 ("remove from the server
     30_000,
     'IMAP: gone from INBOX',
   );
-  assert.equal(await folderCount(other, 'Trash'), trashBefore + 1, 'moved to Trash');
+  assert.equal(await messageCount(other, 'Trash'), trashBefore + 1, 'moved to Trash');
   await waitFor(() => world.maildrop(popUser).length === 2, 30_000, 'POP3: DELE committed');
   assert.ok(
     world.maildrop(popUser).every((m) => !m.toString('latin1').includes('Subject: Gone message 1')),
@@ -697,8 +667,8 @@ test('actions taken with the relay down are kept and carried out once it is back
   const read = await rowBySubject(h.db, imap, 'Offline message 0');
   const gone = await rowBySubject(h.db, imap, 'Offline message 2');
   const popGone = await rowBySubject(h.db, pop, 'Offline message 1');
-  const other = await world.imap(imapUser);
-  const trashBefore = await folderCount(other, 'Trash');
+  const other = await world.other(imapUser);
+  const trashBefore = await messageCount(other, 'Trash');
 
   await world.stopRelay();
   try {
@@ -732,7 +702,7 @@ test('actions taken with the relay down are kept and carried out once it is back
   const inbox = await serverInbox(other);
   assert.equal(inbox.get('Offline message 0'), true, 'marked read on the server');
   assert.equal(inbox.has('Offline message 2'), false, 'deleted on the server');
-  assert.equal(await folderCount(other, 'Trash'), trashBefore + 1);
+  assert.equal(await messageCount(other, 'Trash'), trashBefore + 1);
   assert.deepEqual(await new PendingRepo(h.db).peekAll(imap.id), []);
   assert.equal(si?.unread, 1);
   assert.equal(world.maildrop(popUser).length, 1, 'POP3: the DELE went at the first session back');
@@ -793,10 +763,11 @@ test('saving a new relay in the settings moves checks and push to it', async (t)
 
   // Another relay, and the user switches to it.
   const ports = Object.values(world.dovecot.ports).flatMap((p) => ['--allow-port', String(p)]);
-  const second = await startRelay({ token: RELAY_TOKEN, args: ['--port', '0', '--quiet', ...ports] });
+  const { token } = world.endpoint;
+  const second = await startRelay({ token, args: ['--port', '0', '--quiet', ...ports] });
   t.after(() => second.stop());
   await h.handlers.saveSettings({
-    settings: { ...settings, relay: { url: second.url, token: RELAY_TOKEN } },
+    settings: { ...settings, relay: { url: second.url, token } },
   });
   await waitFor(() => statusOf(h, imap).push, 30_000, 'push on the new relay');
   assert.ok(h.timeline.includes(`open:${second.url}`), 'connections go to the new relay');
@@ -805,7 +776,7 @@ test('saving a new relay in the settings moves checks and push to it', async (t)
   const mark = h.events.length;
   await world.stopRelay();
   try {
-    const other = await world.imap(user);
+    const other = await world.other(user);
     const m = makeMessage(5, { size: 'small', seed: 61 });
     await other.append('INBOX', m.raw, [], m.date);
     await waitFor(() => h.newMail.some((r) => r.subject === m.subject), 20_000, 'the pushed message');
@@ -816,4 +787,48 @@ test('saving a new relay in the settings moves checks and push to it', async (t)
   } finally {
     await world.restartRelay();
   }
+});
+
+test('locked by the primary password: no check or push opens a connection and no account fails; unlocking through the contract resumes both', async (t) => {
+  const user = world.newUser();
+  world.seed(user, bareMessages(2, 'Before the lock'));
+  const imap = imapAccount(user);
+  const h = await harness(t, [imap], { push: true });
+  await waitFor(() => statusOf(h, imap).push && statusOf(h, imap).unread === 2, 30_000, 'push idle');
+  const primary = 'the primary password';
+  await h.settings.setPrimaryPassword(primary);
+  // What a browser restart leaves: the vault, and no key (the background locks the engine).
+  await h.settings.lock();
+  await h.engine.setLocked(true);
+  assert.equal(statusOf(h, imap).push, false, 'push stopped');
+  const before = statusOf(h, imap);
+
+  const mark = h.timeline.length;
+  const other = await world.other(user);
+  const m = makeMessage(9, { size: 'small', seed: 59 });
+  await other.append('INBOX', m.raw, [], m.date);
+  assert.deepEqual(await h.engine.sync(imap.id, 'manual'), before, 'a check while locked changes nothing');
+  assert.deepEqual(await h.handlers.syncNow({}), { ok: true });
+  assert.deepEqual(h.engine.due(Date.now() + 24 * 3600_000), [], 'nothing is due while locked');
+  const status = await h.handlers.getStatus({});
+  assert.equal(status.locked, true);
+  assert.equal(status.relay.code, 'locked', 'the pairing token is sealed: the relay is not tried');
+  assert.equal(status.accounts[0]?.state, 'idle', 'the account waits, it does not fail');
+  assert.deepEqual(openedSince(h.timeline, mark), [], 'no connection opened while locked');
+  assert.equal((await h.handlers.getSettings({})).primaryPassword, 'locked');
+
+  await assert.rejects(h.handlers.unlock({ password: 'not it' }), { code: 'wrong_password' });
+  assert.equal(h.engine.locked, true);
+  await h.handlers.unlock({ password: primary });
+  assert.equal(h.engine.locked, false);
+  await waitFor(
+    () => statusOf(h, imap).push && statusOf(h, imap).unread === 3,
+    30_000,
+    'push and the new mail',
+  );
+  assert.ok(
+    (await rowsOf(h.db, imap)).some((r) => r.subject === m.subject),
+    'mail from the locked time stored',
+  );
+  assert.equal((await h.handlers.getStatus({})).relay.ok, true);
 });

@@ -25,9 +25,10 @@ import type { MessageRow } from '../../extension/store/schema.ts';
 import { SettingsStore } from '../../extension/store/settings.ts';
 import { FaultProxy } from '../servers/fault-proxy.ts';
 import { makeMessage } from '../servers/messages.ts';
-import { waitFor } from './imap-helpers.ts';
+import { PASSWORD } from '../support/server-world.ts';
+import { waitFor } from './engine-world.ts';
 import { memoryArea } from './memory-area.ts';
-import { PASSWORD, Pop3World } from './pop3-helpers.ts';
+import { Pop3World } from './pop3-helpers.ts';
 
 /**
  * The bound (RELIABILITY.md): a push connection that stopped answering is noticed within
@@ -51,14 +52,11 @@ test.after(async () => {
 
 /** An IMAP account whose connections go through the fault proxy to Dovecot's IMAPS. */
 function proxiedAccount(user: string, folders: string[] = ['INBOX']): Account {
-  return {
-    ...world.account(user),
+  return world.accountFor(user, 'imap', 'implicit', {
     name: 'Half-open',
-    protocol: 'imap',
     port: proxy.port,
-    security: 'implicit',
     imap: { ...DEFAULT_IMAP, folders },
-  };
+  });
 }
 
 interface Harness {
@@ -134,7 +132,7 @@ test('a push connection that silently stops passing bytes is replaced: mail deli
   const opened = proxy.stats.connections;
 
   proxy.blackhole();
-  const other = await world.imap(user);
+  const other = await world.other(user);
   const m = makeMessage(1, { size: 'small', seed: 151 });
   await other.append('INBOX', m.raw, [], m.date);
 
@@ -154,7 +152,7 @@ test('a push connection that silently stops passing bytes is replaced: mail deli
 
 test('"Sync now" during a blackhole does not wait on the dead push connection', async (t) => {
   const user = world.newUser();
-  const other = await world.imap(user);
+  const other = await world.other(user);
   await other.mailboxCreate('Work');
   const account = proxiedAccount(user, ['INBOX', 'Work']);
   const h = await harness(t, account);
@@ -182,7 +180,7 @@ test('a check that cannot finish (no connection passes bytes) says so, and the f
 
   // A hung server: the open connections and every new one stall.
   proxy.blackhole(undefined, { newConnections: true });
-  const other = await world.imap(user);
+  const other = await world.other(user);
   const m = makeMessage(3, { size: 'small', seed: 153 });
   await other.append('INBOX', m.raw, [], m.date);
   const failed = await deadline(

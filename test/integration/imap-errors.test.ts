@@ -9,9 +9,9 @@ import { BodiesRepo } from '../../extension/store/bodies-repo.ts';
 import { unpackSource } from '../../extension/store/body-source.ts';
 import { FoldersRepo } from '../../extension/store/folders-repo.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';
-import { makeMessage } from '../servers/messages.ts';
+import { bareMessages, makeMessage } from '../servers/messages.ts';
 import { seedMaildir } from '../servers/seed.ts';
-import { appendMessages, bareMessages, ImapWorld } from './imap-helpers.ts';
+import { appendMessages, ImapWorld } from './imap-helpers.ts';
 
 let world: ImapWorld;
 before(async () => {

@@ -4,9 +4,9 @@ import { loadOlderImap } from '../../extension/mail/imap/older.ts';
 import { syncImapAccount } from '../../extension/mail/imap/sync.ts';
 import { FoldersRepo } from '../../extension/store/folders-repo.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';
-import { makeMailbox } from '../servers/messages.ts';
+import { bareMessages, makeMailbox } from '../servers/messages.ts';
 import { seedMaildir } from '../servers/seed.ts';
-import { bareMessages, ImapWorld } from './imap-helpers.ts';
+import { ImapWorld } from './imap-helpers.ts';
 
 const TOTAL = 10_000;
 const WINDOW = 1_000;

@@ -8,7 +8,8 @@ import type { SyncResult } from '../../extension/mail/sync-context.ts';
 import { BodiesRepo } from '../../extension/store/bodies-repo.ts';
 import { PendingRepo } from '../../extension/store/pending-repo.ts';
 import { makeMessage } from '../servers/messages.ts';
-import { appendMessages, ImapWorld, waitFor } from './imap-helpers.ts';
+import { waitFor } from './engine-world.ts';
+import { appendMessages, ImapWorld } from './imap-helpers.ts';
 
 let world: ImapWorld;
 let noIdleWorld: ImapWorld;

@@ -20,8 +20,9 @@ import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import { Pop3Repo } from '../../extension/store/pop3-repo.ts';
 import { type BiffDatabase, POP3_FOLDER } from '../../extension/store/schema.ts';
 import { startTcpServer, type Upstream } from '../relay/helpers.ts';
-import { makeMessage } from '../servers/messages.ts';
-import { asRetrieved, bareMessages, PASSWORD, Pop3World, tapping } from './pop3-helpers.ts';
+import { bareMessages, makeMessage } from '../servers/messages.ts';
+import { PASSWORD } from '../support/server-world.ts';
+import { asRetrieved, Pop3World, tapping } from './pop3-helpers.ts';
 
 let world: Pop3World;
 let fake: Upstream;

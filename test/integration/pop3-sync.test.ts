@@ -18,8 +18,8 @@ import { FoldersRepo } from '../../extension/store/folders-repo.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import { Pop3Repo } from '../../extension/store/pop3-repo.ts';
 import { type BiffDatabase, type MessageRow, POP3_FOLDER } from '../../extension/store/schema.ts';
-import { makeMessage } from '../servers/messages.ts';
-import { asRetrieved, bareMessages, Pop3World, tapping } from './pop3-helpers.ts';
+import { bareMessages, makeMessage } from '../servers/messages.ts';
+import { asRetrieved, Pop3World, tapping } from './pop3-helpers.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -75,7 +75,7 @@ test('new mail is every UIDL the store has not seen, also when the count stays t
   assert.equal(second.unread, 5);
 
   // Another client removes two old messages and two new ones arrive: the count stays at 5.
-  const imap = await world.imap(user);
+  const imap = await world.other(user);
   await imap.mailboxOpen('INBOX');
   await imap.messageDelete('1:2');
   await imap.mailboxClose();
@@ -325,7 +325,7 @@ test('a first sync of a large maildrop announces nothing; later mail is announce
 test('POP3 and IMAP agree on one mailbox: UIDL is the IMAP UID and UIDVALIDITY, DELE+QUIT expunges', async () => {
   const user = world.newUser();
   world.seed(user, bareMessages(5, 'Both'));
-  const imap = await world.imap(user);
+  const imap = await world.other(user);
   const mailbox = await imap.mailboxOpen('INBOX');
   const uidValidity = Number(mailbox.uidValidity);
   const imapUids = new Map<string, number>();
@@ -383,7 +383,7 @@ test('fetchPop3Body of a message deleted on the server meanwhile says so and mar
   await syncPop3Account(world.ctx(db, account));
   const [row] = await rows(db, account);
   assert.equal(row?.bodyState, 'headers');
-  const imap = await world.imap(user);
+  const imap = await world.other(user);
   await imap.mailboxOpen('INBOX');
   await imap.messageDelete('1:*');
   await imap.mailboxClose();

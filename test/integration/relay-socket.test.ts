@@ -5,16 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { Socket } from 'node:net';
+import { once } from 'node:events';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { TLSSocket } from 'node:tls';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import {
   checkRelay,
   openRelaySocket,
   type WebSocketConstructor,
 } from '../../extension/relay/relay-socket.ts';
 import { type Target, type Transport, TransportError } from '../../extension/relay/transport.ts';
+import { RELAY_VERSION } from '../../relay/version.ts';
 import {
   closedPort,
   makeCert,
@@ -166,7 +168,30 @@ test('failures carry the code the UI explains', async () => {
     await code(checkRelay({ url: relay.url, token: 'nope-nope-nope-nope-nope' }, { WebSocket: WS })),
     'relay_refused',
   );
-  assert.equal(await checkRelay({ url: relay.url, token: relay.token }, { WebSocket: WS }), 'biff.v1');
+  assert.equal(await checkRelay({ url: relay.url, token: relay.token }, { WebSocket: WS }), RELAY_VERSION);
+});
+
+test('checkRelay says relay_outdated for a relay that does not know hello (before 0.2.0) or is older than needed', async () => {
+  for (const answer of [
+    { op: 'error', code: 'bad_request', message: 'the first frame must be "connect"' },
+    { op: 'hello', version: '0.1.5', protocol: 'biff.v1' },
+  ]) {
+    const old = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'biff.v1' });
+    old.on('connection', (ws) => ws.once('message', () => ws.send(JSON.stringify(answer))));
+    await once(old, 'listening');
+    const url = `ws://127.0.0.1:${(old.address() as AddressInfo).port}/v1`;
+    const err = await checkRelay({ url, token: 'whatever-token' }, { WebSocket: WS }).then(
+      () => assert.fail('an old relay passed the check'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof TransportError);
+    assert.equal(err.code, 'relay_outdated');
+    assert.match(
+      err.message,
+      answer.op === 'hello' ? /version 0\.1\.5.*needs 0\.2\.0 or newer/ : /older than 0\.2\.0/,
+    );
+    old.close();
+  }
 });
 
 test('the relay going away is reported to the protocol as relay_closed', async () => {

@@ -36,6 +36,10 @@ export interface StartRelayOptions {
   nodeArgs?: string[];
   /** How long to wait for the ready line (default 15 s). */
   readyTimeoutMs?: number;
+  /** The program to run instead of the repository's launcher, e.g. the packaged single file. */
+  bin?: string;
+  /** Working directory of the relay (default this process's). */
+  cwd?: string;
 }
 
 /** A relay child process that printed its ready line. */
@@ -78,8 +82,9 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Runni
   if (configPath) args.push('--config', configPath);
   if (options.allowPrivate ?? true) args.push('--allow-private');
   args.push(...(options.args ?? []));
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), RELAY_BIN, ...args], {
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), options.bin ?? RELAY_BIN, ...args], {
     env: { ...process.env, ...options.env },
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(proc);

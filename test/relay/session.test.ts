@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { RELAY_CLOSE_CODES, type ServerFrame } from '../../relay/protocol.ts';
+import { RELAY_VERSION } from '../../relay/version.ts';
 import {
   closedPort,
   connectVia,
@@ -123,6 +124,22 @@ describe('sessions (with --allow-private)', () => {
       assertError(await client.nextJson(), 'bad_request');
       assert.deepEqual(await client.closed, { code: RELAY_CLOSE_CODES.error, reason: 'bad_request' });
     }
+  });
+
+  test('hello before connect: the relay names its version and the session still connects; a second hello is a bad_request', async () => {
+    const client = await RelayClient.open(relay);
+    client.sendJson({ op: 'hello' });
+    assert.deepEqual(await client.nextJson(), { op: 'hello', version: RELAY_VERSION, protocol: 'biff.v1' });
+    client.sendJson({ op: 'connect', host: '127.0.0.1', port: echo.port, tls: 'none' });
+    assert.equal((await client.nextJson()).op, 'connected');
+    await client.close();
+
+    const twice = await RelayClient.open(relay);
+    twice.sendJson({ op: 'hello' });
+    await twice.nextJson();
+    twice.sendJson({ op: 'hello' });
+    assertError(await twice.nextJson(), 'bad_request');
+    assert.equal((await twice.closed).code, RELAY_CLOSE_CODES.error);
   });
 
   test('a second connect is a bad_request', async () => {

@@ -41,6 +41,8 @@ export function hostileHtmlMessage(to = 'Biff Tester <tester@biff.test>'): Hosti
     'css-import': u('css-import', 'css'),
     'css-font-face': u('css-font-face', 'woff2'),
     'css-list-style': u('css-list-style'),
+    // Not an image: never loaded, not even with remote images allowed.
+    'css-clip-path': u('css-clip-path', 'svg'),
     'link-stylesheet': u('link-stylesheet', 'css'),
     'body-background': u('body-background'),
     'table-background': u('table-background'),
@@ -82,6 +84,7 @@ export function hostileHtmlMessage(to = 'Biff Tester <tester@biff.test>'): Hosti
   body { font-family: Leak, sans-serif; }
   .bg { background: #fff url('${a['css-background']}') no-repeat; }
   ul.leak { list-style-image: url(${a['css-list-style']}); }
+  h1 { clip-path: url(${a['css-clip-path']}#clip); }
   .expr { width: expression(alert('ie-expression')); }
 </style>
 </head>

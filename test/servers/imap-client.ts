@@ -29,3 +29,28 @@ export async function imapClient(
   await client.connect();
   return client;
 }
+
+/** Subjects in INBOX and whether each is \Seen, as `client` (another client) sees it now. */
+export async function serverInbox(client: ImapFlow): Promise<Map<string, boolean>> {
+  const out = new Map<string, boolean>();
+  const lock = await client.getMailboxLock('INBOX');
+  try {
+    // Another session's expunges and flag changes reach this one only with a command that may
+    // carry them (RFC 3501 §7.4.1: not a FETCH): NOOP.
+    await client.noop();
+    const box = client.mailbox;
+    if (box && box.exists === 0) return out;
+    for (const m of await client.fetchAll('1:*', { envelope: true, flags: true }))
+      out.set(m.envelope?.subject ?? '', m.flags?.has('\\Seen') ?? false);
+  } finally {
+    lock.release();
+  }
+  return out;
+}
+
+/** How many messages `folder` holds (STATUS), as `client` sees it now. */
+export async function messageCount(client: ImapFlow, folder: string): Promise<number> {
+  const status = await client.status(folder, { messages: true });
+  if (!status) throw new Error(`STATUS ${folder} failed`);
+  return status.messages ?? 0;
+}

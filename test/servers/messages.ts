@@ -463,6 +463,22 @@ export function makeMailbox(n: number, opts: MessageOptions = {}): GeneratedMess
   return Array.from({ length: n }, (_, i) => makeMessage(i, opts));
 }
 
+/**
+ * `n` small distinct messages (own subject, Message-ID and body each) for tests that need many
+ * messages but not realistic ones: they seed in a fraction of makeMailbox's time. `prefix`
+ * keeps batches of one test apart; `from` numbers them on from an earlier batch.
+ */
+export function bareMessages(n: number, prefix = 'Bare', from = 0): string[] {
+  return Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    return (
+      `From: Sender ${i} <s${i}@example.com>\r\nTo: tester@biff.test\r\nSubject: ${prefix} message ${i}\r\n` +
+      `Date: Mon, 8 Jan 2024 08:${String(i % 60).padStart(2, '0')}:00 +0000\r\n` +
+      `Message-ID: <${prefix.toLowerCase()}${i}@example.com>\r\n\r\n${prefix} message number ${i}.\r\n`
+    );
+  });
+}
+
 interface SkeletonInput {
   random: Random;
   i: number;

@@ -90,3 +90,19 @@ export async function waitGone(pids: readonly number[], timeoutMs: number): Prom
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * Every live process whose command line contains `needle`: how a test finds a process that was
+ * started detached on its behalf (the relay the native host starts), which it has no handle to.
+ */
+export function processesMentioning(needle: string): number[] {
+  return liveProcesses()
+    .map((p) => p.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+}

@@ -9,6 +9,7 @@ import {
   futimesSync,
   mkdirSync,
   openSync,
+  readdirSync,
   renameSync,
   writeFileSync,
   writeSync,
@@ -148,4 +149,20 @@ export function seedMaildir(
     files.push(name);
   });
   return { path, files };
+}
+
+/** Paths of the message files in `user`'s INBOX (new/ and cur/), sorted by name (arrival order). */
+export function maildropFiles(dovecot: Pick<DovecotServer, 'maildir'>, user: string): string[] {
+  const root = dovecot.maildir(user);
+  const files: string[] = [];
+  for (const sub of ['new', 'cur']) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(root, sub));
+    } catch {
+      // No Maildir yet: nothing delivered.
+    }
+    files.push(...names.map((name) => join(root, sub, name)));
+  }
+  return files.sort((a, b) => a.split('/').pop()!.localeCompare(b.split('/').pop()!));
 }

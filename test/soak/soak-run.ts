@@ -22,11 +22,12 @@ import type { Page } from 'playwright';
 import { DEFAULT_IMAP, DEFAULT_POP3 } from '../../extension/accounts.ts';
 import { DIST_CHROME } from '../browser/extension.ts';
 import { plainMessage } from '../browser/user.ts';
-import { BrowserWorld, PASSWORD } from '../browser/world.ts';
+import { BrowserWorld } from '../browser/world.ts';
 import { FaultProxy } from '../servers/fault-proxy.ts';
 import { imapClient } from '../servers/imap-client.ts';
 import { mulberry32 } from '../servers/messages.ts';
 import { seedMaildir } from '../servers/seed.ts';
+import { PASSWORD } from '../support/server-world.ts';
 import {
   type Delivery,
   type FaultKind,
@@ -202,7 +203,7 @@ export async function runSoak(
   const dist = instrumentedBuild();
   const world = await BrowserWorld.start({
     users: 2,
-    relayPorts: [imapProxy.port, pop3Proxy.port],
+    extraPorts: [imapProxy.port, pop3Proxy.port],
     launch: { dist },
   });
   imapProxy.target = { host: world.dovecot.host, port: world.dovecot.ports.imaps };
@@ -222,13 +223,13 @@ export async function runSoak(
       await c.mailboxCreate('Archive');
     });
 
-    const imap = world.account(imapUser, 'imap', 'implicit', {
+    const imap = world.accountFor(imapUser, 'imap', 'implicit', {
       name: 'Soak IMAP',
       port: imapProxy.port,
       checkIntervalMinutes: CHECK_INTERVAL_MINUTES,
       imap: { ...DEFAULT_IMAP, folders: ['INBOX', 'Work'] },
     });
-    const pop3 = world.account(pop3User, 'pop3', 'implicit', {
+    const pop3 = world.accountFor(pop3User, 'pop3', 'implicit', {
       name: 'Soak POP3',
       port: pop3Proxy.port,
       checkIntervalMinutes: CHECK_INTERVAL_MINUTES,

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import PostalMime from 'postal-mime';
 import { MimeError } from './errors.ts';
-import { MAX_HEADER_BYTES, parseHeaders, parseMessage } from './parse.ts';
+import { MAX_HEADER_BYTES, MAX_NESTED_MESSAGE_DEPTH, parseHeaders, parseMessage } from './parse.ts';
 
 const FIXTURES = new URL('../../../test/fixtures/mail/', import.meta.url);
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
@@ -240,4 +241,50 @@ test('parsing reads the message in place and leaves its bytes as they were', asy
     assert.deepEqual(raw, before, name);
     for (const a of parsed.attachments) assert.notEqual(a.content.buffer, raw.buffer, `${name}: a copy`);
   }
+});
+
+/**
+ * `levels` messages nested as inline message/rfc822 parts, each level a line of text, the
+ * innermost one `padding` bytes of text (so the bytes are mostly the innermost message).
+ */
+function nestedMessage(levels: number, padding: number): Uint8Array {
+  let message = `Subject: level ${levels}\r\nContent-Type: text/plain\r\n\r\n${'x'.repeat(padding)}\r\n`;
+  for (let level = levels - 1; level >= 1; level--) {
+    const boundary = `b${level}`;
+    message =
+      `Subject: level ${level}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n` +
+      `--${boundary}\r\nContent-Type: text/plain\r\n\r\nText of level ${level}.\r\n` +
+      `--${boundary}\r\nContent-Type: message/rfc822\r\n\r\n${message}\r\n--${boundary}--\r\n`;
+  }
+  return new TextEncoder().encode(message);
+}
+
+test('nested message/rfc822: the bytes parsed stay within a small multiple of the message', async (t) => {
+  // Every parser postal-mime runs (the message's own and one per nested message) goes through
+  // the instance method: the sum of what they were given is the parse work.
+  const prototype = PostalMime.prototype as {
+    parse(buf: ArrayBuffer | Uint8Array | string): Promise<unknown>;
+  };
+  const original = prototype.parse;
+  let parsedBytes = 0;
+  prototype.parse = function (this: unknown, buf) {
+    parsedBytes += typeof buf === 'string' ? buf.length : buf.byteLength;
+    return original.call(this, buf);
+  };
+  t.after(() => {
+    prototype.parse = original;
+  });
+  const raw = nestedMessage(30, 256 * 1024);
+  const m = await parseMessage(raw);
+  t.diagnostic(`${parsedBytes} bytes parsed for a ${raw.byteLength}-byte message`);
+  assert.ok(
+    parsedBytes <= (MAX_NESTED_MESSAGE_DEPTH + 1) * raw.byteLength,
+    `${parsedBytes} bytes parsed for ${raw.byteLength}: ${(parsedBytes / raw.byteLength).toFixed(1)} times`,
+  );
+  assert.equal(m.recoveredFrom, null);
+  assert.match(m.text, /Text of level 1\./);
+  // The levels below the limit are still there, as a message attachment to open.
+  const nested = m.attachments.filter((a) => a.mimeType === 'message/rfc822');
+  assert.equal(nested.length, 1);
+  assert.ok(new TextDecoder().decode(nested[0]!.content).includes('Subject: level 30'));
 });

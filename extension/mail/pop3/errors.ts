@@ -35,7 +35,7 @@ export type Pop3ErrorCode =
   | 'unsupported'
   /**
    * The server sent something that is not POP3: a garbage reply, a line longer than its limit,
-   * a malformed listing line, data nobody asked for (e.g. bytes after the STLS +OK, an
+   * a malformed listing line, a listing over its byte or line cap (more than a maildrop holds), data nobody asked for (e.g. bytes after the STLS +OK, an
    * injection attempt), or an unexpected SASL challenge. The connection is closed.
    */
   | 'protocol'

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { Pop3Error } from './errors.ts';
 import {
   type Expectation,
+  MAX_LISTING_ENTRIES,
   MAX_STATUS_LINE_BYTES,
   type ParserLimits,
   type Reply,
@@ -555,5 +556,30 @@ describe('ReplyParser: what is not POP3', () => {
     assert.equal(parseError([bytes('+OK\r\n1 0123456789abc\r\n.\r\n')], [UIDL], limits).code, 'protocol');
     const many = `+OK\r\n${Array.from({ length: 10 }, (_, i) => `${i + 1} u${i}\r\n`).join('')}.\r\n`;
     assert.match(parseError([bytes(many)], [UIDL], limits).message, /listing longer than 40 bytes/);
+  });
+
+  test('a listing of more lines than a maildrop holds is refused, however short the lines', () => {
+    // One more `n a` (UIDL) or `n 1` (LIST) line than the cap, in 64 KiB chunks: a few MiB of
+    // bytes, far under the byte cap, that would otherwise become a million entries.
+    for (const [expectation, value] of [
+      [UIDL, 'a'],
+      [LIST, '1'],
+    ] as const) {
+      const lines = ['+OK\r\n'];
+      for (let n = 1; n <= MAX_LISTING_ENTRIES + 1; n++) lines.push(`${n} ${value}\r\n`);
+      lines.push('.\r\n');
+      const data = bytes(lines.join(''));
+      const chunks = [];
+      for (let at = 0; at < data.length; at += 65_536) chunks.push(data.subarray(at, at + 65_536));
+      const error = parseError(chunks, [expectation]);
+      assert.equal(error.code, 'protocol');
+      assert.match(error.message, /listing of more than 1000000 lines/);
+    }
+    const limits = { maxListingEntries: 3 };
+    const listing = (count: number) =>
+      bytes(`+OK\r\n${Array.from({ length: count }, (_, i) => `${i + 1} u${i}\r\n`).join('')}.\r\n`);
+    const [reply] = parse([listing(3)], [UIDL], limits);
+    assert.equal(reply?.body?.kind === 'uidl' && reply.body.entries.length, 3);
+    assert.match(parseError([listing(4)], [UIDL], limits).message, /listing of more than 3 lines/);
   });
 });

@@ -43,6 +43,15 @@ export const MAX_LISTING_LINE_BYTES = 8 * 1024;
  */
 export const MAX_LISTING_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Most lines in one CAPA/UIDL/LIST listing. The byte cap alone does not bound memory: each
+ * line becomes an entry holding ~40-60 bytes beyond its text, so 13 M lines of `1 a` (just
+ * under 64 MiB) took 633 MiB of heap. A million messages is more than a real maildrop holds
+ * (with real unique-ids MAX_LISTING_BYTES stops near 800,000 anyway), and its entries stay
+ * under ~60 MiB.
+ */
+export const MAX_LISTING_ENTRIES = 1_000_000;
+
 // Lines of message data have no limit of their own: they are never held one by one (the body
 // is only scanned for line starts), and real mail breaks RFC 5322's 998 often enough. The
 // size cap of each RETR/TOP (`maxBytes`) bounds the memory instead.
@@ -52,6 +61,7 @@ export interface ParserLimits {
   maxStatusLineBytes: number;
   maxListingLineBytes: number;
   maxListingBytes: number;
+  maxListingEntries: number;
 }
 
 /** What kind of reply the next command gets. */
@@ -150,6 +160,7 @@ export class ReplyParser {
   private uidlEntries: UidlEntry[] = [];
   private listEntries: ListEntry[] = [];
   private listingBytes = 0;
+  private listingEntries = 0;
 
   // Message data being read: `data` holds `dataBytes` of it, and is this parser's own.
   private dataState = LINE_START;
@@ -165,6 +176,7 @@ export class ReplyParser {
       maxStatusLineBytes: limits.maxStatusLineBytes ?? MAX_STATUS_LINE_BYTES,
       maxListingLineBytes: limits.maxListingLineBytes ?? MAX_LISTING_LINE_BYTES,
       maxListingBytes: limits.maxListingBytes ?? MAX_LISTING_BYTES,
+      maxListingEntries: limits.maxListingEntries ?? MAX_LISTING_ENTRIES,
     };
   }
 
@@ -291,6 +303,11 @@ export class ReplyParser {
       if (this.listingBytes > this.limits.maxListingBytes) {
         throw protocolError(`listing longer than ${this.limits.maxListingBytes} bytes`);
       }
+      if (++this.listingEntries > this.limits.maxListingEntries) {
+        throw protocolError(
+          `listing of more than ${this.limits.maxListingEntries} lines, more than a real maildrop holds`,
+        );
+      }
       if (kind === 'capa') this.capaLines.push(decodeUtf8(line));
       // Latin-1 keeps every byte of a unique-id, so it compares equal in every session.
       else if (kind === 'uidl') this.uidlEntries.push(parseUidlLine(decodeLatin1(line)));
@@ -309,6 +326,7 @@ export class ReplyParser {
     this.uidlEntries = [];
     this.listEntries = [];
     this.listingBytes = 0;
+    this.listingEntries = 0;
     this.complete({ ...head, body });
   }
 
