@@ -81,6 +81,7 @@ export class BrowserWorld extends ServerWorld {
   async storedMessages(): Promise<
     Array<{
       accountId: string;
+      folder: string;
       uid: number | string;
       subject: string;
       seen: boolean;

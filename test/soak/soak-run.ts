@@ -249,43 +249,17 @@ export async function runSoak(
       60_000,
     );
 
-    // The page that reads the store and storage.session; it never talks to the background.
+    // The page that reads storage.session; it never talks to the background.
     page = await world.ext.openPage('options.html');
     const readPage = page;
-    const storedRows = () =>
-      readPage.evaluate(
-        ([imapId]) =>
-          new Promise<StoredRow[]>((resolve, reject) => {
-            const open = indexedDB.open('biff');
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-              const db = open.result;
-              const get = db.transaction('messages').objectStore('messages').getAll();
-              get.onsuccess = () => {
-                db.close();
-                resolve(
-                  (
-                    get.result as Array<{
-                      accountId: string;
-                      folder: string;
-                      subject: string;
-                      seen: boolean;
-                      deletedLocally: boolean;
-                    }>
-                  ).map((r) => ({
-                    subject: r.subject,
-                    protocol: r.accountId === imapId ? 'imap' : 'pop3',
-                    folder: r.folder,
-                    seen: r.seen,
-                    deletedLocally: r.deletedLocally,
-                  })),
-                );
-              };
-              get.onerror = () => reject(get.error);
-            };
-          }),
-        [imap.id] as const,
-      );
+    const storedRows = async (): Promise<StoredRow[]> =>
+      (await world.storedMessages()).map((r) => ({
+        subject: r.subject,
+        protocol: r.accountId === imap.id ? 'imap' : 'pop3',
+        folder: r.folder,
+        seen: r.seen,
+        deletedLocally: r.deletedLocally,
+      }));
     const workerLog = async () =>
       (await readPage.evaluate(async (key) => {
         const storage = (
