@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { MessageRow } from '../extension/store/schema.ts';
 import { translator } from '../extension/ui/translate.ts';
 import messages from './messages.en.json' with { type: 'json' };
-import { inQuietHours, planNotifications } from './notification-plan.ts';
+import { inQuietHours, notificationIds, planNotifications } from './notification-plan.ts';
 
 const t = translator(messages);
 
@@ -77,4 +77,18 @@ test('more than three: the newest three, "and N more", and the accounts; no send
   );
   const [single] = planNotifications([anonymous], () => 'Work', t);
   assert.equal(single?.title, 'Unknown sender — (no subject)');
+});
+
+test('notification ids never repeat, also across background restarts (a reused id replaces the notification on screen)', () => {
+  // Each call is one background's life; the same millisecond does not make two runs alike.
+  const runs = Array.from({ length: 50 }, () => notificationIds());
+  const ids = runs.flatMap((next) => Array.from({ length: 40 }, () => next()));
+  assert.equal(new Set(ids).size, ids.length, 'every id is new');
+  assert.ok(
+    ids.every((id) => /^biff-[0-9a-z]+-\d+$/.test(id)),
+    ids[0],
+  );
+  // Within one run the ids count up, so they also tell the order notifications were shown in.
+  const one = notificationIds('run');
+  assert.deepEqual([one(), one(), one()], ['biff-run-1', 'biff-run-2', 'biff-run-3']);
 });

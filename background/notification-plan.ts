@@ -74,3 +74,19 @@ export function planNotifications(
     body: message.preview.split(/\r?\n/).find((l) => l.trim() !== '') ?? '',
   }));
 }
+
+/**
+ * Makes the ids of one background's notifications: `biff-<run>-<n>`, `run` new at every start
+ * of the background. Chrome replaces a notification shown under an id that is used again, so a
+ * counter restarting at `biff-1` in every new worker made a new message's notification silently
+ * take the place of another one still on screen. `run` mixes the start time with randomness:
+ * two workers started in the same millisecond still differ.
+ */
+export function notificationIds(run: string = newRunId()): () => string {
+  let next = 0;
+  return () => `biff-${run}-${++next}`;
+}
+
+function newRunId(): string {
+  return `${Date.now().toString(36)}${crypto.randomUUID().slice(0, 8)}`;
+}

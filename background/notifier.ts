@@ -9,7 +9,7 @@ import type { Actions } from '../extension/engine/actions.ts';
 import { notifications, openOptionsPage, openPopupAt } from '../extension/platform.ts';
 import type { MessageRow } from '../extension/store/schema.ts';
 import type { Translate } from '../extension/ui/translate.ts';
-import { inQuietHours, planNotifications, type QuietHours } from './notification-plan.ts';
+import { inQuietHours, notificationIds, planNotifications, type QuietHours } from './notification-plan.ts';
 
 /** The buttons on a single-message notification (Chrome), in order: their UI strings. */
 export const BUTTONS = ['bg_button_mark_read', 'bg_button_delete'] as const;
@@ -17,7 +17,8 @@ export const BUTTONS = ['bg_button_mark_read', 'bg_button_delete'] as const;
 export class Notifier {
   private readonly shown = new Map<string, string[]>();
   private readonly signIns = new Set<string>();
-  private next = 1;
+  /** Ids unique across background restarts, see notificationIds. */
+  private readonly nextId = notificationIds();
 
   constructor(
     private readonly actions: Actions,
@@ -30,7 +31,7 @@ export class Notifier {
   async announce(_account: Account, messages: MessageRow[]): Promise<void> {
     if (inQuietHours(new Date(), await this.quietHours())) return;
     for (const plan of planNotifications(messages, this.accountName, this.t)) {
-      const id = `biff-${this.next++}`;
+      const id = this.nextId();
       if (plan.kind === 'single') {
         this.shown.set(id, [plan.message.id]);
         await notifications.create(id, {

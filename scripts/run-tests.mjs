@@ -30,6 +30,7 @@ const suites = {
   // (test/browser/driver.ts is what lets one test body drive both browsers).
   'e2e-firefox': (f) =>
     f.startsWith('test/e2e/') && /biff-browsers:[a-z ]*\bfirefox\b/.test(readFileSync(join(root, f), 'utf8')),
+  soak: (f) => f.startsWith('test/soak/'),
 };
 /** The browser each suite's tests launch (test/browser/driver.ts reads BIFF_BROWSER). */
 const BROWSER_OF = { 'e2e-firefox': 'firefox', e2e: 'chromium' };

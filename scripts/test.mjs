@@ -15,6 +15,7 @@ const steps = [
   ['integration', process.execPath, ['scripts/run-tests.mjs', 'integration']],
   ['e2e', process.execPath, ['scripts/run-tests.mjs', 'e2e']],
   ['e2e firefox', process.execPath, ['scripts/run-tests.mjs', 'e2e-firefox']],
+  ['soak', process.execPath, ['scripts/run-tests.mjs', 'soak']],
 ];
 
 /** Without these every later step is meaningless; the test suites all run whatever fails. */

@@ -30,9 +30,15 @@ export class BrowserWorld extends ServerWorld {
       pair?: boolean;
       /** More Dovecot options (an OAuth issuer whose tokens it accepts). */
       dovecot?: Omit<DovecotOptions, 'users'>;
+      /** Upstream ports the relay may reach besides Dovecot's (a fault proxy in front of it). */
+      extraPorts?: readonly number[];
     } = {},
   ): Promise<BrowserWorld> {
-    const servers = await startServers({ ...options.dovecot, users: options.users ?? 6 });
+    const servers = await startServers({
+      ...options.dovecot,
+      users: options.users ?? 6,
+      extraPorts: options.extraPorts,
+    });
     const driver =
       (options.browser ?? currentBrowser()) === 'firefox'
         ? await launchFirefox(options.firefox)
@@ -98,6 +104,7 @@ export class BrowserWorld extends ServerWorld {
   async storedMessages(): Promise<
     Array<{
       accountId: string;
+      folder: string;
       uid: number | string;
       subject: string;
       seen: boolean;

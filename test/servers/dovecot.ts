@@ -78,6 +78,11 @@ export interface DovecotServer {
   logs(): string;
   /** SIGTERM to the master and its children; resolves once all are gone and the folder removed. */
   stop(): Promise<void>;
+  /**
+   * Stops every process (sessions drop) and starts the server again on the same ports, config
+   * and mail; resolves once it serves again.
+   */
+  restart(): Promise<void>;
 }
 
 /** uid/gid that mail runs as: Dovecot 2.3 refuses uid 0 for mail users, so `nobody:nogroup`. */
@@ -189,30 +194,12 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
         oauth2: opts.oauth2 ? { issuer: opts.oauth2.issuer } : undefined,
       }),
     );
-    // Detached: its own process group, so stop() can signal the master and every child at once.
-    const child = spawn(DOVECOT_BINARY, ['-F', '-c', configPath], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-    });
-    // Reported by waitReady; a listener must exist from the start or the error event is fatal.
-    child.on('error', () => {});
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-    });
-    const entry = { proc: child, dir, keep };
-    live.add(entry);
     try {
-      await disableAuthPenalty(join(dir, 'run'), child);
-      await waitReady(child, candidate);
-      proc = child;
+      proc = await spawnMaster(configPath, dir, keep, candidate);
       ports = candidate;
     } catch (err) {
-      live.delete(entry);
-      await terminate(child);
-      const log = readText(logPath);
-      lastError = new Error(`Dovecot did not start: ${(err as Error).message}\n${stderr}${log}`);
-      if (!/Address already in use/.test(stderr + log)) break;
+      lastError = err as Error;
+      if (!/Address already in use/.test(lastError.message)) break;
     }
   }
   started = true;
@@ -221,8 +208,9 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
     throw lastError ?? new Error('Dovecot did not start');
   }
 
-  const master = proc;
-  const pid = proc.pid;
+  let master = proc;
+  const served = ports;
+  const configPath = join(dir, 'dovecot.conf');
   let finalLogs: string | undefined;
   let stopping: Promise<void> | undefined;
   return {
@@ -231,7 +219,9 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
     certPem: cert.certPem,
     fingerprint256: cert.fingerprint256,
     dir,
-    pid,
+    get pid() {
+      return master.pid!;
+    },
     addUser,
     maildir: (user) => join(dir, 'home', user, 'Maildir'),
     logs: () => finalLogs ?? readText(logPath),
@@ -244,7 +234,51 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
       })();
       return stopping;
     },
+    restart: async () => {
+      if (stopping) throw new Error('restart: the server was stopped');
+      await terminate(master);
+      for (const entry of live) if (entry.proc === master) live.delete(entry);
+      master = await spawnMaster(configPath, dir, keep, served);
+    },
   };
+}
+
+/**
+ * Starts the master on an existing configuration and resolves once it serves every port;
+ * rejects (with stderr and the log, which say e.g. "Address already in use") if it does not.
+ */
+async function spawnMaster(
+  configPath: string,
+  dir: string,
+  keep: boolean,
+  ports: DovecotPorts,
+): Promise<ChildProcess> {
+  // A restart finds the previous master's socket: it must not pass for the new one's.
+  rmSync(join(dir, 'run', 'anvil-auth-penalty'), { force: true });
+  // Detached: its own process group, so stop() can signal the master and every child at once.
+  const child = spawn(DOVECOT_BINARY, ['-F', '-c', configPath], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
+  // Reported by waitReady; a listener must exist from the start or the error event is fatal.
+  child.on('error', () => {});
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
+  const entry = { proc: child, dir, keep };
+  live.add(entry);
+  try {
+    await disableAuthPenalty(join(dir, 'run'), child);
+    await waitReady(child, ports);
+    return child;
+  } catch (err) {
+    live.delete(entry);
+    await terminate(child);
+    throw new Error(
+      `Dovecot did not start: ${(err as Error).message}\n${stderr}${readText(join(dir, 'dovecot.log'))}`,
+    );
+  }
 }
 
 /**

@@ -68,7 +68,7 @@ const DEFAULT_START = Date.UTC(2024, 0, 8, 8, 0, 0);
 // ---- randomness --------------------------------------------------------------------------
 
 /** mulberry32: small, fast, and the same everywhere. */
-function mulberry32(seed: number): Random {
+export function mulberry32(seed: number): Random {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

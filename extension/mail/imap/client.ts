@@ -27,8 +27,20 @@ export function credentialsOf(account: Account, secret: string): ImapCredentials
 
 /** Generous but finite: a dead server must not hold a sync forever. */
 export const IMAP_CONNECTION_TIMEOUT_MS = 30_000;
-/** imapflow's socket watchdog; IDLE traffic (re-issued every < 29 min) and NOOPs keep it fed. */
-export const IMAP_SOCKET_TIMEOUT_MS = 31 * 60_000;
+/**
+ * Every command's reply deadline, through imapflow's socket watchdog: a connection quiet this
+ * long while a reply is owed is closed as dead, and one quiet with nothing owed (IDLE, a held
+ * mailbox) is probed with a NOOP, whose reply is owed in turn. A half-open connection (a hung
+ * server, a dropped NAT mapping) sends neither an error nor a close: with the 31 minutes this
+ * was, IDLE waited on it that long, and every check routed onto it with it, while mail went
+ * unnoticed (issue 15). Now a dead connection is noticed within DEAD_CONNECTION_NOTICED_MS, and
+ * a server whose IDLE never announces anything (GNU Mailutils imap4d looks at the mailbox only
+ * when a line arrives) gets a line at least this often. 20 s is far above a live server's
+ * answer (milliseconds; Dovecot, Cyrus and Gmail send progress lines during long commands).
+ */
+export const IMAP_SOCKET_TIMEOUT_MS = 20_000;
+/** Quiet for the deadline, then a NOOP unanswered for another: a dead connection is closed by then. */
+export const DEAD_CONNECTION_NOTICED_MS = 2 * IMAP_SOCKET_TIMEOUT_MS;
 
 /**
  * imapflow derives an `id` for every FETCHed message by hashing `path:uidValidity:uid` (MD5 by

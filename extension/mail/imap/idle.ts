@@ -9,6 +9,8 @@
  * IDLE is restarted every IDLE_RESTART_MS, under the 29 minutes after which RFC 2177 §3 lets a
  * server drop an idle client. A dropped connection (server, network, relay restart) is
  * re-opened with backoff, and the first thing a new connection does is catch up with a sync.
+ * One that stops answering without closing (a hung server, a dropped NAT mapping) is closed by
+ * the reply deadline every command has (IMAP_SOCKET_TIMEOUT_MS, client.ts) and re-opened alike.
  * A rejected password stops the push: retrying would only risk locking the account.
  */
 

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { badgeText, type Delivery, judge, type SoakFacts } from './oracle.ts';
+
+const LIMITS = { lateAfterMs: 120_000 };
+
+function delivery(
+  subject: string,
+  mailbox: Delivery['mailbox'],
+  at: number,
+  touched: Delivery['touched'] = [],
+) {
+  return { subject, mailbox, deliveredAt: at, touched };
+}
+
+/** A run where everything went right: three messages, stored once, announced once. */
+function clean(): SoakFacts {
+  return {
+    startedAt: 0,
+    endedAt: 600_000,
+    deliveries: [delivery('a', 'INBOX', 1_000), delivery('b', 'Work', 2_000), delivery('p', 'POP3', 3_000)],
+    faults: [{ kind: 'blackhole', start: 500, end: 60_500 }],
+    firstSeen: { a: 5_000, b: 70_000, p: 63_000 },
+    server: [
+      { subject: 'a', folder: 'INBOX', seen: false },
+      { subject: 'b', folder: 'Work', seen: true },
+    ],
+    pop3Maildrop: 0,
+    stored: [
+      { subject: 'a', protocol: 'imap', folder: 'INBOX', seen: false, deletedLocally: false },
+      { subject: 'b', protocol: 'imap', folder: 'Work', seen: true, deletedLocally: false },
+      { subject: 'p', protocol: 'pop3', folder: '', seen: false, deletedLocally: false },
+    ],
+    announced: ['a', 'b', 'p'],
+    notificationIds: ['biff-x-1', 'biff-x-2', 'biff-y-1'],
+    badge: '2',
+    announcedAfterReconnect: [],
+  };
+}
+
+test('a clean run passes, with its delays', () => {
+  const report = judge(clean(), LIMITS);
+  assert.deepEqual(report.problems, []);
+  assert.equal(report.ok, true);
+  assert.deepEqual(report.delayMs, { p50: 60_000, p95: 68_000, max: 68_000 });
+  assert.deepEqual(report.byMailbox, { INBOX: 1, Work: 1, POP3: 1 });
+  assert.deepEqual(report.faults, { blackhole: 1 });
+});
+
+test('missing, duplicated and stale messages are each named', () => {
+  const facts = clean();
+  facts.stored = [
+    // a: twice; b: missing from Work but still in INBOX where the server no longer has it; p: missing.
+    facts.stored[0]!,
+    { ...facts.stored[0]! },
+    { subject: 'b', protocol: 'imap', folder: 'INBOX', seen: true, deletedLocally: false },
+  ];
+  facts.badge = '1';
+  const report = judge(facts, LIMITS);
+  assert.equal(report.duplicated, 1);
+  assert.equal(report.missing, 2);
+  assert.equal(report.stale, 1);
+  assert.equal(report.ok, false);
+  assert.deepEqual(
+    report.problems.map((p) => `${p.problem}:${p.subject}`),
+    ['duplicated:a', 'missing:b', 'stored but gone on the server:b', 'missing:p'],
+  );
+});
+
+test('a message hidden here (deleted locally) does not count as stored', () => {
+  const facts = clean();
+  facts.stored[0] = { ...facts.stored[0]!, deletedLocally: true };
+  assert.deepEqual(
+    judge(facts, LIMITS).problems.map((p) => p.problem),
+    ['missing'],
+  );
+});
+
+test('late is measured from when the message could have arrived: after a fault in force at delivery', () => {
+  const facts = clean();
+  // b was delivered at 2 s, during the blackhole that ended at 60.5 s: 190 s after that is late.
+  facts.firstSeen.b = 60_500 + 121_000;
+  const report = judge(facts, LIMITS);
+  assert.equal(report.late, 1);
+  assert.match(report.problems[0]!.detail!, /^121\.0 s/);
+  facts.firstSeen.b = 60_500 + 119_000;
+  assert.equal(judge(facts, LIMITS).late, 0);
+});
+
+test('announcements: exactly one per new message; touched mail may have none; moved mail one more', () => {
+  const facts = clean();
+  facts.announced = ['a', 'a', 'p'];
+  let report = judge(facts, LIMITS);
+  assert.deepEqual(
+    report.problems.map((p) => `${p.problem}:${p.subject}`),
+    ['announced twice:a', 'not announced:b'],
+  );
+  facts.deliveries[0]!.touched.push('moved');
+  facts.deliveries[1]!.touched.push('read');
+  report = judge(facts, LIMITS);
+  assert.deepEqual(report.problems, []);
+  facts.announcedAfterReconnect = ['p'];
+  assert.deepEqual(
+    judge(facts, LIMITS).problems.map((p) => p.problem),
+    ['announced again after a reconnect'],
+  );
+});
+
+test('the badge is the server’s unseen plus POP3 unread; reused notification ids and a full maildrop fail', () => {
+  const facts = clean();
+  facts.badge = '3';
+  assert.equal(judge(facts, LIMITS).ok, false);
+  facts.badge = '2';
+  facts.notificationIds.push('biff-x-1');
+  assert.equal(judge(facts, LIMITS).notificationIdsReused, 1);
+  assert.equal(judge(facts, LIMITS).ok, false);
+  facts.notificationIds.pop();
+  facts.pop3Maildrop = 2;
+  assert.equal(judge(facts, LIMITS).ok, false);
+  assert.deepEqual([badgeText(0), badgeText(7), badgeText(99), badgeText(100)], ['', '7', '99', '99+']);
+});
