@@ -144,6 +144,8 @@ export class Actions {
   private readonly undoWindowMs: number;
   private readonly area: KeyValueArea;
   private readonly wake: (at: number | null) => void;
+  /** Undo tokens being applied: the alarm and the timer may both end the same window. */
+  private readonly committing = new Set<string>();
   /** The last write of the holds; writes go one after another, each with the whole map. */
   private saving: Promise<void> = Promise.resolve();
 
@@ -247,6 +249,8 @@ export class Actions {
 
   /** Takes a delete back while its window is open; false when it was already applied. */
   async undoDelete(undo: string): Promise<boolean> {
+    // Being applied: too late, as once it is.
+    if (this.committing.has(undo)) return false;
     const holds = [...this.held.entries()].filter(([k]) => k.startsWith(`${undo}:`));
     if (holds.length === 0) return false;
     let restored = true;
@@ -348,6 +352,16 @@ export class Actions {
   }
 
   private async commitDelete(undo: string): Promise<void> {
+    if (this.committing.has(undo)) return;
+    this.committing.add(undo);
+    try {
+      await this.applyDelete(undo);
+    } finally {
+      this.committing.delete(undo);
+    }
+  }
+
+  private async applyDelete(undo: string): Promise<void> {
     const holds = [...this.held.entries()].filter(([k]) => k.startsWith(`${undo}:`));
     for (const [k, hold] of holds) {
       clearTimeout(hold.timer);
