@@ -42,6 +42,14 @@ import { createRouter } from './router.ts';
 const STATE_KEY = 'engineState';
 /** Alarm names: one per account, `check:<accountId>`, set to its next check. */
 const CHECK_ALARM = 'check:';
+/**
+ * The alarm set to the end of the earliest undo window (Actions' `wake`): it wakes a stopped
+ * worker to apply the delete. Nothing relies on runtime.onSuspend, which Chrome's service
+ * worker never gets; the windows are stored, so there is nothing left to save at a suspend.
+ * (The engine's throttled progress events are the one timer left that a stop ends: they are
+ * cosmetic, and the next check reports progress again.)
+ */
+const UNDO_ALARM = 'undo-window';
 /** Cached bodies of IMAP mail beyond this are evicted, least recently opened first. */
 const BODY_BUDGET_BYTES = 256 * 1024 * 1024;
 
@@ -91,7 +99,16 @@ async function boot() {
     onNewMail: (account, messages) => void notifier?.announce(account, messages),
     onSignInNeeded: (account) => void notifier?.signInNeeded(account),
   });
-  const actions = new Actions({ engine, db, holds, emit });
+  const actions = new Actions({
+    engine,
+    db,
+    holds,
+    emit,
+    area: localArea,
+    // Unpacked, Chrome fires alarms under its 30 s minimum (with a warning); packed, it moves
+    // this one up to 30 s later, which only delays a delete whose worker was stopped.
+    wake: (at) => void (at === null ? alarms.clear(UNDO_ALARM) : alarms.at(UNDO_ALARM, at)),
+  });
   const notifierInstance = new Notifier(
     actions,
     async () => (await settings.getSettings()).quietHours,
@@ -148,6 +165,10 @@ async function boot() {
   }
 
   function onAlarm(name: string): void {
+    if (name === UNDO_ALARM) {
+      void actions.commitDue();
+      return;
+    }
     if (!name.startsWith(CHECK_ALARM)) return;
     const id = name.slice(CHECK_ALARM.length);
     if (!engine.account(id)) return;
@@ -208,6 +229,8 @@ async function boot() {
   // A primary password set and not entered in this browser session: nothing is checked until
   // the popup or the options page unlocks.
   await engine.setLocked((await settings.primaryPassword()) === 'locked');
+  // Before the engine starts: its start-up replay must not send a delete still in its window.
+  await actions.resumeHolds();
   await engine.start();
   await actions.restoreUnfinishedDeletes();
   await refreshBadgeAndAlarms();

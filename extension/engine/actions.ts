@@ -15,11 +15,53 @@ import { MessagesRepo } from '../store/messages-repo.ts';
 import { PendingRepo } from '../store/pending-repo.ts';
 import { Pop3Repo } from '../store/pop3-repo.ts';
 import { type BiffDatabase, type MessageKey, type MessageRow, POP3_FOLDER } from '../store/schema.ts';
+import type { KeyValueArea } from '../store/settings.ts';
 import type { DeleteHolds } from './delete-holds.ts';
 import type { SyncReason } from './scheduler.ts';
 
 /** How long "Undo" stays possible after a delete. */
 export const UNDO_WINDOW_MS = 6_000;
+
+/**
+ * Storage key of the deletes in their undo window (SavedHold[]). The window outlives the worker:
+ * a browser stops it whenever it likes (Firefox's event page after its idle timeout, often
+ * inside the 6 s), and the delete must still be applied when the window ends.
+ */
+export const UNDO_HOLDS_KEY = 'undoHolds';
+
+/** One account's part of a delete in its undo window, as stored. */
+interface SavedHold {
+  undo: string;
+  accountId: string;
+  keys: MessageKey[];
+  /** When the window ends (ms since the epoch, wall clock: alarms and the next start use it). */
+  deadline: number;
+}
+
+function isMessageKey(value: unknown): value is MessageKey {
+  return (
+    Array.isArray(value) &&
+    value.length === 3 &&
+    typeof value[0] === 'string' &&
+    typeof value[1] === 'string' &&
+    (typeof value[2] === 'string' || typeof value[2] === 'number')
+  );
+}
+
+/** The stored holds that are well formed; anything else (a damaged or foreign value) is dropped. */
+function savedHolds(value: unknown): SavedHold[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (h): h is SavedHold =>
+      typeof h === 'object' &&
+      h !== null &&
+      typeof h.undo === 'string' &&
+      typeof h.accountId === 'string' &&
+      Number.isFinite(h.deadline) &&
+      Array.isArray(h.keys) &&
+      h.keys.every(isMessageKey),
+  );
+}
 
 /** The few operations of the engine (engine.ts) that Actions needs. */
 export interface ActionsEngine {
@@ -42,6 +84,13 @@ export interface ActionsDeps {
   db: BiffDatabase;
   /** Deletes in their undo window, shared with the engine, which keeps them from every replay. */
   holds: DeleteHolds;
+  /** Where the undo windows are kept across worker restarts (storage.local in the browser). */
+  area: KeyValueArea;
+  /**
+   * Wake the worker at `at` (the earliest undo window's end), or no longer (null): an alarm, so
+   * a worker stopped inside the window still applies the delete when it ends.
+   */
+  wake(at: number | null): void;
   /** Tell open pages. */
   emit(event: BackgroundEvent): void;
 }
@@ -72,11 +121,13 @@ function groupByAccount(engine: ActionsEngine, ids: readonly string[]): Map<Acco
 }
 
 interface HeldDelete {
-  timer: ReturnType<typeof setTimeout>;
+  /** Absent between `resumeHolds` and `restoreUnfinishedDeletes` at start-up. */
+  timer?: ReturnType<typeof setTimeout>;
   accountId: string;
   keys: MessageKey[];
   /** The message ids of `keys`, as the engine holds them back from the replay. */
   ids: string[];
+  deadline: number;
 }
 
 /** The user's actions; see the file comment. */
@@ -91,6 +142,12 @@ export class Actions {
   private readonly folders: FoldersRepo;
   private readonly held = new Map<string, HeldDelete>();
   private readonly undoWindowMs: number;
+  private readonly area: KeyValueArea;
+  private readonly wake: (at: number | null) => void;
+  /** Undo tokens being applied: the alarm and the timer may both end the same window. */
+  private readonly committing = new Set<string>();
+  /** The last write of the holds; writes go one after another, each with the whole map. */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(deps: ActionsDeps, options: ActionsOptions = {}) {
     const window = options.undoWindowMs ?? UNDO_WINDOW_MS;
@@ -100,6 +157,8 @@ export class Actions {
     this.engine = deps.engine;
     this.replayHolds = deps.holds;
     this.emit = deps.emit;
+    this.area = deps.area;
+    this.wake = deps.wake;
     this.messages = new MessagesRepo(deps.db);
     this.bodies = new BodiesRepo(deps.db);
     this.pending = new PendingRepo(deps.db);
@@ -139,9 +198,11 @@ export class Actions {
   /**
    * Deletes messages: hidden at once, applied when the undo window has passed. IMAP deletes
    * are queued durably right away, and held back from every replay until the window is over
-   * (a sync that runs meanwhile must not make "Undo" too late). POP3 deletes stay in memory for
-   * the window; if the worker stops meanwhile the message is shown again at the next start
-   * (`restoreUnfinishedDeletes`): nothing is lost.
+   * (a sync that runs meanwhile must not make "Undo" too late). POP3 deletes are only hidden
+   * for the window. Each window is stored before the delete is visible, and an alarm is set for
+   * its end: a worker stopped inside it applies the delete when the alarm or the next start
+   * wakes it (`resumeHolds`, `restoreUnfinishedDeletes`), and the page's "Undo" still works
+   * meanwhile.
    */
   async deleteMessages(ids: readonly string[]): Promise<string> {
     // Unique across worker restarts: a page still holding an older undo must never take back
@@ -150,9 +211,16 @@ export class Actions {
     const groups = groupByAccount(this.engine, ids);
     // Each account's part is registered as soon as it is done, so that if a later one fails,
     // what was already hidden is still applied (or undone) rather than hidden for good.
+    const deadline = Date.now() + this.undoWindowMs;
     const timer = setTimeout(() => void this.commitDelete(undo), this.undoWindowMs);
     for (const [account, keys] of groups) {
       const held = keys.map((key) => messageId(...key));
+      const k = `${undo}:${account.id}`;
+      // Stored before anything is hidden or queued: whatever happens to the worker after this,
+      // the next start finds the window and ends it (a window with nothing queued ends in a
+      // flush with nothing to send).
+      this.held.set(k, { accountId: account.id, keys, ids: held, timer, deadline });
+      await this.saveHolds();
       if (account.protocol === 'imap') {
         // Held before it is queued, so no replay starting in between can send it.
         this.replayHolds.hold(held);
@@ -160,12 +228,14 @@ export class Actions {
           await this.pending.deleteLocally(keys, this.engine.now());
         } catch (error) {
           this.replayHolds.release(held);
+          this.held.delete(k);
+          if (![...this.held.keys()].some((other) => other.startsWith(`${undo}:`))) clearTimeout(timer);
+          await this.saveHolds();
           throw error;
         }
       } else {
         for (const key of keys) await this.messages.setFlags(key, { deletedLocally: true });
       }
-      this.held.set(`${undo}:${account.id}`, { accountId: account.id, keys, ids: held, timer });
       await this.engine.refreshCounts(account);
     }
     this.changed(ids);
@@ -179,6 +249,8 @@ export class Actions {
 
   /** Takes a delete back while its window is open; false when it was already applied. */
   async undoDelete(undo: string): Promise<boolean> {
+    // Being applied: too late, as once it is.
+    if (this.committing.has(undo)) return false;
     const holds = [...this.held.entries()].filter(([k]) => k.startsWith(`${undo}:`));
     if (holds.length === 0) return false;
     let restored = true;
@@ -199,26 +271,78 @@ export class Actions {
       }
       await this.engine.refreshCounts(account);
     }
+    await this.saveHolds();
     this.emit({ biffEvent: 'messages-changed', accountIds: holds.map(([, h]) => h.accountId) });
     return restored;
   }
 
   /**
-   * Shows again the POP3 messages a delete hid whose undo window this worker never saw end (it
-   * was stopped meanwhile, and with it the in-memory hold): the delete was never applied, so
-   * the message is still here, and hiding it for ever would lose it from view. Call once at
-   * worker start, before any delete.
+   * Takes back the undo windows a stopped worker left (stored by deleteMessages) and holds
+   * their IMAP deletes back from every replay. Call once at worker start, before the engine
+   * starts (its start-up replay must not send a delete whose window is still open); their
+   * timers and the deletes already due wait for `restoreUnfinishedDeletes`.
+   */
+  async resumeHolds(): Promise<void> {
+    const stored = savedHolds((await this.area.get([UNDO_HOLDS_KEY]))[UNDO_HOLDS_KEY]);
+    for (const { undo, accountId, keys, deadline } of stored) {
+      const ids = keys.map((key) => messageId(...key));
+      this.replayHolds.hold(ids);
+      this.held.set(`${undo}:${accountId}`, { accountId, keys, ids, deadline });
+    }
+  }
+
+  /**
+   * Ends the undo windows `resumeHolds` took back: those over while the worker was stopped are
+   * applied now, the others get their timer again (and the alarm stays set). Then shows again
+   * the POP3 messages hidden by a delete no stored window names (one from a version that kept
+   * windows only in memory): never applied, the message is still here, and hiding it for ever
+   * would lose it from view. Call once at worker start, after the engine started, before any
+   * delete.
    */
   async restoreUnfinishedDeletes(): Promise<void> {
+    const now = Date.now();
+    const undos = new Map<string, number>();
+    for (const [k, hold] of this.held) undos.set(k.split(':')[0]!, hold.deadline);
+    for (const [undo, deadline] of undos) {
+      if (deadline <= now) {
+        await this.commitDelete(undo);
+        continue;
+      }
+      const timer = setTimeout(() => void this.commitDelete(undo), deadline - now);
+      for (const [k, hold] of this.held) if (k.startsWith(`${undo}:`)) hold.timer = timer;
+    }
+    const stillHeld = new Set([...this.held.values()].flatMap((h) => h.ids));
     for (const account of this.engine.listAccounts()) {
       if (account.protocol !== 'pop3') continue;
-      const uids = await this.messages.hiddenUids(account.id, POP3_FOLDER);
+      const uids = (await this.messages.hiddenUids(account.id, POP3_FOLDER)).filter(
+        (uid) => !stillHeld.has(messageId(account.id, POP3_FOLDER, uid)),
+      );
       if (uids.length === 0) continue;
       for (const uid of uids)
         await this.messages.setFlags([account.id, POP3_FOLDER, uid], { deletedLocally: false });
       await this.engine.refreshCounts(account);
       this.emit({ biffEvent: 'messages-changed', accountIds: [account.id] });
     }
+    await this.saveHolds();
+  }
+
+  /** Applies the deletes whose undo window is over (the alarm woke a worker that was running). */
+  async commitDue(): Promise<void> {
+    const now = Date.now();
+    const due = new Set(
+      [...this.held.entries()].filter(([, h]) => h.deadline <= now).map(([k]) => k.split(':')[0]!),
+    );
+    for (const undo of due) await this.commitDelete(undo);
+    await this.saveHolds();
+  }
+
+  /**
+   * Forgets the undo windows in memory without applying them, as a worker that stops does
+   * (tests model the stop with it): only the stored windows remain, for the next start.
+   */
+  stopTimers(): void {
+    for (const hold of this.held.values()) clearTimeout(hold.timer);
+    this.held.clear();
   }
 
   /** Applies every delete still in its undo window now (the worker is about to stop, or tests). */
@@ -228,13 +352,26 @@ export class Actions {
   }
 
   private async commitDelete(undo: string): Promise<void> {
+    if (this.committing.has(undo)) return;
+    this.committing.add(undo);
+    try {
+      await this.applyDelete(undo);
+    } finally {
+      this.committing.delete(undo);
+    }
+  }
+
+  private async applyDelete(undo: string): Promise<void> {
     const holds = [...this.held.entries()].filter(([k]) => k.startsWith(`${undo}:`));
     for (const [k, hold] of holds) {
       clearTimeout(hold.timer);
       this.held.delete(k);
       this.replayHolds.release(hold.ids);
       const account = this.engine.account(hold.accountId);
-      if (!account) continue;
+      if (!account) {
+        await this.saveHolds();
+        continue;
+      }
       if (account.protocol === 'imap') {
         this.engine.flush(account);
       } else {
@@ -247,7 +384,29 @@ export class Actions {
         if (account.pop3.deleteWhenDeletedHere || !account.pop3.leaveCopy)
           void this.engine.sync(account.id, 'action');
       }
+      // Forgotten only once applied: a worker stopped before this applies it again at the next
+      // start, which changes nothing (the IMAP delete is queued once; deleteHere finds it done).
+      await this.saveHolds();
     }
+  }
+
+  /**
+   * Stores the undo windows as they are now and sets the alarm for the earliest end. Writes
+   * are queued, so an older snapshot never lands after a newer one.
+   */
+  private saveHolds(): Promise<void> {
+    const snapshot: SavedHold[] = [...this.held.entries()].map(([k, h]) => ({
+      undo: k.split(':')[0]!,
+      accountId: h.accountId,
+      keys: h.keys,
+      deadline: h.deadline,
+    }));
+    const earliest = snapshot.length === 0 ? null : Math.min(...snapshot.map((h) => h.deadline));
+    const write = this.saving.then(() => this.area.set({ [UNDO_HOLDS_KEY]: snapshot }));
+    // A failed write does not block the next one; the caller of this one sees the failure.
+    this.saving = write.catch(() => undefined);
+    this.wake(earliest);
+    return write;
   }
 
   /** Makes the message's full body available (downloads it when needed). */

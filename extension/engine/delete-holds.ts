@@ -1,7 +1,7 @@
 /**
  * Deletes the user may still undo (engine/actions.ts): queued and hidden, but no sync or flush
- * sends them until they are released. In memory on purpose: a worker that stops ends every
- * undo window, and what was held is then sent by the next replay.
+ * sends them until they are released. The engine's view of Actions' stored undo windows: a
+ * worker that starts again rebuilds it from them (Actions.resumeHolds) before its first replay.
  */
 import { messageId } from '../store/keys.ts';
 import type { MessageKey } from '../store/schema.ts';

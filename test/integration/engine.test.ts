@@ -12,7 +12,7 @@ import { createHandlers } from '../../background/handlers.ts';
 import type { Handlers } from '../../background/router.ts';
 import { type Account, DEFAULT_IMAP, type ImapSettings } from '../../extension/accounts.ts';
 import type { AccountStatus, BackgroundEvent } from '../../extension/contract.ts';
-import { Actions } from '../../extension/engine/actions.ts';
+import { Actions, UNDO_HOLDS_KEY } from '../../extension/engine/actions.ts';
 import { DeleteHolds } from '../../extension/engine/delete-holds.ts';
 import { Engine } from '../../extension/engine/engine.ts';
 import { imapDriver } from '../../extension/mail/imap/driver.ts';
@@ -27,7 +27,7 @@ import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import { PendingRepo } from '../../extension/store/pending-repo.ts';
 import { Pop3Repo } from '../../extension/store/pop3-repo.ts';
 import { type BiffDatabase, type MessageRow, POP3_FOLDER } from '../../extension/store/schema.ts';
-import { SettingsStore } from '../../extension/store/settings.ts';
+import { type KeyValueArea, SettingsStore } from '../../extension/store/settings.ts';
 import { startRelay } from '../relay/helpers.ts';
 import { messageCount, serverInbox } from '../servers/imap-client.ts';
 import { bareMessages, makeMessage } from '../servers/messages.ts';
@@ -90,6 +90,10 @@ interface Harness {
   handlers: Handlers;
   db: BiffDatabase;
   settings: SettingsStore;
+  /** storage.local: the settings' and the stored undo windows'. */
+  area: KeyValueArea;
+  /** Every alarm time Actions asked for (null: no alarm). */
+  wakes: (number | null)[];
   /** Everything the engine emitted, in order. */
   events: BackgroundEvent[];
   /** `status:<account>:<unread>` for each status event, interleaved with the socket records. */
@@ -113,7 +117,8 @@ async function harness(
   } = {},
 ): Promise<Harness> {
   const db = options.restart?.db ?? (await world.db());
-  const settings = options.restart?.settings ?? new SettingsStore(memoryArea());
+  const area = options.restart?.area ?? memoryArea();
+  const settings = options.restart?.settings ?? new SettingsStore(area);
   if (!options.restart) {
     if (options.paired !== false) await settings.updateSettings({ relay: world.endpoint });
     for (const account of accounts) await settings.saveAccount(account, options.password ?? PASSWORD);
@@ -139,10 +144,13 @@ async function harness(
     persist: () => {},
     onNewMail: (_account, messages) => newMail.push(...messages),
   });
+  const wakes: (number | null)[] = [];
   const actions = new Actions(
-    { engine, db, holds, emit },
+    { engine, db, holds, emit, area, wake: (at) => wakes.push(at) },
     options.undoWindowMs === undefined ? {} : { undoWindowMs: options.undoWindowMs },
   );
+  // As the background starts: the stored undo windows are held before the start-up replay.
+  await actions.resumeHolds();
   await engine.start();
   t.after(async () => {
     await actions.commitAll();
@@ -152,7 +160,7 @@ async function harness(
     await waitFor(() => accounts.every((a) => !engine.scheduler.isRunning(a.id)), 60_000, 'checks over');
   });
   const handlers = createHandlers({ engine, actions, settings, relaySocket });
-  return { engine, actions, handlers, db, settings, events, timeline, newMail };
+  return { engine, actions, handlers, db, settings, area, wakes, events, timeline, newMail };
 }
 
 /** An IMAP account on the world's Dovecot (IMAPS, certificate pinned). */
@@ -709,26 +717,86 @@ test('actions taken with the relay down are kept and carried out once it is back
   assert.equal(sp?.unread, 1);
 });
 
-test('a POP3 delete whose undo window a stopped worker never saw end is shown again at the next start', async (t) => {
+/** A worker stopped inside an undo window: its timers and memory go, the database and storage stay. */
+async function stopWorker(h: Harness): Promise<void> {
+  h.actions.stopTimers();
+  await h.engine.stop();
+}
+
+// Until the undo windows were stored, such a delete was undone at the next start (the message
+// shown again, the user's delete lost); now the window outlives the worker and is applied.
+test('a POP3 delete whose undo window ended while the worker was stopped is applied at the next start', async (t) => {
   const user = world.newUser();
   world.seed(user, bareMessages(2, 'Restart'));
   const pop = world.account(user, { deleteWhenDeletedHere: true });
-  const first = await harness(t, [pop], { undoWindowMs: 600_000 });
+  const first = await harness(t, [pop], { undoWindowMs: 200 });
   await first.engine.sync(pop.id, 'manual');
   const row = await rowBySubject(first.db, pop, 'Restart message 0');
+  const before = Date.now();
   await first.actions.deleteMessages([row.id]);
   assert.equal(statusOf(first, pop).unread, 1);
+  const alarm = first.wakes.at(-1);
+  assert.ok(typeof alarm === 'number' && alarm >= before + 200, 'an alarm at the end of the window');
 
-  // The worker is stopped inside the window: its timers and memory go, the database stays.
-  await first.engine.stop();
+  await stopWorker(first);
+  await waitFor(() => Date.now() > alarm, 10_000, 'the window over');
   const next = await harness(t, [pop], { restart: first });
   await next.actions.restoreUnfinishedDeletes();
-  const back = await new MessagesRepo(next.db).get([pop.id, POP3_FOLDER, row.uid]);
-  assert.equal(back?.deletedLocally, false, 'shown again');
-  assert.equal(statusOf(next, pop).unread, 2);
-  assert.equal((await new Pop3Repo(next.db).get(pop.id, String(row.uid)))?.state, 'stored');
-  await next.engine.sync(pop.id, 'manual');
-  assert.equal(world.maildrop(user).length, 2, 'and nothing was deleted on the server');
+  assert.equal(
+    await new MessagesRepo(next.db).get([pop.id, POP3_FOLDER, row.uid]),
+    undefined,
+    'deleted here',
+  );
+  assert.equal((await new Pop3Repo(next.db).get(pop.id, String(row.uid)))?.state, 'deleted-locally');
+  assert.equal(statusOf(next, pop).unread, 1);
+  assert.equal(next.wakes.at(-1), null, 'no alarm left');
+  assert.deepEqual((await next.area.get([UNDO_HOLDS_KEY]))[UNDO_HOLDS_KEY], []);
+  // "Remove from the server when I delete it here": the check the delete started sends DELE.
+  await waitFor(() => world.maildrop(user).length === 1, 30_000, 'the DELE on the server');
+});
+
+test('an IMAP delete still in its window when the worker stops stays held and undoable after the start; one whose window ended is sent', async (t) => {
+  const user = world.newUser();
+  world.seed(user, bareMessages(3, 'Held'));
+  const imap = imapAccount(user);
+  const first = await harness(t, [imap], { undoWindowMs: 600_000 });
+  await first.engine.sync(imap.id, 'manual');
+  const kept = await rowBySubject(first.db, imap, 'Held message 0');
+  const undo = await first.actions.deleteMessages([kept.id]);
+  await stopWorker(first);
+
+  // The start-up replay and a check run while the window is open: the delete stays unsent.
+  const next = await harness(t, [imap], { restart: first, undoWindowMs: 200 });
+  await next.actions.restoreUnfinishedDeletes();
+  assert.equal(next.actions.undoable, 1);
+  const mark = next.timeline.length;
+  assert.equal((await next.engine.sync(imap.id, 'manual')).state, 'idle');
+  assert.deepEqual(sentSince(next.timeline, mark, DESTRUCTIVE), [], 'nothing sent');
+  const other = await world.other(user);
+  assert.equal((await serverInbox(other)).size, 3);
+  // The page still holds the token from before the stop: "Undo" still works.
+  assert.equal(await next.actions.undoDelete(undo), true);
+  assert.equal((await new MessagesRepo(next.db).get([imap.id, 'INBOX', kept.uid]))?.deletedLocally, false);
+  assert.deepEqual(await new PendingRepo(next.db).peekAll(imap.id), []);
+  assert.equal(next.wakes.at(-1), null);
+
+  // A delete whose window ends while the worker is stopped goes to the server at the next start.
+  const gone = await rowBySubject(next.db, imap, 'Held message 1');
+  await next.actions.deleteMessages([gone.id]);
+  const alarm = next.wakes.at(-1);
+  assert.ok(typeof alarm === 'number');
+  await stopWorker(next);
+  await waitFor(() => Date.now() > alarm, 10_000, 'the window over');
+  const third = await harness(t, [imap], { restart: next });
+  await third.actions.restoreUnfinishedDeletes();
+  await waitFor(
+    async () => !(await serverInbox(other)).has('Held message 1'),
+    30_000,
+    'deleted on the server',
+  );
+  assert.equal((await serverInbox(other)).size, 2);
+  assert.deepEqual(await new PendingRepo(third.db).peekAll(imap.id), []);
+  assert.equal(third.wakes.at(-1), null);
 });
 
 test('removing an account waits for its running check, so its purged mail stays purged', async (t) => {

@@ -268,7 +268,7 @@ describe('OAuth: tokens from a real authorization server, accepted by Dovecot th
     });
     const handlers = createHandlers({
       engine,
-      actions: new Actions({ engine, db, holds, emit: () => {} }),
+      actions: new Actions({ engine, db, holds, emit: () => {}, area: memoryArea(), wake: () => {} }),
       settings,
     });
     try {
