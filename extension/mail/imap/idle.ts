@@ -297,8 +297,13 @@ export class ImapPush implements PushSession {
           this.setState('syncing');
           await this.exclusive(async () => {
             const result = await syncOnSession(session, [pushFolder], { newMailOnly });
-            if (client.mailbox === false || client.mailbox.path !== pushFolder)
+            if (client.mailbox === false || client.mailbox.path !== pushFolder) {
               await client.mailboxOpen(pushFolder);
+              // Mail that reached the folder between the sync's STATUS and this SELECT is
+              // counted by the SELECT, with no EXISTS event to say so (an integration test
+              // lost such a message for good): a quick look for new mail before idling.
+              this.dirty = true;
+            }
             this.options.onChange(result);
           }).catch((error: unknown) => {
             if (newMailOnly) this.dirtyAll = true;
