@@ -103,6 +103,12 @@ export interface FolderRow {
   specialUse: string | null;
   /** When the folder was last synchronised, ms; null before the first sync. */
   lastSync: number | null;
+  /**
+   * IMAP, only while the folder is rebuilt after its UIDVALIDITY changed: the identities
+   * (mail/imap/identity.ts) of the messages cached before the change, so the rebuild announces
+   * exactly the unread mail that was not known. Absent otherwise.
+   */
+  knownBefore?: string[];
 }
 
 /** Metadata and bytes of one attachment or inline part. */

@@ -24,7 +24,7 @@ before(async () => {
   [world, plainWorld, preview, noPreview] = await Promise.all([
     ImapWorld.start(),
     ImapWorld.start({ qresync: false }),
-    ImapWorld.start({ compress: false, users: 2 }),
+    ImapWorld.start({ compress: false, users: 3 }),
     ImapWorld.start({ compress: false, preview: false, users: 2 }),
   ]);
   clearWorlds = { preview, noPreview };
@@ -274,33 +274,172 @@ for (const mode of modes) {
   });
 }
 
-test('UIDVALIDITY change: the folder is rebuilt from scratch and nothing is announced', async () => {
+/** A small message without a Message-ID header (some automated mail has none). */
+function withoutMessageId(n: number): { raw: Buffer; subject: string; date: Date } {
+  const subject = `Robot report ${n}`;
+  const date = new Date(Date.UTC(2026, 0, 1, 8, n));
+  const raw = Buffer.from(
+    [
+      'From: Robot <robot@biff.test>',
+      'To: tester@biff.test',
+      `Subject: ${subject}`,
+      `Date: ${date.toUTCString()}`,
+      '',
+      `Report number ${n}.`,
+      '',
+    ].join('\r\n'),
+  );
+  return { raw, subject, date };
+}
+
+/**
+ * A Work folder Biff has cached (3 messages with a Message-ID, 1 without, all unread), then
+ * deleted and recreated by another client (new UIDVALIDITY) holding the same 4 again plus mail
+ * that arrived around the change: 2 unread and 1 read with a Message-ID, 1 unread without.
+ * Returns the subjects the rebuild must announce.
+ */
+async function renumberedWork(w: ImapWorld, user: string, ctx: SyncContext) {
+  const other = await w.other(user);
+  await other.mailboxCreate('Work');
+  const old = await appendMessages(other, 'Work', 3, { seed: 21 });
+  const robot = withoutMessageId(1);
+  await other.append('Work', robot.raw, [], robot.date);
+  assert.deepEqual((await syncImapAccount(ctx)).newMessages, [], 'a first sync announces nothing');
+  assert.equal((await rows(ctx.db, ctx.account, 'Work')).length, 4);
+  const before = await new FoldersRepo(ctx.db).get(ctx.account.id, 'Work');
+
+  // Delete and recreate: same name, new UIDVALIDITY, UIDs start at 1 again.
+  await other.mailboxDelete('Work');
+  await other.mailboxCreate('Work');
+  for (const m of old) await other.append('Work', m.raw, [], m.date);
+  await other.append('Work', robot.raw, [], robot.date);
+  const fresh = await appendMessages(other, 'Work', 2, { seed: 22 });
+  await appendMessages(other, 'Work', 1, { seed: 23, seen: true });
+  const robotNew = withoutMessageId(2);
+  await other.append('Work', robotNew.raw, [], robotNew.date);
+  await other.logout();
+  return { before, expected: [...fresh.map((m) => m.subject), robotNew.subject].sort() };
+}
+
+test('UIDVALIDITY change: the rebuild announces exactly the unread mail that was not cached before', async () => {
+  const user = world.newUser();
+  const db = await world.db();
+  const account = world.account(user, { folders: ['INBOX', 'Work'] });
+  const ctx = world.ctx(db, account);
+  const { before, expected } = await renumberedWork(world, user, ctx);
+
+  const result = await syncImapAccount(ctx);
+  assert.deepEqual(result.newMessages.map((m) => m.subject).sort(), expected);
+  assert.ok(result.newMessages.every((m) => m.folder === 'Work' && !m.seen));
+  assert.equal(result.unread, 7);
+  const folder = await new FoldersRepo(db).get(account.id, 'Work');
+  assert.notEqual(folder?.uidValidity, before?.uidValidity);
+  assert.equal(folder?.knownBefore, undefined, 'the rebuild is over');
+  const now = await rows(db, account, 'Work');
+  assert.equal(now.length, 8);
+  assert.deepEqual(
+    now.filter((r) => r.uid === 1 || r.uid === 2).length,
+    2,
+    'rows are keyed by the new UIDs, the old ones are gone',
+  );
+  assert.deepEqual((await syncImapAccount(ctx)).newMessages, [], 'announced once');
+});
+
+/** `open` whose connections drop (closed under the sync) at the first write `when` picks. */
+function droppingAt(open: TransportFactory, when: (sent: string) => boolean): TransportFactory {
+  let dropped = false;
+  return async (target) => {
+    const transport = await open(target);
+    return {
+      get remote() {
+        return transport.remote;
+      },
+      get tls() {
+        return transport.tls;
+      },
+      onData: (handler) => transport.onData(handler),
+      onClose: (handler) => transport.onClose(handler),
+      write: (bytes) => {
+        if (!dropped && when(Buffer.from(bytes).toString('latin1'))) {
+          dropped = true;
+          transport.close();
+          return Promise.resolve();
+        }
+        return transport.write(bytes);
+      },
+      startTls: () => transport.startTls(),
+      close: () => transport.close(),
+    };
+  };
+}
+
+test('UIDVALIDITY change: a rebuild cut short by a dropped connection and resumed announces each new message once', async () => {
+  // Uncompressed, so the commands can be read off the wire.
+  const w = clearWorlds.preview;
+  for (const cut of ['before the summaries are fetched', 'after every row is stored'] as const) {
+    const user = w.newUser();
+    const db = await w.db();
+    const account = w.account(user, { folders: ['INBOX', 'Work'] });
+    const { expected } = await renumberedWork(w, user, w.ctx(db, account));
+
+    // Drop the connection in the middle of the rebuild: at its first UID FETCH (nothing stored
+    // yet), or at the STATUS after its last one (every row stored, nothing announced yet).
+    let fetched = false;
+    const open = droppingAt(w.open, (sent) => {
+      if (/ UID FETCH /.test(sent)) {
+        if (cut === 'before the summaries are fetched') return true;
+        fetched = true;
+      }
+      return fetched && / STATUS "?Work"? /.test(sent);
+    });
+    await assert.rejects(syncImapAccount(w.ctx(db, account, { open })), `${cut}: the sync fails`);
+    const halfway = await new FoldersRepo(db).get(account.id, 'Work');
+    assert.equal(halfway?.uidNext, null, `${cut}: the rebuild is not over`);
+    assert.equal(halfway?.knownBefore?.length, 4, `${cut}: what was cached is remembered`);
+    const storedHalfway = await rows(db, account, 'Work');
+    assert.equal(storedHalfway.length, cut === 'after every row is stored' ? 8 : 0, cut);
+
+    const resumed = await syncImapAccount(w.ctx(db, account));
+    assert.deepEqual(resumed.newMessages.map((m) => m.subject).sort(), expected, cut);
+    assert.equal((await rows(db, account, 'Work')).length, 8, cut);
+    assert.deepEqual((await syncImapAccount(w.ctx(db, account))).newMessages, [], `${cut}: announced once`);
+  }
+});
+
+test('mail another client moves between watched folders is not announced again; new mail with it is', async () => {
   const user = world.newUser();
   const other = await world.other(user);
   await other.mailboxCreate('Work');
-  const old = await appendMessages(other, 'Work', 3, { seed: 21 });
+  const inbox = await appendMessages(other, 'INBOX', 3, { seed: 41 });
+  const robot = withoutMessageId(3);
+  await other.append('INBOX', robot.raw, [], robot.date);
   const db = await world.db();
   const account = world.account(user, { folders: ['INBOX', 'Work'] });
   const ctx = world.ctx(db, account);
   await syncImapAccount(ctx);
-  const before = await new FoldersRepo(db).get(account.id, 'Work');
-  assert.equal((await rows(db, account, 'Work')).length, 3);
 
-  // Delete and recreate: same name, new UIDVALIDITY, UIDs start at 1 again for other messages.
-  await other.mailboxDelete('Work');
-  await other.mailboxCreate('Work');
-  const renumbered = await appendMessages(other, 'Work', 2, { seed: 22 });
-  const result = await syncImapAccount(ctx);
-  assert.deepEqual(result.newMessages, []);
-  assert.equal(result.unread, 2);
-  const folder = await new FoldersRepo(db).get(account.id, 'Work');
-  assert.notEqual(folder?.uidValidity, before?.uidValidity);
-  const now = await rows(db, account, 'Work');
-  assert.deepEqual(now.map((r) => r.subject).sort(), renumbered.map((m) => m.subject).sort());
-  assert.ok(
-    !now.some((r) => old.some((m) => m.messageId === r.messageId)),
-    'no row of the old mailbox survives',
+  // INBOX is synced first: it sees two of them gone before Work sees them arrive.
+  await other.mailboxOpen('INBOX');
+  await other.messageMove('1,4', 'Work', { uid: true });
+  const fresh = await appendMessages(other, 'Work', 1, { seed: 42 });
+  const moved = await syncImapAccount(ctx);
+  assert.deepEqual(
+    moved.newMessages.map((m) => m.subject),
+    fresh.map((m) => m.subject),
   );
+  assert.deepEqual(
+    (await rows(db, account, 'Work')).map((r) => r.subject).sort(),
+    [inbox[0]!.subject, robot.subject, fresh[0]!.subject].sort(),
+  );
+
+  // And back: INBOX, synced first, finds them while Work still holds them.
+  await other.mailboxOpen('Work');
+  await other.messageMove('1:*', 'INBOX', { uid: true });
+  const back = await syncImapAccount(ctx);
+  assert.deepEqual(back.newMessages, []);
+  assert.equal((await rows(db, account, 'INBOX')).length, 5);
+  assert.equal((await rows(db, account, 'Work')).length, 0);
+  await other.logout();
 });
 
 test('mail in Junk is counted but not announced', async () => {

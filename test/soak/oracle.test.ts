@@ -106,6 +106,27 @@ test('announcements: exactly one per new message; touched mail may have none; mo
   );
 });
 
+test('mail that reached a folder right after its UIDVALIDITY changed needs exactly one announcement', () => {
+  const facts = clean();
+  facts.deliveries[0]!.touched.push('after-uidvalidity');
+  facts.announced = ['b', 'p'];
+  assert.deepEqual(
+    judge(facts, LIMITS).problems.map((p) => `${p.problem}:${p.subject}`),
+    ['not announced:a'],
+  );
+  facts.announced = ['a', 'a', 'b', 'p'];
+  assert.deepEqual(
+    judge(facts, LIMITS).problems.map((p) => `${p.problem}:${p.subject}`),
+    ['announced twice:a'],
+  );
+  facts.announced = ['a', 'b', 'p'];
+  assert.deepEqual(judge(facts, LIMITS).problems, []);
+  // Read by another client too: then, as for any read mail, none is fine.
+  facts.deliveries[0]!.touched.push('read');
+  facts.announced = ['b', 'p'];
+  assert.deepEqual(judge(facts, LIMITS).problems, []);
+});
+
 test('the badge is the server’s unseen plus POP3 unread; reused notification ids and a full maildrop fail', () => {
   const facts = clean();
   facts.badge = '3';

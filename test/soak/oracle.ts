@@ -38,7 +38,8 @@ export interface Delivery {
    * renumbered by a UIDVALIDITY change (a new identity on the server: announcing it again is
    * allowed), deleted. `after-uidvalidity`: it reached a folder shortly after that folder's
    * UIDVALIDITY changed, so Biff's next look at the folder may be its rebuild, which announces
-   * nothing by design (imap-sync.test.ts, "UIDVALIDITY change"): a notification is optional.
+   * the unread mail it did not know before (imap-sync.test.ts, "UIDVALIDITY change"): it still
+   * needs exactly one notification.
    */
   touched: Array<'read' | 'moved' | 'renumbered' | 'deleted' | 'after-uidvalidity'>;
 }
@@ -217,7 +218,7 @@ export function judge(facts: SoakFacts, limits: OracleLimits): SoakReport {
     // or UIDVALIDITY), so its second announcement is allowed.
     const times = announced.get(d.subject) ?? 0;
     const renamed = d.touched.includes('moved') || d.touched.includes('renumbered');
-    const optional = d.touched.length > 0;
+    const optional = d.touched.some((t) => t !== 'after-uidvalidity');
     if (times === 0 && !optional && seen !== undefined) {
       notAnnounced++;
       problems.push({ subject: d.subject, problem: 'not announced' });

@@ -7,7 +7,13 @@
  * - Initial (no folder row, or one whose initial sync never finished, `uidNext === null`): the
  *   newest `syncWindow` messages by sequence number, newest chunk first.
  * - UIDVALIDITY changed (RFC 3501 §2.3.1.1): the folder's cache (rows, bodies, queued actions)
- *   is dropped and rebuilt as an initial sync.
+ *   is dropped and rebuilt as an initial sync. The identities (identity.ts) of the dropped
+ *   messages are kept in the folder row (`knownBefore`) in the same transaction, and when the
+ *   rebuild finishes it announces the unread messages it stored whose identity was not known
+ *   (here or in another folder of the account): mail that arrived around the change is not
+ *   missed, and mail that was only renumbered is not announced again. A rebuild cut short
+ *   announces nothing and keeps `knownBefore`, so the one that finishes it announces each new
+ *   message once.
  * - Incremental: STATUS first; when UIDNEXT, MESSAGES and HIGHESTMODSEQ are all unchanged
  *   nothing changed and the folder is not even selected. Otherwise, with CONDSTORE, one
  *   `UID FETCH <cached> (FLAGS) (CHANGEDSINCE m VANISHED)` (RFC 7162 §3.1.4.1, §3.2.6) gives
@@ -24,15 +30,27 @@ import { toRow } from '../../store/message-row.ts';
 import type { FolderRow, MessageKey, MessageRow } from '../../store/schema.ts';
 import { ImapError } from './errors.ts';
 import { fetchAndStoreSummaries, SUMMARY_CHUNK } from './fetch-summaries.ts';
+import { identityOf } from './identity.ts';
 import type { Progress } from './progress.ts';
 import type { ImapSession } from './session.ts';
-import { lowestStoredUid, storedFlags, storedUidsFrom } from './store-helpers.ts';
+import {
+  dropFolderForRebuild,
+  folderRows,
+  identitiesElsewhere,
+  identitiesOf,
+  lowestStoredUid,
+  storedFlags,
+  storedUidsFrom,
+} from './store-helpers.ts';
 import { flagsOf, type ImapFlags } from './summary.ts';
 
 /** What one folder's sync reports. */
 export interface FolderOutcome {
   path: string;
-  /** Unread messages that arrived since the previous sync (never on an initial sync or a rebuild). */
+  /**
+   * Unread messages that arrived since the previous sync and that the account did not know by
+   * another UID (never on an initial sync; on a rebuild, those not known before it).
+   */
   newMessages: MessageRow[];
   /** STATUS UNSEEN after the sync. */
   unseen: number;
@@ -46,6 +64,13 @@ export interface FolderSyncOptions {
    * was so the next full sync still sees them.
    */
   newMailOnly?: boolean;
+  /**
+   * Identities of messages this sync removed from other folders because the server expunged
+   * them there: mail moved from one watched folder to another, seen gone from the first before
+   * it is seen in the second, is still known. Filled and read by the folder syncs of one
+   * `syncOnSession`.
+   */
+  gone?: Set<string>;
 }
 
 /** Mail landing in these folders (RFC 6154) is not announced. */
@@ -91,10 +116,9 @@ export async function syncFolder(
   // A STATUS without UIDVALIDITY proves nothing; the SELECT below checks it again in any case.
   const uidValidity = status.uidValidity === undefined ? null : Number(status.uidValidity);
   if (row && row.uidValidity !== null && uidValidity !== null && row.uidValidity !== uidValidity) {
-    await session.messages.removeFolder(accountId, path);
-    return initialSync(session, path, null, progress);
+    return rebuild(session, path, progress, options);
   }
-  if (!row || row.uidNext === null) return initialSync(session, path, row ?? null, progress);
+  if (!row || row.uidNext === null) return initialSync(session, path, row ?? null, progress, options);
   if (unchanged(session, row, status)) {
     const unseen = status.unseen ?? row.unseen;
     const messages = status.messages ?? row.messages;
@@ -102,6 +126,18 @@ export async function syncFolder(
     return { path, newMessages: [], unseen };
   }
   return incrementalSync(session, path, row, status, progress, options);
+}
+
+/** The folder's UIDVALIDITY changed: drop its cache, remembering what it held, and sync it anew. */
+async function rebuild(
+  session: ImapSession,
+  path: string,
+  progress: Progress,
+  options: FolderSyncOptions,
+): Promise<FolderOutcome> {
+  await dropFolderForRebuild(session.ctx.db, session.accountId, path);
+  const row = await session.folders.get(session.accountId, path);
+  return initialSync(session, path, row ?? null, progress, options);
 }
 
 /** True when STATUS proves nothing changed since `row` was written (needs HIGHESTMODSEQ for flags). */
@@ -132,6 +168,7 @@ async function initialSync(
   path: string,
   row: FolderRow | null,
   progress: Progress,
+  options: FolderSyncOptions,
 ): Promise<FolderOutcome> {
   const { client, ctx } = session;
   const accountId = session.accountId;
@@ -140,8 +177,11 @@ async function initialSync(
   try {
     const snap = snapshot(session, path);
     if (row && row.uidValidity !== null && row.uidValidity !== snap.uidValidity) {
-      await session.messages.removeFolder(accountId, path);
+      // Changed again (or during an initial sync that never finished): what it held was known.
+      await dropFolderForRebuild(ctx.db, accountId, path);
+      row = (await session.folders.get(accountId, path)) ?? null;
     }
+    const knownBefore = row?.knownBefore;
     // Record the UIDVALIDITY the rows below belong to before writing any of them, with
     // `uidNext: null` for "initial sync not finished": an action queued on one of them can then
     // always be checked against it, and the next sync resumes the initial sync.
@@ -155,6 +195,7 @@ async function initialSync(
       unseen: row?.unseen ?? 0,
       specialUse,
       lastSync: row?.lastSync ?? null,
+      ...(knownBefore ? { knownBefore } : {}),
     });
     let uids: number[] = [];
     if (snap.exists > 0) {
@@ -171,7 +212,12 @@ async function initialSync(
     await session.messages.remove(stale.map((uid): MessageKey => [accountId, path, uid]));
     progress.plan(uids.length);
     await fetchAndStoreSummaries(session, path, uids, (n) => progress.advance(n));
+    const newMessages = knownBefore
+      ? await unknownUnread(session, path, specialUse, knownBefore, options)
+      : [];
     const after = await session.status(path);
+    // Written last, and without `knownBefore`: the rebuild is over, and what it found new is
+    // returned for announcing in the same step as before (as incrementalSync's UIDNEXT).
     await session.folders.put({
       accountId,
       path,
@@ -183,10 +229,33 @@ async function initialSync(
       specialUse,
       lastSync: ctx.now(),
     });
-    return { path, newMessages: [], unseen: after.unseen ?? 0 };
+    return { path, newMessages, unseen: after.unseen ?? 0 };
   } finally {
     lock.release();
   }
+}
+
+/**
+ * After a rebuild: the folder's unread rows whose identity the account did not know before
+ * (`knownBefore`, other folders, mail this sync saw leave another folder). Rows stored by an
+ * earlier run of the same rebuild that was cut short count too: that run announced nothing.
+ */
+async function unknownUnread(
+  session: ImapSession,
+  path: string,
+  specialUse: string | null,
+  knownBefore: readonly string[],
+  options: FolderSyncOptions,
+): Promise<MessageRow[]> {
+  if (specialUse !== null && QUIET_FOLDERS.has(specialUse)) return [];
+  const rows = (await folderRows(session.ctx.db, session.accountId, path)).filter(
+    (r) => !r.seen && !r.deletedLocally,
+  );
+  if (rows.length === 0) return [];
+  const known = await identitiesElsewhere(session.ctx.db, session.accountId, path);
+  for (const id of knownBefore) known.add(id);
+  for (const id of options.gone ?? []) known.add(id);
+  return rows.filter((r) => !known.has(identityOf(r)));
 }
 
 /** UIDs of `path` with a queued action. */
@@ -230,8 +299,7 @@ async function incrementalSync(
       // Changed between STATUS and SELECT.
       released = true;
       lock.release();
-      await session.messages.removeFolder(accountId, path);
-      return initialSync(session, path, null, progress);
+      return rebuild(session, path, progress, options);
     }
     const [floor, storedAbove] = await Promise.all([
       lowestStoredUid(ctx.db, accountId, path),
@@ -294,14 +362,22 @@ async function incrementalSync(
             (uid): uid is number => typeof uid === 'number' && uid < prevUidNext && !existing.has(uid),
           )
         : [...vanished].filter((uid) => uid < prevUidNext);
-      await session.messages.remove(gone.map((uid): MessageKey => [accountId, path, uid]));
+      const goneKeys = gone.map((uid): MessageKey => [accountId, path, uid]);
+      if (options.gone) for (const id of await identitiesOf(ctx.db, goneKeys)) options.gone.add(id);
+      await session.messages.remove(goneKeys);
     }
 
-    // 3. What to announce: unread, new since the last sync, and not stored before.
+    // 3. What to announce: unread, new since the last sync, not stored before, and not known
+    //    by another UID (mail another client moved here from another watched folder).
     const quiet = row.specialUse !== null && QUIET_FOLDERS.has(row.specialUse);
-    const candidates = quiet
+    let candidates = quiet
       ? []
       : stored.filter((s) => !s.seen && Number(s.uid) >= prevUidNext && !storedAbove.has(Number(s.uid)));
+    if (candidates.length > 0) {
+      const known = await identitiesElsewhere(ctx.db, accountId, path);
+      for (const id of options.gone ?? []) known.add(id);
+      candidates = candidates.filter((s) => !known.has(identityOf(s)));
+    }
     // Rows of messages stored for the first time just now: no action can be queued on them yet,
     // so they are exactly what toRow makes of the summary.
     const newMessages = candidates.map((s) => toRow(s, { deletedLocally: false, bodyState: 'none' }));

@@ -6,7 +6,8 @@
  *
  * Before touching a folder its UIDVALIDITY is compared with the one the cache was built under:
  * if it changed, the queued UIDs name other messages now (RFC 3501 §2.3.1.1), so nothing is
- * sent and the folder's cache, queued actions included, is dropped for the sync to rebuild.
+ * sent and the folder's cache, queued actions included, is dropped for the sync to rebuild
+ * (remembering what it held, so the rebuild announces only mail that is new: folder-sync.ts).
  *
  * A delete still in its undo window (`SyncContext.held`) is skipped: it is sent by the first
  * replay after the window, so a sync or flush that happens to run meanwhile cannot make
@@ -18,7 +19,7 @@ import type { MessageKey } from '../../store/schema.ts';
 import { applyOnServer } from './actions.ts';
 import { ImapError } from './errors.ts';
 import type { ImapSession } from './session.ts';
-import { abandonPendingOp } from './store-helpers.ts';
+import { abandonPendingOp, dropFolderForRebuild } from './store-helpers.ts';
 import { flagsOf } from './summary.ts';
 import { toSequenceSet } from './uid-set.ts';
 
@@ -109,7 +110,8 @@ async function replayRun(session: ImapSession, run: Run, report: ReplayReport): 
     const mailbox = client.mailbox;
     const current = mailbox ? Number(mailbox.uidValidity) : null;
     if (!folderRow || folderRow.uidValidity === null || folderRow.uidValidity !== current) {
-      await session.messages.removeFolder(accountId, run.folder);
+      if (folderRow) await dropFolderForRebuild(session.ctx.db, accountId, run.folder);
+      else await session.messages.removeFolder(accountId, run.folder);
       report.dropped += run.ops.length;
       return;
     }

@@ -1,11 +1,13 @@
 /**
- * Two store operations the repositories do not offer yet (asked for in the IMAP report; to move
- * into messages-repo.ts / pending-repo.ts). Kept tiny and transactional like the repositories.
+ * Store operations of the IMAP sync that the repositories do not offer (asked for in the IMAP
+ * report; to move into messages-repo.ts / pending-repo.ts). Kept tiny and transactional like the
+ * repositories.
  */
 import { prefixRange } from '../../store/keys.ts';
 import type { ServerFlags } from '../../store/messages-repo.ts';
-import type { BiffDatabase } from '../../store/schema.ts';
-import { runTx } from '../../store/tx.ts';
+import type { BiffDatabase, MessageKey, MessageRow } from '../../store/schema.ts';
+import { deleteAll, runTx } from '../../store/tx.ts';
+import { identityOf } from './identity.ts';
 
 /**
  * The flags of every stored row of an IMAP folder, by UID, as the server last reported them
@@ -74,4 +76,83 @@ export async function storedUidsFrom(
     tx.store.getAllKeys(IDBKeyRange.bound([accountId, folder, from], [accountId, folder, ''], false, true)),
   );
   return new Set(keys.map((key) => key[2]).filter((uid): uid is number => typeof uid === 'number'));
+}
+
+/**
+ * Drops a folder's cache (rows, bodies, queued actions) because its UIDVALIDITY changed, and in
+ * the same transaction leaves a folder row that says "rebuild me" (`uidNext: null`) and
+ * remembers the identities of the messages it held (`knownBefore`, added to those of an
+ * earlier rebuild that never finished). The rebuild then announces only what was not known.
+ * One transaction: a crash cannot drop the rows and lose what they were.
+ */
+export async function dropFolderForRebuild(
+  db: BiffDatabase,
+  accountId: string,
+  folder: string,
+): Promise<void> {
+  const tx = db.transaction(['messages', 'bodies', 'pending', 'folders'], 'readwrite');
+  await runTx(tx, async () => {
+    const range = prefixRange(accountId, folder);
+    const messages = tx.objectStore('messages');
+    const folders = tx.objectStore('folders');
+    const [rows, old, pendingIds] = await Promise.all([
+      messages.getAll(range),
+      folders.get([accountId, folder]),
+      tx.objectStore('pending').index('by-message').getAllKeys(range),
+    ]);
+    const known = new Set(old?.knownBefore ?? []);
+    for (const row of rows) known.add(identityOf(row));
+    deleteAll(messages, [range]);
+    deleteAll(tx.objectStore('bodies'), [range]);
+    deleteAll(tx.objectStore('pending'), pendingIds);
+    await folders.put({
+      accountId,
+      path: folder,
+      uidValidity: null,
+      uidNext: null,
+      highestModseq: null,
+      messages: 0,
+      unseen: old?.unseen ?? 0,
+      specialUse: old?.specialUse ?? null,
+      lastSync: old?.lastSync ?? null,
+      knownBefore: [...known],
+    });
+  });
+}
+
+/** Every stored row of an IMAP folder. */
+export async function folderRows(db: BiffDatabase, accountId: string, folder: string): Promise<MessageRow[]> {
+  const tx = db.transaction('messages');
+  return runTx(tx, () => tx.store.getAll(prefixRange(accountId, folder)));
+}
+
+/**
+ * The identities of the messages the account knows outside `folder`: rows of its other folders,
+ * and what other folders held before their own UIDVALIDITY change. Mail another client moves
+ * between watched folders is found here, so its new UID is not announced as new mail.
+ */
+export async function identitiesElsewhere(
+  db: BiffDatabase,
+  accountId: string,
+  folder: string,
+): Promise<Set<string>> {
+  const tx = db.transaction(['messages', 'folders']);
+  return runTx(tx, async () => {
+    const [rows, folderRows] = await Promise.all([
+      tx.objectStore('messages').getAll(prefixRange(accountId)),
+      tx.objectStore('folders').getAll(prefixRange(accountId)),
+    ]);
+    const known = new Set<string>();
+    for (const row of rows) if (row.folder !== folder) known.add(identityOf(row));
+    for (const f of folderRows) if (f.path !== folder) for (const id of f.knownBefore ?? []) known.add(id);
+    return known;
+  });
+}
+
+/** The identities of the stored rows with these keys (rows about to be removed). */
+export async function identitiesOf(db: BiffDatabase, keys: readonly MessageKey[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const tx = db.transaction('messages');
+  const rows = await runTx(tx, () => Promise.all(keys.map((key) => tx.store.get(key))));
+  return rows.filter((row): row is MessageRow => row !== undefined).map(identityOf);
 }

@@ -4,10 +4,13 @@
  * watched folder (folder-sync.ts) and reports new mail and the unread count.
  *
  * Notifications: `newMessages` are unread messages at or above the folder's previous UIDNEXT
- * that were not stored before. An initial sync (or a rebuild after a UIDVALIDITY change) has
- * no previous UIDNEXT, so it announces nothing: a first sync must not notify 1,000 old
- * messages, and after a rebuild "new" cannot be told from "renumbered". Mail in Junk or Trash
- * is never announced.
+ * that were not stored before, and whose identity (identity.ts: Message-ID, else date, sender,
+ * subject and size) the account does not hold in another folder: mail another client moves
+ * between watched folders is not new. An initial sync has no previous UIDNEXT, so it announces
+ * nothing: a first sync must not notify 1,000 old messages. A rebuild after a UIDVALIDITY change
+ * has none either, but remembers the identities of what the folder held, and announces the
+ * unread mail it finds that was not among them (folder-sync.ts). Mail in Junk or Trash is never
+ * announced.
  */
 
 import { withAccountLock } from '../account-lock.ts';
@@ -36,7 +39,8 @@ export async function syncOnSession(
   await replayPending(session);
   const progress = new Progress(session.ctx.onProgress);
   const outcomes: FolderOutcome[] = [];
-  for (const path of folders) outcomes.push(await syncFolder(session, path, progress, options));
+  const gone = new Set<string>();
+  for (const path of folders) outcomes.push(await syncFolder(session, path, progress, { ...options, gone }));
   let unread = outcomes.reduce((sum, o) => sum + o.unseen, 0);
   const synced = new Set(folders);
   for (const path of watchedFolders(session.ctx)) {
