@@ -2,6 +2,9 @@
 # Installs what the integration and end-to-end tests run against, from Debian's packages:
 #   dovecot-imapd, dovecot-pop3d  the real IMAP/POP3 server (tests start their own instances:
 #                                 test/servers/dovecot.ts; the system service is not used)
+#   mailutils-imap4d              GNU Mailutils imap4d, an IMAP server whose IDLE never announces
+#                                 anything (test/servers/imap4d.ts starts the tests' own instance;
+#                                 the system service is not used)
 #   chromium, firefox-esr         the browsers the extension is tested in (/usr/bin/chromium;
 #                                 /usr/bin/firefox-esr, driven by puppeteer-core over BiDi)
 #   openssl                       a fresh self-signed certificate per test server
@@ -13,7 +16,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  dovecot-imapd dovecot-pop3d chromium firefox-esr openssl ca-certificates
+  dovecot-imapd dovecot-pop3d mailutils-imap4d chromium firefox-esr openssl ca-certificates
   fonts-dejavu-core fonts-liberation fonts-ipafont-gothic fonts-wqy-zenhei fonts-noto-color-emoji
 )
 FONTS=(fonts-dejavu-core fonts-liberation fonts-ipafont-gothic fonts-wqy-zenhei fonts-noto-color-emoji)
@@ -21,6 +24,7 @@ FONTS=(fonts-dejavu-core fonts-liberation fonts-ipafont-gothic fonts-wqy-zenhei 
 have_everything() {
   { command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ]; } || return 1
   [ -x /usr/lib/dovecot/imap ] && [ -x /usr/lib/dovecot/pop3 ] || return 1
+  [ -x /usr/sbin/imap4d ] || return 1
   [ -x /usr/bin/chromium ] || return 1
   [ -x /usr/bin/firefox-esr ] || return 1
   command -v openssl >/dev/null || return 1
@@ -31,7 +35,7 @@ have_everything() {
 }
 
 if have_everything; then
-  echo "test servers: dovecot, chromium, firefox-esr, openssl and fonts are installed"
+  echo "test servers: dovecot, imap4d, chromium, firefox-esr, openssl and fonts are installed"
   exit 0
 fi
 
@@ -46,8 +50,8 @@ if ! command -v apt-get >/dev/null; then
   exit 1
 fi
 
-# The package starts a system-wide Dovecot on ports 143/993/110/995. Tests never use it, so keep
-# it from starting: invoke-rc.d asks policy-rc.d, and exit code 101 means "not allowed". An
+# The packages start a system-wide Dovecot on ports 143/993/110/995 (and imap4d on 143). Tests never use them, so keep
+# them from starting: invoke-rc.d asks policy-rc.d, and exit code 101 means "not allowed". An
 # existing policy-rc.d (Docker images ship one) is left as it is.
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
@@ -64,7 +68,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --no-u
 
 # Belt and braces: if a system Dovecot started anyway (systemd ignores policy-rc.d), stop it.
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-  systemctl stop dovecot.service dovecot.socket 2>/dev/null || true
+  systemctl stop dovecot.service dovecot.socket mailutils-imap4d.service 2>/dev/null || true
 fi
 pidfile=/run/dovecot/master.pid
 if [ -f "$pidfile" ]; then

@@ -43,6 +43,12 @@ export async function applyOnServer(
  * it, else removes for good with \Deleted + UID EXPUNGE; without UIDPLUS only \Deleted is set
  * and the message left for the user's other client to expunge. Deleting in Trash itself removes
  * for good.
+ *
+ * Without UIDPLUS \Seen is set with \Deleted: the message stays in the folder until some
+ * client expunges it, and STATUS UNSEEN, which the badge counts (unread.ts), counts a deleted
+ * message that is unread. On GNU Mailutils imap4d (no UIDPLUS) an unread message deleted here
+ * kept the badge one too high for good (imap4d.test.ts). The copy in Trash keeps its flags:
+ * they are set on the original after the COPY.
  */
 async function deleteOnServer(session: ImapSession, folder: string, set: string): Promise<boolean> {
   const { client, caps } = session;
@@ -54,5 +60,5 @@ async function deleteOnServer(session: ImapSession, folder: string, set: string)
     if (!(await client.messageCopy(set, trash, { uid: true }))) return false;
   }
   if (caps.uidplus) return client.messageDelete(set, { uid: true });
-  return client.messageFlagsAdd(set, ['\\Deleted'], { uid: true, silent: true });
+  return client.messageFlagsAdd(set, ['\\Deleted', '\\Seen'], { uid: true, silent: true });
 }
