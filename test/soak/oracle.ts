@@ -80,9 +80,12 @@ export interface SoakFacts {
   announcedAfterReconnect: string[];
 }
 
-/** How late is late: the bound on noticing a dead connection plus one check interval. */
+/** How late is late. */
 export interface OracleLimits {
+  /** The bound on noticing a dead connection plus one check interval, after it could have arrived. */
   lateAfterMs: number;
+  /** The bound on noticing a dead connection: a fault starting within it after a message could have arrived holds it up too (`expectedFrom`). */
+  faultWindowMs: number;
 }
 
 /** One message the oracle found wrong, and how. */
@@ -134,12 +137,38 @@ function percentile(sorted: number[], p: number): number | null {
 }
 
 /**
- * When a message could first be expected: its delivery, or the end of a fault that was in force
- * then (mail cannot arrive through a relay that is down), whichever is later.
+ * The faults that cut Biff off from the server: each stops push and checks until it is over
+ * (and the connections are made again). The other client's changes do not: mail still gets
+ * through while another client marks, deletes, moves or renumbers.
  */
-function expectedFrom(delivery: Delivery, faults: FaultRecord[]): number {
+const CUTTING: ReadonlySet<FaultKind> = new Set([
+  'reset',
+  'blackhole',
+  'relay-kill',
+  'dovecot-restart',
+  'worker-stop',
+]);
+
+/**
+ * When a message could first be expected: the end of the chain of faults that held it up,
+ * or its delivery when none did. A fault holds a message up when it was in force at the
+ * message's delivery, or started before the bound on noticing a dead connection had passed
+ * since then: a message is promised within the bound after it could have arrived, and a fault
+ * that starts while that promise is still running cuts the way it would arrive by. The same
+ * goes on from that fault's end, so faults that follow each other within the bound make one
+ * chain. A fault that starts once the bound has passed does not excuse anything: by then the
+ * message should have been there.
+ */
+export function expectedFrom(delivery: Delivery, faults: FaultRecord[], windowMs: number): number {
   let from = delivery.deliveredAt;
-  for (const f of faults) if (f.start <= from && f.end > from) from = f.end;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of faults) {
+      if (!CUTTING.has(f.kind) || f.end <= from || f.start >= from + windowMs) continue;
+      from = f.end;
+      grew = true;
+    }
+  }
   return from;
 }
 
@@ -201,13 +230,17 @@ export function judge(facts: SoakFacts, limits: OracleLimits): SoakReport {
     const seen = facts.firstSeen[d.subject];
     if (seen !== undefined) {
       delays.push(Math.max(0, seen - d.deliveredAt));
-      const from = expectedFrom(d, facts.faults);
+      const from = expectedFrom(d, facts.faults, limits.faultWindowMs);
       if (seen - from > limits.lateAfterMs) {
         late++;
+        const held =
+          from > d.deliveredAt
+            ? `, faults until ${((from - d.deliveredAt) / 1000).toFixed(1)} s after delivery`
+            : '';
         problems.push({
           subject: d.subject,
           problem: 'late',
-          detail: `${((seen - from) / 1000).toFixed(1)} s after it could have arrived`,
+          detail: `${((seen - from) / 1000).toFixed(1)} s after it could have arrived${held}`,
         });
       }
     }

@@ -505,7 +505,11 @@ export async function runSoak(
         .flatMap((r) => (r.kind === 'announce' ? r.subjects : []))
         .filter((s) => announcedBefore.has(s)),
     };
-    return { report: judge(facts, { lateAfterMs: LATE_AFTER_MS }), facts, seed };
+    return {
+      report: judge(facts, { lateAfterMs: LATE_AFTER_MS, faultWindowMs: DEAD_CONNECTION_BOUND_MS }),
+      facts,
+      seed,
+    };
   } finally {
     await page?.close().catch(() => undefined);
     await other.close().catch(() => undefined);
