@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { badgeText, type Delivery, expectedFrom, type FaultRecord, judge, type SoakFacts } from './oracle.ts';
+import {
+  badgeText,
+  type Delivery,
+  expectedFrom,
+  type FaultRecord,
+  judge,
+  type SoakFacts,
+  tooltipUnread,
+} from './oracle.ts';
 
 const LIMITS = { lateAfterMs: 120_000, faultWindowMs: 60_000 };
 
@@ -34,6 +42,7 @@ function clean(): SoakFacts {
     announced: ['a', 'b', 'p'],
     notificationIds: ['biff-x-1', 'biff-x-2', 'biff-y-1'],
     badge: '2',
+    badgeTitle: 'Biff\nSoak IMAP: 1 unread, checked just now\nSoak POP3: 1 unread, checked just now',
     announcedAfterReconnect: [],
   };
 }
@@ -178,4 +187,27 @@ test('the badge is the server’s unseen plus POP3 unread; reused notification i
   facts.pop3Maildrop = 2;
   assert.equal(judge(facts, LIMITS).ok, false);
   assert.deepEqual([badgeText(0), badgeText(7), badgeText(99), badgeText(100)], ['', '7', '99', '99+']);
+});
+
+test('over 99 the badge shows "99+": the exact count is the tooltip’s, and it must match too', () => {
+  const facts = clean();
+  // 104 unseen on the server, 1 POP3 unread: 105.
+  for (let i = 0; i < 103; i++) facts.server.push({ subject: `x${i}`, folder: 'INBOX', seen: false });
+  facts.badge = '99+';
+  facts.badgeTitle = 'Biff\nSoak IMAP: 104 unread, checked just now\nSoak POP3: 1 unread, checked just now';
+  const report = judge(facts, LIMITS);
+  assert.deepEqual(report.unread, { shown: 105, expected: 105 });
+  assert.deepEqual(report.badge, { shown: '99+', expected: '99+' });
+  assert.equal(report.ok, true);
+  // One unread too many, still "99+" on the badge.
+  facts.badgeTitle = 'Biff\nSoak IMAP: 105 unread, checked just now\nSoak POP3: 1 unread, checked just now';
+  assert.equal(judge(facts, LIMITS).ok, false);
+  // A tooltip with no counts fails rather than passes.
+  facts.badgeTitle = 'Biff';
+  assert.equal(judge(facts, LIMITS).unread.shown, null);
+  assert.equal(judge(facts, LIMITS).ok, false);
+  assert.equal(
+    tooltipUnread('Biff — cannot check A\nA: 3 unread, 2 minutes ago — timed out\nB: 0 unread, never'),
+    3,
+  );
 });

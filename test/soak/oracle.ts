@@ -76,6 +76,11 @@ export interface SoakFacts {
   /** The ids of every notification Biff created. */
   notificationIds: string[];
   badge: string;
+  /**
+   * The toolbar button's tooltip: a line per account with its exact count ("Soak IMAP: 105
+   * unread, ..."), where the badge shows "99+" above 99.
+   */
+  badgeTitle: string;
   /** Announcements after the final reconnect, for mail already announced before it. */
   announcedAfterReconnect: string[];
 }
@@ -119,10 +124,18 @@ export interface SoakReport {
   announcedTwice: number;
   notificationIdsReused: number;
   badge: { shown: string; expected: string };
+  /** The unread count: the sum of the tooltip's per-account counts (null when it has none), and the server's. */
+  unread: { shown: number | null; expected: number };
   pop3Maildrop: number;
   problems: Problem[];
   /** True when nothing at all is wrong. */
   ok: boolean;
+}
+
+/** The unread count the tooltip gives: its per-account counts summed ("Name: 12 unread, ..."), or null. */
+export function tooltipUnread(title: string): number | null {
+  const counts = [...title.matchAll(/: (\d+) unread\b/g)].map((m) => Number(m[1]));
+  return counts.length === 0 ? null : counts.reduce((a, b) => a + b, 0);
 }
 
 /** What the badge shows for `n` unread (badge.ts: nothing at 0, `99+` above 99). */
@@ -274,7 +287,9 @@ export function judge(facts: SoakFacts, limits: OracleLimits): SoakReport {
 
   const unseen = facts.server.filter((m) => !m.seen).length;
   const pop3Unread = facts.stored.filter((r) => r.protocol === 'pop3' && !r.seen && !r.deletedLocally).length;
-  const expectedBadge = badgeText(unseen + pop3Unread);
+  const expectedUnread = unseen + pop3Unread;
+  const expectedBadge = badgeText(expectedUnread);
+  const shownUnread = tooltipUnread(facts.badgeTitle);
   const ids = facts.notificationIds;
   const reused = ids.length - new Set(ids).size;
   const faults: Partial<Record<FaultKind, number>> = {};
@@ -282,7 +297,7 @@ export function judge(facts: SoakFacts, limits: OracleLimits): SoakReport {
   const byMailbox: Record<Mailbox, number> = { INBOX: 0, Work: 0, POP3: 0 };
   for (const d of facts.deliveries) byMailbox[d.mailbox]++;
   delays.sort((a, b) => a - b);
-  const badgeOk = facts.badge === expectedBadge;
+  const badgeOk = facts.badge === expectedBadge && shownUnread === expectedUnread;
   return {
     minutes: (facts.endedAt - facts.startedAt) / 60_000,
     faults,
@@ -297,6 +312,7 @@ export function judge(facts: SoakFacts, limits: OracleLimits): SoakReport {
     announcedTwice,
     notificationIdsReused: reused,
     badge: { shown: facts.badge, expected: expectedBadge },
+    unread: { shown: shownUnread, expected: expectedUnread },
     pop3Maildrop: facts.pop3Maildrop,
     problems,
     ok: problems.length === 0 && reused === 0 && badgeOk,
@@ -327,6 +343,7 @@ export function formatReport(report: SoakReport): string {
     ['not announced / announced twice', `${report.notAnnounced} / ${report.announcedTwice}`],
     ['notification ids reused', String(report.notificationIdsReused)],
     ['badge shown / expected', `"${report.badge.shown}" / "${report.badge.expected}"`],
+    ['unread in the tooltip / expected', `${report.unread.shown ?? '-'} / ${report.unread.expected}`],
     ['POP3 maildrop left', String(report.pop3Maildrop)],
     ['verdict', report.ok ? 'PASS' : `FAIL (${report.problems.length} problems)`],
   ];
