@@ -34,6 +34,7 @@ import {
   type FaultRecord,
   judge,
   type Mailbox,
+  type OracleLimits,
   type ServerMessage,
   type SoakFacts,
   type SoakReport,
@@ -56,6 +57,11 @@ const CHECK_INTERVAL_MINUTES = 1;
 const CHECK_INTERVAL_MS = CHECK_INTERVAL_MINUTES * 60_000;
 /** Mail is late past the bound plus one check after it could have arrived (issue 15). */
 const LATE_AFTER_MS = DEAD_CONNECTION_BOUND_MS + CHECK_INTERVAL_MS;
+/** The oracle's limits for this soak's bound and check interval. */
+export const SOAK_LIMITS: OracleLimits = {
+  lateAfterMs: LATE_AFTER_MS,
+  faultWindowMs: DEAD_CONNECTION_BOUND_MS,
+};
 /** After the faults stop: the bound, a check, and room for a retry's backoff on a loaded machine. */
 const SETTLE_MS = LATE_AFTER_MS + 60_000;
 /** How often the store is read to time arrivals. */
@@ -498,7 +504,7 @@ export async function runSoak(
         .filter((s) => announcedBefore.has(s)),
     };
     return {
-      report: judge(facts, { lateAfterMs: LATE_AFTER_MS, faultWindowMs: DEAD_CONNECTION_BOUND_MS }),
+      report: judge(facts, SOAK_LIMITS),
       facts,
       seed,
     };
