@@ -3,6 +3,7 @@
  * notifications. Durable state lives in IndexedDB and storage.local; everything here is a
  * cache rebuilt at every start, because Chrome stops an MV3 worker whenever it likes.
  */
+import type { Account } from '../extension/accounts.ts';
 import type { BackgroundEvent } from '../extension/contract.ts';
 import { Actions } from '../extension/engine/actions.ts';
 import { DeleteHolds } from '../extension/engine/delete-holds.ts';
@@ -29,7 +30,7 @@ import {
 import { BodiesRepo } from '../extension/store/bodies-repo.ts';
 import { MessagesRepo } from '../extension/store/messages-repo.ts';
 import { requestPersistentStorage } from '../extension/store/persistence.ts';
-import { openBiffDb } from '../extension/store/schema.ts';
+import { type MessageRow, openBiffDb } from '../extension/store/schema.ts';
 import { SettingsStore } from '../extension/store/settings.ts';
 import { t } from '../extension/ui/i18n.ts';
 import { badgeFor } from './badge.ts';
@@ -62,6 +63,17 @@ const LOCK_MESSAGES = new Set([
 ]);
 
 const settings = new SettingsStore(localArea, sessionArea);
+
+/**
+ * Watchers of every new-mail announcement from the worker's first moment, start-up included:
+ * what a script run before this one put in `globalThis.biffNewMailWatchers` (the soak's
+ * recorder, test/soak/soak-run.ts; hooking the engine once `biff.ready` resolved missed what
+ * push announced while the worker was still starting). Nothing sets it in the product: empty.
+ */
+function newMailWatchers(): Array<(account: Account, messages: MessageRow[]) => void> {
+  const watchers = (globalThis as { biffNewMailWatchers?: unknown }).biffNewMailWatchers;
+  return Array.isArray(watchers) ? watchers : [];
+}
 
 async function boot() {
   const [db, saved] = await Promise.all([openBiffDb(), localArea.get(STATE_KEY)]);
@@ -96,7 +108,10 @@ async function boot() {
         void localArea.set({ [STATE_KEY]: latest });
       }, 200);
     },
-    onNewMail: (account, messages) => void notifier?.announce(account, messages),
+    onNewMail: (account, messages) => {
+      for (const watch of newMailWatchers()) watch(account, messages);
+      void notifier?.announce(account, messages);
+    },
     onSignInNeeded: (account) => void notifier?.signInNeeded(account),
   });
   const actions = new Actions({

@@ -18,7 +18,9 @@ import { DeleteHolds } from '../../extension/engine/delete-holds.ts';
 import { Engine } from '../../extension/engine/engine.ts';
 import { DEAD_CONNECTION_NOTICED_MS, IMAP_CONNECTION_TIMEOUT_MS } from '../../extension/mail/imap/client.ts';
 import { imapDriver } from '../../extension/mail/imap/driver.ts';
+import { ImapPush } from '../../extension/mail/imap/idle.ts';
 import { pop3Driver } from '../../extension/mail/pop3/driver.ts';
+import type { SyncResult } from '../../extension/mail/sync-context.ts';
 import type { WebSocketConstructor } from '../../extension/relay/relay-socket.ts';
 import { MessagesRepo } from '../../extension/store/messages-repo.ts';
 import type { MessageRow } from '../../extension/store/schema.ts';
@@ -42,7 +44,7 @@ let world: Pop3World;
 let proxy: FaultProxy;
 test.before(async () => {
   proxy = await FaultProxy.start();
-  world = await Pop3World.start({ users: 4, extraPorts: [proxy.port] });
+  world = await Pop3World.start({ users: 5, extraPorts: [proxy.port] });
   proxy.target = { host: world.dovecot.host, port: world.dovecot.ports.imaps };
 });
 test.after(async () => {
@@ -196,4 +198,42 @@ test('a check that cannot finish (no connection passes bytes) says so, and the f
   const status = await deadline(h.engine.sync(account.id, 'manual'), BOUND_MS, 'the check after the fault');
   assert.equal(status.state, 'idle', `the check finished: ${status.error?.message ?? ''}`);
   assert.equal(await h.stored(m.subject), 1, 'the mail delivered during the fault is stored');
+});
+
+test('a push connection that logged in and caught up, then dropped, is reopened after the first, short wait, however often that happens', async (t) => {
+  // Drops in a row (a relay killed, Dovecot restarted, connections reset) each close a
+  // connection that logged in and caught up, sooner than 60 s. Each used to count as one more
+  // failure, so the waits grew as for a server that keeps failing (1, 2, 5, 10, 30, 60 s by
+  // default): here the second wait is 60 s, longer than the deadline below.
+  const user = world.newUser();
+  const account = proxiedAccount(user);
+  const db = await world.db();
+  const results: SyncResult[] = [];
+  let caughtUp = 0;
+  const push = new ImapPush({
+    context: () => world.ctx(db, account),
+    onChange: (result) => {
+      results.push(result);
+      caughtUp++;
+    },
+    backoffMs: [200, 60_000],
+  });
+  t.after(() => push.stop());
+  push.start();
+  await waitFor(() => push.state === 'idle' && caughtUp > 0, 30_000, 'push live');
+  for (let drop = 1; drop <= 2; drop++) {
+    const before = caughtUp;
+    proxy.reset();
+    await waitFor(() => push.state === 'idle' && caughtUp > before, 20_000, `push back after drop ${drop}`);
+  }
+  const other = await world.other(user);
+  const m = makeMessage(4, { size: 'small', seed: 154 });
+  const before = results.length;
+  proxy.reset();
+  await other.append('INBOX', m.raw, [], m.date);
+  await waitFor(
+    () => results.slice(before).some((r) => r.newMessages.some((n) => n.subject === m.subject)),
+    20_000,
+    'the mail delivered right after the third drop',
+  );
 });

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { badgeText, type Delivery, judge, type SoakFacts } from './oracle.ts';
+import {
+  badgeText,
+  type Delivery,
+  expectedFrom,
+  type FaultRecord,
+  judge,
+  type SoakFacts,
+  tooltipUnread,
+} from './oracle.ts';
 
-const LIMITS = { lateAfterMs: 120_000 };
+const LIMITS = { lateAfterMs: 120_000, faultWindowMs: 60_000 };
 
 function delivery(
   subject: string,
@@ -34,6 +42,7 @@ function clean(): SoakFacts {
     announced: ['a', 'b', 'p'],
     notificationIds: ['biff-x-1', 'biff-x-2', 'biff-y-1'],
     badge: '2',
+    badgeTitle: 'Biff\nSoak IMAP: 1 unread, checked just now\nSoak POP3: 1 unread, checked just now',
     announcedAfterReconnect: [],
   };
 }
@@ -85,6 +94,66 @@ test('late is measured from when the message could have arrived: after a fault i
   assert.match(report.problems[0]!.detail!, /^121\.0 s/);
   facts.firstSeen.b = 60_500 + 119_000;
   assert.equal(judge(facts, LIMITS).late, 0);
+});
+
+/** A blow (a reset, a worker stop) or a span (a blackhole, a relay down) at `start`..`end` s. */
+function fault(kind: FaultRecord['kind'], start: number, end = start): FaultRecord {
+  return { kind, start: start * 1000, end: end * 1000 };
+}
+
+test('a fault starting within the bound after delivery holds the message up until it ends', () => {
+  const m = delivery('m', 'INBOX', 0);
+  // The 30-minute run's #104: a worker stop 3 s before delivery, then at 33 s a 114 s blackhole.
+  const faults = [fault('worker-stop', -3), fault('blackhole', 33, 147)];
+  assert.equal(expectedFrom(m, faults, 60_000), 147_000);
+  const facts = clean();
+  facts.deliveries = [m];
+  facts.faults = faults;
+  facts.server = [{ subject: 'm', folder: 'INBOX', seen: false }];
+  facts.stored = [{ subject: 'm', protocol: 'imap', folder: 'INBOX', seen: false, deletedLocally: false }];
+  facts.announced = ['m'];
+  facts.badge = '1';
+  facts.firstSeen = { m: 147_000 + 119_000 };
+  assert.deepEqual(judge(facts, LIMITS).problems, []);
+  facts.firstSeen = { m: 147_000 + 121_000 };
+  const report = judge(facts, LIMITS);
+  assert.equal(report.late, 1);
+  assert.match(
+    report.problems[0]!.detail!,
+    /^121\.0 s after it could have arrived, faults until 147\.0 s after delivery/,
+  );
+});
+
+test('faults that follow each other within the bound make one chain; a fault once the bound has passed excuses nothing', () => {
+  const m = delivery('m', 'INBOX', 0);
+  // A relay down at 10-18 s, a blackhole starting 50 s after that (within the bound) until
+  // 200 s, then a reset 70 s after that: the chain ends at 200 s.
+  const chain = [fault('reset', 270), fault('blackhole', 68, 200), fault('relay-kill', 10, 18)];
+  assert.equal(expectedFrom(m, chain, 60_000), 200_000, 'in any order');
+  // A blackhole starting 61 s after delivery: the message should have been there by then.
+  assert.equal(expectedFrom(m, [fault('blackhole', 61, 180)], 60_000), 0);
+  // Nor does a fault that ended before delivery.
+  assert.equal(expectedFrom(m, [fault('relay-kill', -20, -1)], 60_000), 0);
+  // Another client's changes do not cut anything off.
+  const others = [
+    fault('mark-read', 5),
+    fault('delete', 20),
+    fault('move', 30),
+    fault('uidvalidity', 40, 42),
+  ];
+  assert.equal(expectedFrom(m, others, 60_000), 0);
+  const facts = clean();
+  facts.deliveries = [m];
+  facts.faults = [fault('blackhole', 61, 180), ...others];
+  facts.server = [{ subject: 'm', folder: 'INBOX', seen: false }];
+  facts.stored = [{ subject: 'm', protocol: 'imap', folder: 'INBOX', seen: false, deletedLocally: false }];
+  facts.announced = ['m'];
+  facts.badge = '1';
+  facts.firstSeen = { m: 121_000 };
+  assert.deepEqual(
+    judge(facts, LIMITS).problems.map((p) => `${p.problem}: ${p.detail}`),
+    ['late: 121.0 s after it could have arrived'],
+  );
 });
 
 test('announcements: exactly one per new message; touched mail may have none; moved mail one more', () => {
@@ -139,4 +208,27 @@ test('the badge is the server’s unseen plus POP3 unread; reused notification i
   facts.pop3Maildrop = 2;
   assert.equal(judge(facts, LIMITS).ok, false);
   assert.deepEqual([badgeText(0), badgeText(7), badgeText(99), badgeText(100)], ['', '7', '99', '99+']);
+});
+
+test('over 99 the badge shows "99+": the exact count is the tooltip’s, and it must match too', () => {
+  const facts = clean();
+  // 104 unseen on the server, 1 POP3 unread: 105.
+  for (let i = 0; i < 103; i++) facts.server.push({ subject: `x${i}`, folder: 'INBOX', seen: false });
+  facts.badge = '99+';
+  facts.badgeTitle = 'Biff\nSoak IMAP: 104 unread, checked just now\nSoak POP3: 1 unread, checked just now';
+  const report = judge(facts, LIMITS);
+  assert.deepEqual(report.unread, { shown: 105, expected: 105 });
+  assert.deepEqual(report.badge, { shown: '99+', expected: '99+' });
+  assert.equal(report.ok, true);
+  // One unread too many, still "99+" on the badge.
+  facts.badgeTitle = 'Biff\nSoak IMAP: 105 unread, checked just now\nSoak POP3: 1 unread, checked just now';
+  assert.equal(judge(facts, LIMITS).ok, false);
+  // A tooltip with no counts fails rather than passes.
+  facts.badgeTitle = 'Biff';
+  assert.equal(judge(facts, LIMITS).unread.shown, null);
+  assert.equal(judge(facts, LIMITS).ok, false);
+  assert.equal(
+    tooltipUnread('Biff — cannot check A\nA: 3 unread, 2 minutes ago — timed out\nB: 0 unread, never'),
+    3,
+  );
 });

@@ -77,13 +77,21 @@ export interface SoakFacts {
   /** The ids of every notification Biff created. */
   notificationIds: string[];
   badge: string;
+  /**
+   * The toolbar button's tooltip: a line per account with its exact count ("Soak IMAP: 105
+   * unread, ..."), where the badge shows "99+" above 99.
+   */
+  badgeTitle: string;
   /** Announcements after the final reconnect, for mail already announced before it. */
   announcedAfterReconnect: string[];
 }
 
-/** How late is late: the bound on noticing a dead connection plus one check interval. */
+/** How late is late. */
 export interface OracleLimits {
+  /** The bound on noticing a dead connection plus one check interval, after it could have arrived. */
   lateAfterMs: number;
+  /** The bound on noticing a dead connection: a fault starting within it after a message could have arrived holds it up too (`expectedFrom`). */
+  faultWindowMs: number;
 }
 
 /** One message the oracle found wrong, and how. */
@@ -117,10 +125,18 @@ export interface SoakReport {
   announcedTwice: number;
   notificationIdsReused: number;
   badge: { shown: string; expected: string };
+  /** The unread count: the sum of the tooltip's per-account counts (null when it has none), and the server's. */
+  unread: { shown: number | null; expected: number };
   pop3Maildrop: number;
   problems: Problem[];
   /** True when nothing at all is wrong. */
   ok: boolean;
+}
+
+/** The unread count the tooltip gives: its per-account counts summed ("Name: 12 unread, ..."), or null. */
+export function tooltipUnread(title: string): number | null {
+  const counts = [...title.matchAll(/: (\d+) unread\b/g)].map((m) => Number(m[1]));
+  return counts.length === 0 ? null : counts.reduce((a, b) => a + b, 0);
 }
 
 /** What the badge shows for `n` unread (badge.ts: nothing at 0, `99+` above 99). */
@@ -135,12 +151,38 @@ function percentile(sorted: number[], p: number): number | null {
 }
 
 /**
- * When a message could first be expected: its delivery, or the end of a fault that was in force
- * then (mail cannot arrive through a relay that is down), whichever is later.
+ * The faults that cut Biff off from the server: each stops push and checks until it is over
+ * (and the connections are made again). The other client's changes do not: mail still gets
+ * through while another client marks, deletes, moves or renumbers.
  */
-function expectedFrom(delivery: Delivery, faults: FaultRecord[]): number {
+const CUTTING: ReadonlySet<FaultKind> = new Set([
+  'reset',
+  'blackhole',
+  'relay-kill',
+  'dovecot-restart',
+  'worker-stop',
+]);
+
+/**
+ * When a message could first be expected: the end of the chain of faults that held it up,
+ * or its delivery when none did. A fault holds a message up when it was in force at the
+ * message's delivery, or started before the bound on noticing a dead connection had passed
+ * since then: a message is promised within the bound after it could have arrived, and a fault
+ * that starts while that promise is still running cuts the way it would arrive by. The same
+ * goes on from that fault's end, so faults that follow each other within the bound make one
+ * chain. A fault that starts once the bound has passed does not excuse anything: by then the
+ * message should have been there.
+ */
+export function expectedFrom(delivery: Delivery, faults: FaultRecord[], windowMs: number): number {
   let from = delivery.deliveredAt;
-  for (const f of faults) if (f.start <= from && f.end > from) from = f.end;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of faults) {
+      if (!CUTTING.has(f.kind) || f.end <= from || f.start >= from + windowMs) continue;
+      from = f.end;
+      grew = true;
+    }
+  }
   return from;
 }
 
@@ -202,13 +244,17 @@ export function judge(facts: SoakFacts, limits: OracleLimits): SoakReport {
     const seen = facts.firstSeen[d.subject];
     if (seen !== undefined) {
       delays.push(Math.max(0, seen - d.deliveredAt));
-      const from = expectedFrom(d, facts.faults);
+      const from = expectedFrom(d, facts.faults, limits.faultWindowMs);
       if (seen - from > limits.lateAfterMs) {
         late++;
+        const held =
+          from > d.deliveredAt
+            ? `, faults until ${((from - d.deliveredAt) / 1000).toFixed(1)} s after delivery`
+            : '';
         problems.push({
           subject: d.subject,
           problem: 'late',
-          detail: `${((seen - from) / 1000).toFixed(1)} s after it could have arrived`,
+          detail: `${((seen - from) / 1000).toFixed(1)} s after it could have arrived${held}`,
         });
       }
     }
@@ -242,7 +288,9 @@ export function judge(facts: SoakFacts, limits: OracleLimits): SoakReport {
 
   const unseen = facts.server.filter((m) => !m.seen).length;
   const pop3Unread = facts.stored.filter((r) => r.protocol === 'pop3' && !r.seen && !r.deletedLocally).length;
-  const expectedBadge = badgeText(unseen + pop3Unread);
+  const expectedUnread = unseen + pop3Unread;
+  const expectedBadge = badgeText(expectedUnread);
+  const shownUnread = tooltipUnread(facts.badgeTitle);
   const ids = facts.notificationIds;
   const reused = ids.length - new Set(ids).size;
   const faults: Partial<Record<FaultKind, number>> = {};
@@ -250,7 +298,7 @@ export function judge(facts: SoakFacts, limits: OracleLimits): SoakReport {
   const byMailbox: Record<Mailbox, number> = { INBOX: 0, Work: 0, POP3: 0 };
   for (const d of facts.deliveries) byMailbox[d.mailbox]++;
   delays.sort((a, b) => a - b);
-  const badgeOk = facts.badge === expectedBadge;
+  const badgeOk = facts.badge === expectedBadge && shownUnread === expectedUnread;
   return {
     minutes: (facts.endedAt - facts.startedAt) / 60_000,
     faults,
@@ -265,6 +313,7 @@ export function judge(facts: SoakFacts, limits: OracleLimits): SoakReport {
     announcedTwice,
     notificationIdsReused: reused,
     badge: { shown: facts.badge, expected: expectedBadge },
+    unread: { shown: shownUnread, expected: expectedUnread },
     pop3Maildrop: facts.pop3Maildrop,
     problems,
     ok: problems.length === 0 && reused === 0 && badgeOk,
@@ -295,6 +344,7 @@ export function formatReport(report: SoakReport): string {
     ['not announced / announced twice', `${report.notAnnounced} / ${report.announcedTwice}`],
     ['notification ids reused', String(report.notificationIdsReused)],
     ['badge shown / expected', `"${report.badge.shown}" / "${report.badge.expected}"`],
+    ['unread in the tooltip / expected', `${report.unread.shown ?? '-'} / ${report.unread.expected}`],
     ['POP3 maildrop left', String(report.pop3Maildrop)],
     ['verdict', report.ok ? 'PASS' : `FAIL (${report.problems.length} problems)`],
   ];

@@ -11,7 +11,7 @@
  * Facts are gathered from outside wherever possible: the store is read from an extension page
  * with the raw IndexedDB API, the server through another IMAP client and the Maildir. Two
  * things only the worker knows are recorded inside it: every new-mail announcement (the
- * engine's `onNewMail`, through the worker's console handle) and the id of every notification
+ * engine's `onNewMail`, through the worker's `biffNewMailWatchers`, set before it starts) and the id of every notification
  * created, appended to `storage.session` so they outlive a stopped worker.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,7 @@ import {
   type FaultRecord,
   judge,
   type Mailbox,
+  type OracleLimits,
   type ServerMessage,
   type SoakFacts,
   type SoakReport,
@@ -56,6 +57,11 @@ const CHECK_INTERVAL_MINUTES = 1;
 const CHECK_INTERVAL_MS = CHECK_INTERVAL_MINUTES * 60_000;
 /** Mail is late past the bound plus one check after it could have arrived (issue 15). */
 const LATE_AFTER_MS = DEAD_CONNECTION_BOUND_MS + CHECK_INTERVAL_MS;
+/** The oracle's limits for this soak's bound and check interval. */
+export const SOAK_LIMITS: OracleLimits = {
+  lateAfterMs: LATE_AFTER_MS,
+  faultWindowMs: DEAD_CONNECTION_BOUND_MS,
+};
 /** After the faults stop: the bound, a check, and room for a retry's backoff on a loaded machine. */
 const SETTLE_MS = LATE_AFTER_MS + 60_000;
 /** How often the store is read to time arrivals. */
@@ -84,8 +90,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Prepended to the worker's script in the soak's copy of the build, so it runs first in every
- * worker, the restarted ones too: announcements (the engine's `onNewMail`, reached through the
- * console handle `biff` when the worker sets it) and notification ids go to storage.session.
+ * worker, the restarted ones too: announcements (every `onNewMail` of the engine, through the
+ * worker's `biffNewMailWatchers`, from before the engine starts) and notification ids go to
+ * storage.session.
  * The polyfill looks `notifications.create` up at its first use, after this replaced it.
  */
 const RECORDER = `{
@@ -105,21 +112,11 @@ const RECORDER = `{
     record({ kind: 'notification', id: String(args[0]), at: Date.now() });
     return create(...args);
   };
-  let handle;
-  Object.defineProperty(globalThis, 'biff', {
-    configurable: true,
-    get: () => handle,
-    set: (value) => {
-      handle = value;
-      void value.ready.then(({ engine }) => {
-        const onNewMail = engine.deps.onNewMail;
-        engine.deps.onNewMail = (account, messages) => {
-          record({ kind: 'announce', subjects: messages.map((m) => m.subject), at: Date.now() });
-          onNewMail(account, messages);
-        };
-      });
-    },
-  });
+  // Read by the worker at every announcement (background/index.ts), start-up included.
+  globalThis.biffNewMailWatchers = [
+    (account, messages) =>
+      record({ kind: 'announce', subjects: messages.map((m) => m.subject), at: Date.now() }),
+  ];
 }
 `;
 
@@ -500,12 +497,17 @@ export async function runSoak(
       announced: records.flatMap((r) => (r.kind === 'announce' ? r.subjects : [])),
       notificationIds: records.flatMap((r) => (r.kind === 'notification' ? [r.id] : [])),
       badge: await world.badgeText(),
+      badgeTitle: await world.badgeTitle(),
       announcedAfterReconnect: records
         .slice(before)
         .flatMap((r) => (r.kind === 'announce' ? r.subjects : []))
         .filter((s) => announcedBefore.has(s)),
     };
-    return { report: judge(facts, { lateAfterMs: LATE_AFTER_MS }), facts, seed };
+    return {
+      report: judge(facts, SOAK_LIMITS),
+      facts,
+      seed,
+    };
   } finally {
     await page?.close().catch(() => undefined);
     await other.close().catch(() => undefined);

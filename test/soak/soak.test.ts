@@ -16,6 +16,7 @@ test('soak: 2 minutes of random faults; every message stored once, announced onc
   assert.deepEqual(report.problems, [], table);
   assert.equal(report.notificationIdsReused, 0, table);
   assert.equal(report.badge.shown, report.badge.expected, table);
+  assert.equal(report.unread.shown, report.unread.expected, table);
   assert.equal(report.pop3Maildrop, 0, table);
   assert.ok(report.ok, table);
 });

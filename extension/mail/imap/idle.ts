@@ -31,7 +31,10 @@ export const IDLE_RESTART_MS = 25 * 60_000;
 export const POLL_INTERVAL_MS = 60_000;
 /** Waits between reconnect attempts; the last one repeats. */
 export const DEFAULT_BACKOFF_MS: readonly number[] = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
-/** A connection that lived this long resets the backoff: it was a drop, not a failing server. */
+/**
+ * A connection that lived this long resets the backoff: it was a drop, not a failing server. So
+ * does one that logged in and caught up (its first sync succeeded), however short it lived.
+ */
 const STABLE_AFTER_MS = 60_000;
 
 /** Options of ImapPush. */
@@ -70,6 +73,8 @@ export class ImapPush implements PushSession {
   private loop: Promise<void> | null = null;
   private currentState: PushState = 'stopped';
   private readonly backoff: readonly number[];
+  /** The current connection logged in and its catch-up sync succeeded. */
+  private caughtUp = false;
 
   constructor(private readonly options: ImapPushOptions) {
     this.backoff = options.backoffMs?.length ? options.backoffMs : DEFAULT_BACKOFF_MS;
@@ -216,6 +221,7 @@ export class ImapPush implements PushSession {
     let attempt = 0;
     while (!this.stopped) {
       const started = Date.now();
+      this.caughtUp = false;
       try {
         await this.connection();
       } catch (error) {
@@ -227,7 +233,13 @@ export class ImapPush implements PushSession {
         }
       }
       if (this.stopped) break;
-      if (Date.now() - started >= STABLE_AFTER_MS) attempt = 0;
+      // A connection that got as far as catching up proves the server and the way there work:
+      // its drop (a relay restart, a reset, a worker-side close) is met with the first, short
+      // wait, not with the waits meant for a server that keeps failing. Counting it as one
+      // more failure left push waiting 30 s and then 60 s after a few drops in a row (the
+      // soak: a relay kill, then a Dovecot restart, then mail not caught up before the next
+      // fault), while a check would have found it at once.
+      if (this.caughtUp || Date.now() - started >= STABLE_AFTER_MS) attempt = 0;
       const delay = this.backoff[Math.min(attempt, this.backoff.length - 1)] ?? 1_000;
       attempt++;
       this.setState('waiting');
@@ -297,6 +309,7 @@ export class ImapPush implements PushSession {
           this.setState('syncing');
           await this.exclusive(async () => {
             const result = await syncOnSession(session, [pushFolder], { newMailOnly });
+            this.caughtUp = true;
             if (client.mailbox === false || client.mailbox.path !== pushFolder) {
               await client.mailboxOpen(pushFolder);
               // Mail that reached the folder between the sync's STATUS and this SELECT is
