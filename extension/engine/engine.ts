@@ -15,7 +15,7 @@ import {
   type PushSession,
 } from '../mail/driver.ts';
 import { EngineError } from '../mail/engine-error.ts';
-import type { OAuthError } from '../mail/oauth/errors.ts';
+import { needsSignIn, type OAuthError } from '../mail/oauth/errors.ts';
 import type { Fetch } from '../mail/oauth/http.ts';
 import type { SyncContext, SyncResult } from '../mail/sync-context.ts';
 import {
@@ -109,10 +109,14 @@ export class Engine {
         const account = this.account(id);
         if (!account) return;
         deps.onSignInNeeded?.(account, error);
-        // Refused by the timer's refresh, between checks: a check now puts the account in the
-        // auth state (badge, "Sign in again") without waiting for the next one. It asks the
-        // token endpoint nothing: the keeper answers with the refusal.
-        if (!this.scheduler.isRunning(id)) void this.sync(id, 'retry');
+        // The sign-in is gone: push stops (a connection logged in earlier would go on showing
+        // mail, and a check would run on it and pass, while the account needs a sign-in). A
+        // check refused outside a check (by a refresh ahead of expiry, or by push) then puts
+        // the account in the auth state (badge, "Sign in again") without waiting for the next
+        // one; it asks the token endpoint nothing: the keeper answers with the refusal.
+        void this.stopPush(id).then(() => {
+          if (this.account(id) && !this.scheduler.isRunning(id)) void this.sync(id, 'retry');
+        });
       },
     });
     this.messages = new MessagesRepo(deps.db);
@@ -463,6 +467,19 @@ export class Engine {
       },
       onError: () => {
         /* the scheduled checks report errors; push reconnects by itself */
+      },
+      // An OAuth account's token refused at a (re)connection: one refresh, as a check does.
+      // A refused refresh ends push (the sign-in is gone; see onSignInNeeded above).
+      renew: async () => {
+        const current = this.account(id);
+        if (!current?.auth) return false;
+        try {
+          await this.tokens.refresh(current);
+          return true;
+        } catch (error) {
+          if (needsSignIn(error)) return false;
+          throw error;
+        }
       },
     });
     if (!push) return;
