@@ -50,6 +50,11 @@ const CHECK_ALARM = 'check:';
  * cosmetic, and the next check reports progress again.)
  */
 const UNDO_ALARM = 'undo-window';
+/**
+ * Alarm names: one per OAuth account, `token:<accountId>`, set to its token's refresh ahead of
+ * expiry (a timer would die with the sleeping worker; an alarm wakes it).
+ */
+const TOKEN_ALARM = 'token:';
 /** Cached bodies of IMAP mail beyond this are evicted, least recently opened first. */
 const BODY_BUDGET_BYTES = 256 * 1024 * 1024;
 
@@ -98,6 +103,8 @@ async function boot() {
     },
     onNewMail: (account, messages) => void notifier?.announce(account, messages),
     onSignInNeeded: (account) => void notifier?.signInNeeded(account),
+    scheduleTokenRefresh: (id, at) =>
+      void (at === null ? alarms.clear(TOKEN_ALARM + id) : alarms.at(TOKEN_ALARM + id, at)),
   });
   const actions = new Actions({
     engine,
@@ -167,6 +174,10 @@ async function boot() {
   function onAlarm(name: string): void {
     if (name === UNDO_ALARM) {
       void actions.commitDue();
+      return;
+    }
+    if (name.startsWith(TOKEN_ALARM)) {
+      void engine.refreshTokenIfDue(name.slice(TOKEN_ALARM.length));
       return;
     }
     if (!name.startsWith(CHECK_ALARM)) return;

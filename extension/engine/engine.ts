@@ -60,6 +60,12 @@ export interface EngineDeps {
   fetch?: Fetch;
   /** An OAuth account's refresh was refused: the user must sign in again (once per refusal). */
   onSignInNeeded?(account: Account, error: OAuthError): void;
+  /**
+   * Sets (ms since the epoch) or clears (null) an OAuth account's alarm for refreshing its
+   * token ahead of expiry; when it fires, call `refreshTokenIfDue`. Without it (Node tests),
+   * tokens are refreshed on demand only.
+   */
+  scheduleTokenRefresh?(accountId: string, at: number | null): void;
 }
 
 /** What the engine keeps across worker restarts. */
@@ -104,7 +110,7 @@ export class Engine {
       settings: deps.settings,
       fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
       now: this.now,
-      timers: { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) },
+      ...(deps.scheduleTokenRefresh ? { schedule: deps.scheduleTokenRefresh } : {}),
       onSignInNeeded: (id, error) => {
         const account = this.account(id);
         if (!account) return;
@@ -189,9 +195,24 @@ export class Engine {
         stopping.push(this.scheduler.forget(status.accountId));
       }
     }
+    // Each OAuth account's alarm for its refresh ahead of expiry, from the stored expiry (a
+    // worker that starts, an account signed in again); locked, no token can be read.
+    if (!this.isLocked)
+      for (const account of this.accounts) if (account.auth && account.enabled) void this.tokens.arm(account);
     this.newSinceLook.retain((id) => this.account(id) !== undefined);
     this.statusChanged();
     await Promise.all(stopping);
+  }
+
+  /** An OAuth account's refresh alarm fired: its token is refreshed if due. Never rejects. */
+  async refreshTokenIfDue(id: string): Promise<void> {
+    const account = this.account(id);
+    if (!account?.auth || !account.enabled || this.isLocked) {
+      // Removed, disabled or locked: no refresh; the alarm goes (start-up or unlock sets it again).
+      this.tokens.forget(id);
+      return;
+    }
+    await this.tokens.refreshIfDue(account);
   }
 
   /** Restarts an account's push (settings or password changed). */
