@@ -51,6 +51,11 @@ const CHECK_ALARM = 'check:';
  * cosmetic, and the next check reports progress again.)
  */
 const UNDO_ALARM = 'undo-window';
+/**
+ * Alarm names: one per OAuth account, `token:<accountId>`, set to its token's refresh ahead of
+ * expiry (a timer would die with the sleeping worker; an alarm wakes it).
+ */
+const TOKEN_ALARM = 'token:';
 /** Cached bodies of IMAP mail beyond this are evicted, least recently opened first. */
 const BODY_BUDGET_BYTES = 256 * 1024 * 1024;
 
@@ -113,6 +118,8 @@ async function boot() {
       void notifier?.announce(account, messages);
     },
     onSignInNeeded: (account) => void notifier?.signInNeeded(account),
+    scheduleTokenRefresh: (id, at) =>
+      void (at === null ? alarms.clear(TOKEN_ALARM + id) : alarms.at(TOKEN_ALARM + id, at)),
   });
   const actions = new Actions({
     engine,
@@ -182,6 +189,10 @@ async function boot() {
   function onAlarm(name: string): void {
     if (name === UNDO_ALARM) {
       void actions.commitDue();
+      return;
+    }
+    if (name.startsWith(TOKEN_ALARM)) {
+      void engine.refreshTokenIfDue(name.slice(TOKEN_ALARM.length));
       return;
     }
     if (!name.startsWith(CHECK_ALARM)) return;

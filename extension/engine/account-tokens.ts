@@ -4,21 +4,27 @@
  * set (with a rotated refresh token) before it is used. A refresh the server refuses is
  * remembered in storage (the refresh token is dropped), so a restarted worker does not ask
  * again, and reported once, for the "Sign in again" notice.
+ *
+ * The refresh ahead of expiry is an alarm per account (`schedule`), not a timer: an MV3
+ * background sleeps between events and its timers die with it. `arm` sets it from the stored
+ * expiry at start-up, the keeper moves it after every refresh, `forget` clears it.
  */
 import type { Account } from '../accounts.ts';
 import { OAuthError } from '../mail/oauth/errors.ts';
 import type { Fetch } from '../mail/oauth/http.ts';
 import { TokenKeeper } from '../mail/oauth/token-keeper.ts';
 import { refreshTokens, revokeToken } from '../mail/oauth/tokens.ts';
-import type { Timers } from '../mail/pop3/timers.ts';
 import type { SettingsStore } from '../store/settings.ts';
 
 export interface AccountTokensDeps {
   settings: SettingsStore;
   fetch: Fetch;
   now: () => number;
-  /** For refreshing ahead of expiry while the worker lives; on demand only without. */
-  timers?: Timers;
+  /**
+   * Sets (a time, ms since the epoch) or clears (null) the account's alarm for its refresh
+   * ahead of expiry; when it fires, the owner calls `refreshIfDue`. On demand only without.
+   */
+  schedule?(accountId: string, at: number | null): void;
   /** A refresh was refused for good: the user must sign in again. Called once per refusal. */
   onSignInNeeded(accountId: string, error: OAuthError): void;
 }
@@ -30,6 +36,12 @@ function signedOut(): OAuthError {
 
 export class AccountTokens {
   private readonly keepers = new Map<string, Promise<TokenKeeper>>();
+  /**
+   * Per account, the refresh of a forgotten keeper still under way: a new keeper reads the
+   * stored tokens only after it, so it never sends the refresh token that refresh is rotating
+   * away (a reused refresh token can get the whole grant revoked, RFC 9700 §4.14.2).
+   */
+  private readonly settling = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: AccountTokensDeps) {}
 
@@ -43,14 +55,46 @@ export class AccountTokens {
     return (await (await this.keeper(account)).refresh()).accessToken;
   }
 
-  /** Forgets the account's keeper (signed in again, or removed); the next use reads storage again. */
-  forget(accountId: string): void {
-    const keeper = this.keepers.get(accountId);
-    this.keepers.delete(accountId);
-    void keeper?.then((k) => k.stop()).catch(() => {});
+  /**
+   * Sets the account's alarm from its stored tokens (at start-up: the alarm of an earlier
+   * worker may be gone or stale). Never rejects: no tokens (locked, signed out) sets none.
+   */
+  async arm(account: Account): Promise<void> {
+    await this.keeper(account).catch(() => {});
   }
 
-  /** Stops every keeper's timer (the engine stops). */
+  /** The account's alarm fired: refreshes its token when due (never rejects). */
+  async refreshIfDue(account: Account): Promise<void> {
+    try {
+      await (await this.keeper(account)).refreshIfDue();
+    } catch {
+      // No tokens (locked, signed out): nothing to refresh; the next check says why.
+    }
+  }
+
+  /**
+   * Forgets the account's keeper and clears its alarm (signed in again, removed, or the engine
+   * stops); the next use reads storage again, after any refresh the old keeper has under way.
+   */
+  forget(accountId: string): void {
+    // Cleared even without a keeper here: the alarm may be an earlier worker's.
+    this.deps.schedule?.(accountId, null);
+    const keeper = this.keepers.get(accountId);
+    if (!keeper) return;
+    this.keepers.delete(accountId);
+    const settled = keeper
+      .then((k) => {
+        k.stop();
+        return k.pending;
+      })
+      .catch(() => {})
+      .finally(() => {
+        if (this.settling.get(accountId) === settled) this.settling.delete(accountId);
+      });
+    this.settling.set(accountId, settled);
+  }
+
+  /** Forgets every keeper (the engine stops). */
   stopAll(): void {
     for (const id of [...this.keepers.keys()]) this.forget(id);
   }
@@ -90,10 +134,12 @@ export class AccountTokens {
   }
 
   private async makeKeeper(account: Account): Promise<TokenKeeper> {
+    await this.settling.get(account.id);
     const auth = account.auth;
     const stored = await this.deps.settings.getTokens(account.id);
     if (!auth || !stored) throw signedOut();
-    const { settings, fetch, now, timers } = this.deps;
+    const { settings, fetch, now } = this.deps;
+    const made = this.keepers.get(account.id);
     const client = { tokenEndpoint: auth.tokenEndpoint, clientId: auth.clientId };
     let refused = false;
     return new TokenKeeper(
@@ -103,7 +149,10 @@ export class AccountTokens {
           await settings.saveTokens(account.id, tokens);
         },
         now,
-        ...(timers ? { timers } : {}),
+        // Only the account's current keeper moves its alarm: a forgotten one's word is stale.
+        schedule: (at) => {
+          if (this.keepers.get(account.id) === made) this.deps.schedule?.(account.id, at);
+        },
         onSignInNeeded: (error) => {
           if (refused) return;
           refused = true;

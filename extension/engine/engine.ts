@@ -15,7 +15,7 @@ import {
   type PushSession,
 } from '../mail/driver.ts';
 import { EngineError } from '../mail/engine-error.ts';
-import type { OAuthError } from '../mail/oauth/errors.ts';
+import { needsSignIn, type OAuthError } from '../mail/oauth/errors.ts';
 import type { Fetch } from '../mail/oauth/http.ts';
 import type { SyncContext, SyncResult } from '../mail/sync-context.ts';
 import {
@@ -60,6 +60,12 @@ export interface EngineDeps {
   fetch?: Fetch;
   /** An OAuth account's refresh was refused: the user must sign in again (once per refusal). */
   onSignInNeeded?(account: Account, error: OAuthError): void;
+  /**
+   * Sets (ms since the epoch) or clears (null) an OAuth account's alarm for refreshing its
+   * token ahead of expiry; when it fires, call `refreshTokenIfDue`. Without it (Node tests),
+   * tokens are refreshed on demand only.
+   */
+  scheduleTokenRefresh?(accountId: string, at: number | null): void;
 }
 
 /** What the engine keeps across worker restarts. */
@@ -104,15 +110,19 @@ export class Engine {
       settings: deps.settings,
       fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
       now: this.now,
-      timers: { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) },
+      ...(deps.scheduleTokenRefresh ? { schedule: deps.scheduleTokenRefresh } : {}),
       onSignInNeeded: (id, error) => {
         const account = this.account(id);
         if (!account) return;
         deps.onSignInNeeded?.(account, error);
-        // Refused by the timer's refresh, between checks: a check now puts the account in the
-        // auth state (badge, "Sign in again") without waiting for the next one. It asks the
-        // token endpoint nothing: the keeper answers with the refusal.
-        if (!this.scheduler.isRunning(id)) void this.sync(id, 'retry');
+        // The sign-in is gone: push stops (a connection logged in earlier would go on showing
+        // mail, and a check would run on it and pass, while the account needs a sign-in). A
+        // check refused outside a check (by a refresh ahead of expiry, or by push) then puts
+        // the account in the auth state (badge, "Sign in again") without waiting for the next
+        // one; it asks the token endpoint nothing: the keeper answers with the refusal.
+        void this.stopPush(id).then(() => {
+          if (this.account(id) && !this.scheduler.isRunning(id)) void this.sync(id, 'retry');
+        });
       },
     });
     this.messages = new MessagesRepo(deps.db);
@@ -185,9 +195,24 @@ export class Engine {
         stopping.push(this.scheduler.forget(status.accountId));
       }
     }
+    // Each OAuth account's alarm for its refresh ahead of expiry, from the stored expiry (a
+    // worker that starts, an account signed in again); locked, no token can be read.
+    if (!this.isLocked)
+      for (const account of this.accounts) if (account.auth && account.enabled) void this.tokens.arm(account);
     this.newSinceLook.retain((id) => this.account(id) !== undefined);
     this.statusChanged();
     await Promise.all(stopping);
+  }
+
+  /** An OAuth account's refresh alarm fired: its token is refreshed if due. Never rejects. */
+  async refreshTokenIfDue(id: string): Promise<void> {
+    const account = this.account(id);
+    if (!account?.auth || !account.enabled || this.isLocked) {
+      // Removed, disabled or locked: no refresh; the alarm goes (start-up or unlock sets it again).
+      this.tokens.forget(id);
+      return;
+    }
+    await this.tokens.refreshIfDue(account);
   }
 
   /** Restarts an account's push (settings or password changed). */
@@ -463,6 +488,19 @@ export class Engine {
       },
       onError: () => {
         /* the scheduled checks report errors; push reconnects by itself */
+      },
+      // An OAuth account's token refused at a (re)connection: one refresh, as a check does.
+      // A refused refresh ends push (the sign-in is gone; see onSignInNeeded above).
+      renew: async () => {
+        const current = this.account(id);
+        if (!current?.auth) return false;
+        try {
+          await this.tokens.refresh(current);
+          return true;
+        } catch (error) {
+          if (needsSignIn(error)) return false;
+          throw error;
+        }
       },
     });
     if (!push) return;

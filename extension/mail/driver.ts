@@ -71,6 +71,12 @@ export interface PushOptions {
   onState?: (state: PushState) => void;
   /** Failures: a dropped connection, a failed sync. The push goes on unless its state became 'failed'. */
   onError?: (error: unknown) => void;
+  /**
+   * The server refused the login: new credentials, asked once per refusal (an OAuth account
+   * refreshes its access token). True: log in again now; false: there are none, push stops; a
+   * rejection: none for now, push retries after its backoff.
+   */
+  renew?: () => Promise<boolean>;
 }
 
 /** A connection held open for one account so the server can announce changes (IMAP IDLE). */

@@ -32,6 +32,7 @@ import {
 } from '../servers/oauth-server.ts';
 import { headlessWindow, signInAt, signInHeadless } from '../servers/oauth-sign-in.ts';
 import { memoryArea } from '../support/memory-area.ts';
+import { waitFor } from './engine-world.ts';
 import { Pop3World } from './pop3-helpers.ts';
 
 const SIGN_IN_PASSWORD = 'idp password 0123';
@@ -332,6 +333,159 @@ describe('OAuth: tokens from a real authorization server, accepted by Dovecot th
         ),
       );
       assert.ok(refused instanceof OAuthError && refused.code === 'invalid_grant', String(refused));
+    } finally {
+      await engine.stop();
+    }
+  });
+});
+
+describe('OAuth with 10 s access tokens: IMAP push renews its login', () => {
+  let idp: OAuthServer;
+  let world: Pop3World;
+  let endpoints: ServerEndpoints;
+
+  before(async () => {
+    idp = await startOAuthServer({ users: [], accessTokenTtl: 10 });
+    world = await Pop3World.start({
+      users: 6,
+      oauth2: { issuer: idp.issuer, kid: SIGNING_KID, publicKeyPem: idp.publicKeyPem },
+    });
+    endpoints = await discover(fetch, idp.issuer);
+  });
+
+  after(async () => {
+    await world?.stop();
+    await idp?.stop();
+  });
+
+  /** An engine with push for one signed-in IMAP account, recording token requests, notices and new mail. */
+  async function pushWorld() {
+    const name = world.newUser();
+    idp.addUser(name, SIGN_IN_PASSWORD);
+    const signedIn = await signInAt(idp, name, SIGN_IN_PASSWORD);
+    const account: Account = { ...world.accountFor(name, 'imap'), auth: signedIn.auth };
+    const settings = new SettingsStore(memoryArea());
+    await settings.updateSettings({ relay: world.endpoint });
+    await settings.saveAccount(account, { oauth: signedIn.tokens });
+    const tokenRequests: number[] = [];
+    const notices: string[] = [];
+    const arrived: Array<{ subject: string; at: number }> = [];
+    let changes = 0;
+    const engine = new Engine({
+      db: await world.db(),
+      settings,
+      drivers: { imap: imapDriver, pop3: pop3Driver },
+      holds: new DeleteHolds(),
+      relaySocket: { WebSocket: WebSocket as unknown as WebSocketConstructor },
+      emit: (event) => {
+        if (event.biffEvent === 'messages-changed') changes++;
+      },
+      persist: () => {},
+      onNewMail: (_a, messages) => {
+        for (const m of messages) arrived.push({ subject: m.subject, at: Date.now() });
+      },
+      fetch: (url, init) => {
+        if (new URL(url).pathname === '/token') tokenRequests.push(Date.now());
+        return fetch(url, init);
+      },
+      onSignInNeeded: (a) => notices.push(a.id),
+    });
+    const append = async (subject: string) => {
+      const other = await world.other(name);
+      await other.append('INBOX', `Subject: ${subject}\r\nFrom: a@biff.test\r\n\r\nbody\r\n`, []);
+      await other.logout();
+    };
+    /** Dovecot's login attempts for this user so far (accepted and refused). */
+    const logins = () =>
+      world.dovecot
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes('imap-login:') && line.includes(`user=<${name}>`)).length;
+    /** Starts the engine and waits for push's first catch-up sync (what is there is not new). */
+    const start = async () => {
+      await engine.start();
+      await waitFor(() => changes > 0, 15_000, 'push connected and caught up');
+    };
+    return { name, account, settings, engine, tokenRequests, notices, arrived, append, logins, start };
+  }
+
+  test('a push login the server refuses (the token expired early) is renewed with one refresh; mail still arrives by push, without a check', async (t) => {
+    const w = await pushWorld();
+    const { engine, account, settings } = w;
+    // An access token Dovecot takes for 4 s more, though the token endpoint said an hour: the
+    // server refuses it before the time it gave (a revoked token, or clocks that disagree).
+    const stored = (await settings.getTokens(account.id))!;
+    const expiresAtServer = Date.now() + 4_000;
+    await settings.saveTokens(account.id, {
+      ...stored,
+      accessToken: idp.mintAccessToken({ sub: w.name, expiresIn: 4 }),
+      issuedAt: Date.now(),
+      expiresAt: Date.now() + 3_600_000,
+    });
+    try {
+      await w.start();
+      await w.append('before');
+      await waitFor(() => w.arrived.some((m) => m.subject === 'before'), 10_000, 'first push');
+      // The token expires at Dovecot; the push connection, logged in before, goes on until dropped.
+      await new Promise((r) => setTimeout(r, Math.max(0, expiresAtServer + 500 - Date.now())));
+      assert.deepEqual(w.tokenRequests, [], 'nothing refreshed yet: the keeper believes the token');
+      await world.dovecot.restart();
+      const dropped = Date.now();
+      await w.append('after');
+      await waitFor(
+        () => w.arrived.some((m) => m.subject === 'after'),
+        30_000,
+        'mail after the drop, by push',
+      );
+      await waitFor(() => engine.scheduler.status(account.id).push, 10_000, 'push live again');
+      const at = w.arrived.find((m) => m.subject === 'after')!.at;
+      t.diagnostic(
+        `token requests ${w.tokenRequests.length}; mail ${at - dropped} ms after Dovecot came back, ${at - expiresAtServer} ms after the token expired`,
+      );
+      assert.equal(w.tokenRequests.length, 1, 'one refresh');
+      assert.deepEqual(w.notices, []);
+      assert.notEqual(
+        (await settings.getTokens(account.id))!.refreshToken,
+        stored.refreshToken,
+        'rotated and saved',
+      );
+      assert.equal(engine.scheduler.status(account.id).error, undefined, 'no error shown');
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  test('a revoked refresh token puts the account in the auth state: one notice, push stops, no retry loop', async (t) => {
+    const w = await pushWorld();
+    const { engine, account, settings } = w;
+    try {
+      await w.start();
+      const current = (await settings.getTokens(account.id))!;
+      await revokeToken(fetch, endpoints.revocationEndpoint!, idp.clientId, current.refreshToken!);
+      // The access token runs out at Dovecot (10 s); the push connection is dropped after.
+      await new Promise((r) => setTimeout(r, Math.max(0, current.expiresAt + 1_000 - Date.now())));
+      await world.dovecot.restart();
+      await waitFor(() => w.notices.length > 0, 30_000, 'the sign-in notice');
+      await waitFor(
+        () => engine.scheduler.status(account.id).error?.code === 'sign_in_again',
+        10_000,
+        'the auth state',
+      );
+      const asked = w.tokenRequests.length;
+      const logins = w.logins();
+      // Long enough for push's backoff (1, 2, 5 s) to try three more times if it were looping.
+      await new Promise((r) => setTimeout(r, 9_000));
+      t.diagnostic(
+        `token requests ${w.tokenRequests.length}; logins after the notice ${w.logins() - logins}`,
+      );
+      assert.equal(w.tokenRequests.length, asked, 'no more token requests');
+      assert.equal(asked, 1, 'one refused refresh');
+      assert.equal(w.logins(), logins, 'push does not log in again');
+      assert.deepEqual(w.notices, [account.id], 'one notice');
+      const status = engine.scheduler.status(account.id);
+      assert.equal(status.error?.kind, 'auth');
+      assert.equal(status.push, false);
+      assert.equal(status.nextCheck, null, 'no retry scheduled');
     } finally {
       await engine.stop();
     }

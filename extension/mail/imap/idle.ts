@@ -11,11 +11,15 @@
  * re-opened with backoff, and the first thing a new connection does is catch up with a sync.
  * One that stops answering without closing (a hung server, a dropped NAT mapping) is closed by
  * the reply deadline every command has (IMAP_SOCKET_TIMEOUT_MS, client.ts) and re-opened alike.
- * A rejected password stops the push: retrying would only risk locking the account.
+ * A rejected login is renewed once when the account can renew it (an OAuth access token the
+ * server refused, expired or revoked: `renew` refreshes it) and push logs in again at once; a
+ * rejected password, a second refusal in a row, or a sign-in that is gone (the refresh itself
+ * refused) stops the push: retrying would only risk locking the account.
  */
 
 import { withAccountLock } from '../account-lock.ts';
 import type { MailJob, MailJobResult, PushSession, PushState } from '../driver.ts';
+import { needsSignIn } from '../oauth/errors.ts';
 import { redactSecret } from '../redact.ts';
 import type { SyncResult } from '../sync-context.ts';
 import { fetchBodyOnSession } from './body.ts';
@@ -55,11 +59,21 @@ export interface ImapPushOptions {
   pollIntervalMs?: number;
   /** Aborting it stops the push, like `stop()`. */
   signal?: AbortSignal;
+  /**
+   * The server refused the login: new credentials, asked once per refusal that follows a good
+   * login (an OAuth account refreshes its access token). True: they are ready, push logs in
+   * again at once. False: there are none (the sign-in is gone), push stops ('failed'), as it
+   * does without `renew`. A rejection (offline) is reported and push retries after its backoff.
+   */
+  renew?: () => Promise<boolean>;
 }
 
 function isAuthFailure(error: unknown): boolean {
   return (error as { authenticationFailed?: unknown } | null)?.authenticationFailed === true;
 }
+
+/** What push does after its login was refused: log in again at once, back off, or stop. */
+type AfterRefusal = 'again' | 'backoff' | 'stop';
 
 /** Push for one IMAP account; see the file comment. */
 export class ImapPush implements PushSession {
@@ -72,6 +86,8 @@ export class ImapPush implements PushSession {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private currentState: PushState = 'stopped';
+  /** `renew` was asked since the last good login: a second refusal stops the push. */
+  private renewed = false;
   private readonly backoff: readonly number[];
   /** The current connection logged in and its catch-up sync succeeded. */
   private caughtUp = false;
@@ -227,9 +243,19 @@ export class ImapPush implements PushSession {
       } catch (error) {
         if (this.stopped) break;
         this.options.onError?.(error);
-        if (isAuthFailure(error)) {
+        // The account's sign-in is gone (its refresh was refused): no login can succeed until
+        // the user signs in again, which starts a new push.
+        if (needsSignIn(error)) {
           this.setState('failed');
           return;
+        }
+        if (isAuthFailure(error)) {
+          const next = await this.afterRefusal();
+          if (next === 'stop') {
+            if (!this.stopped) this.setState('failed');
+            return;
+          }
+          if (next === 'again') continue;
         }
       }
       if (this.stopped) break;
@@ -253,6 +279,21 @@ export class ImapPush implements PushSession {
     }
   }
 
+  /** The login was refused: renew the credentials once (see `renew`), or stop. */
+  private async afterRefusal(): Promise<AfterRefusal> {
+    const renew = this.options.renew;
+    if (!renew || this.renewed) return 'stop';
+    this.renewed = true;
+    try {
+      return (await renew()) && !this.stopped ? 'again' : 'stop';
+    } catch (error) {
+      // Not renewed (offline, a server hiccup): asked again at the next refusal, after the backoff.
+      this.renewed = false;
+      this.options.onError?.(error);
+      return 'backoff';
+    }
+  }
+
   /** One connection's life: connect, catch up, idle and sync until it closes. Errors carry no password. */
   private async connection(): Promise<void> {
     this.setState('connecting');
@@ -267,6 +308,8 @@ export class ImapPush implements PushSession {
   private async live(ctx: SessionContext): Promise<void> {
     const session = await ImapSession.open(ctx);
     const { client } = session;
+    // Logged in: the next refusal may be renewed again (a token expires every hour or so).
+    this.renewed = false;
     if (this.stopped) {
       await session.close();
       return;

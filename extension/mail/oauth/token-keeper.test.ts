@@ -17,19 +17,29 @@ function tokens(n: number, issuedAt: number, lifetime = HOUR): TokenSet {
   };
 }
 
-/** A keeper on fake time whose token endpoint is scripted. */
+/**
+ * A keeper on fake time whose token endpoint is scripted, and an owner that sets one "alarm"
+ * where the keeper asks (as the background does with browser.alarms) and wakes it then.
+ */
 function setup(options: { lifetime?: number; refuse?: boolean } = {}) {
   const timers = new FakeTimers();
   const lifetime = options.lifetime ?? HOUR;
   const refreshed: string[] = [];
   const saved: TokenSet[] = [];
   const signInNeeded: OAuthError[] = [];
+  /** Every time the keeper asked for (null: cleared). */
+  const scheduled: Array<number | null> = [];
+  let alarm: ReturnType<FakeTimers['setTimeout']> | null = null;
   let failNext: Error | null = null;
   let n = 0;
-  const keeper = new TokenKeeper(
+  const keeper: TokenKeeper = new TokenKeeper(
     {
       now: () => timers.now,
-      timers,
+      schedule: (at) => {
+        scheduled.push(at);
+        if (alarm !== null) timers.clearTimeout(alarm);
+        alarm = at === null ? null : timers.setTimeout(() => void keeper.refreshIfDue(), at - timers.now);
+      },
       refresh: async (refreshToken) => {
         refreshed.push(refreshToken);
         if (failNext) {
@@ -54,6 +64,7 @@ function setup(options: { lifetime?: number; refuse?: boolean } = {}) {
     refreshed,
     saved,
     signInNeeded,
+    scheduled,
     failOnce: (error: Error) => {
       failNext = error;
     },
@@ -69,8 +80,9 @@ describe('token expiry scheduling', () => {
     assert.equal(refreshDueAt({ issuedAt: 5, expiresAt: 5 }), 5);
   });
 
-  test('the timer refreshes ahead of expiry, saves before use, and schedules the next one', async () => {
-    const { timers, keeper, refreshed, saved } = setup();
+  test('the alarm refreshes ahead of expiry, saves before use, and is set for the next one', async () => {
+    const { timers, keeper, refreshed, saved, scheduled } = setup();
+    assert.deepEqual(scheduled, [HOUR - REFRESH_AHEAD_MS], 'set at once, from the tokens it was given');
     assert.equal(await keeper.accessToken(), 'access-0');
     timers.advance(HOUR - REFRESH_AHEAD_MS - 1);
     await flush();
@@ -80,6 +92,7 @@ describe('token expiry scheduling', () => {
     assert.deepEqual(refreshed, ['refresh-0']);
     assert.equal(saved.length, 1);
     assert.equal(await keeper.accessToken(), 'access-1');
+    assert.deepEqual(scheduled, [HOUR - REFRESH_AHEAD_MS, 2 * HOUR - 2 * REFRESH_AHEAD_MS]);
     assert.equal(timers.count, 1, 'the next refresh is scheduled');
     timers.advance(HOUR - REFRESH_AHEAD_MS);
     await flush();
@@ -99,7 +112,45 @@ describe('token expiry scheduling', () => {
     }
   });
 
-  test('without timers (a worker that slept), a due token is refreshed on demand', async () => {
+  test('an alarm that fires early, or one left from older tokens, is set again and refreshes nothing', async () => {
+    const { timers, keeper, refreshed, scheduled } = setup();
+    timers.advance(10_000);
+    await keeper.refreshIfDue();
+    assert.deepEqual(refreshed, []);
+    assert.deepEqual(scheduled, [HOUR - REFRESH_AHEAD_MS, HOUR - REFRESH_AHEAD_MS]);
+  });
+
+  test('no refresh token: no alarm, and the first due use asks for a sign-in without a request', async () => {
+    const timers = new FakeTimers();
+    const scheduled: Array<number | null> = [];
+    const notices: OAuthError[] = [];
+    const keeper = new TokenKeeper(
+      {
+        now: () => timers.now,
+        schedule: (at) => scheduled.push(at),
+        refresh: async () => assert.fail('no request'),
+        save: async () => {},
+        onSignInNeeded: (e) => notices.push(e),
+      },
+      { ...tokens(0, 0), refreshToken: null },
+    );
+    assert.deepEqual(scheduled, [null]);
+    timers.advance(HOUR);
+    await assert.rejects(keeper.accessToken(), (e) => e instanceof OAuthError && e.code === 'invalid_grant');
+    assert.equal(notices.length, 1);
+  });
+
+  test('stopped (account removed, signed in again): a late alarm refreshes nothing and sets nothing', async () => {
+    const { timers, keeper, refreshed, scheduled } = setup();
+    keeper.stop();
+    timers.advance(2 * HOUR);
+    await keeper.refreshIfDue();
+    await flush();
+    assert.deepEqual(refreshed, []);
+    assert.deepEqual(scheduled, [HOUR - REFRESH_AHEAD_MS]);
+  });
+
+  test('without alarms (a worker that slept through them), a due token is refreshed on demand', async () => {
     const { timers, keeper, refreshed } = setup();
     keeper.stop();
     timers.advance(2 * HOUR);
@@ -108,12 +159,17 @@ describe('token expiry scheduling', () => {
     assert.deepEqual(refreshed, ['refresh-0']);
   });
 
-  test('concurrent callers share one refresh', async () => {
+  test('concurrent callers share one refresh: on demand, the alarm and a refused login at once', async () => {
     const { timers, keeper, refreshed } = setup();
-    keeper.stop();
+    // The alarm fires: its refresh is under way when the others ask.
     timers.advance(HOUR);
-    const got = await Promise.all([keeper.accessToken(), keeper.accessToken(), keeper.accessToken()]);
-    assert.deepEqual(got, ['access-1', 'access-1', 'access-1']);
+    const got = await Promise.all([
+      keeper.accessToken(),
+      keeper.accessToken(),
+      keeper.refresh().then((t) => t.accessToken),
+      keeper.refreshIfDue().then(() => keeper.current.accessToken),
+    ]);
+    assert.deepEqual(got, ['access-1', 'access-1', 'access-1', 'access-1']);
     assert.equal(refreshed.length, 1);
   });
 
@@ -159,8 +215,8 @@ describe('token expiry scheduling', () => {
     assert.equal(refreshed.length, 0);
   });
 
-  test('a refused refresh is final: one sign-in notice, no more requests, no timer', async () => {
-    const { timers, keeper, refreshed, signInNeeded } = setup({ refuse: true });
+  test('a refused refresh is final: one sign-in notice, no more requests, the alarm cleared', async () => {
+    const { timers, keeper, refreshed, signInNeeded, scheduled } = setup({ refuse: true });
     timers.advance(HOUR);
     await flush();
     assert.equal(refreshed.length, 1);
@@ -175,6 +231,9 @@ describe('token expiry scheduling', () => {
     assert.equal(refreshed.length, 1, 'no retry loop');
     assert.equal(signInNeeded.length, 1);
     assert.equal(timers.count, 0);
+    assert.equal(scheduled.at(-1), null);
+    await keeper.refreshIfDue();
+    assert.equal(refreshed.length, 1);
     assert.equal(keeper.signInNeeded?.code, 'invalid_grant');
   });
 

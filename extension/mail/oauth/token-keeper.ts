@@ -1,12 +1,12 @@
 /**
- * Keeps one account's access token fresh: refreshed ahead of expiry (by a timer while the
- * worker lives, and on demand when it did not), and once more when the server refuses the
- * token anyway. A refresh the server refuses (`invalid_grant`: revoked, expired, consent
+ * Keeps one account's access token fresh: refreshed ahead of expiry (when the owner's alarm
+ * for `schedule` fires: an MV3 background sleeps, and its timers with it), on demand when a
+ * due token is asked for (the alarm came late, or the worker slept through it), and once more
+ * when the server refuses the token anyway. One refresh at a time: concurrent callers share it. A refresh the server refuses (`invalid_grant`: revoked, expired, consent
  * withdrawn) is final: the keeper stops asking, so there is no retry loop, until the user
  * signs in again and a new keeper takes over. A rotated refresh token is saved before the new
  * access token is used, so a worker stopped in between never holds a token it did not save.
  */
-import type { TimerHandle, Timers } from '../pop3/timers.ts';
 import { needsSignIn, OAuthError } from './errors.ts';
 import type { TokenSet } from './tokens.ts';
 
@@ -31,8 +31,12 @@ export interface TokenKeeperDeps {
   save(tokens: TokenSet): Promise<void>;
   /** The clock, in ms since the epoch. */
   now(): number;
-  /** Timers for the refresh ahead of expiry; without them, refreshes happen on demand only. */
-  timers?: Timers;
+  /**
+   * Told when the next refresh ahead of expiry is due (ms since the epoch), and null when there
+   * is none (refused for good, or stopped). The owner then calls `refreshIfDue()` (from an
+   * alarm, which survives the worker). Without it, refreshes happen on demand only.
+   */
+  schedule?(at: number | null): void;
   /** Told once when a refresh is refused for good (to show "Sign in again"). */
   onSignInNeeded?(error: OAuthError): void;
 }
@@ -42,7 +46,6 @@ export class TokenKeeper {
   private tokens: TokenSet;
   private inFlight: Promise<TokenSet> | null = null;
   private refused: OAuthError | null = null;
-  private timer: TimerHandle | null = null;
   private stopped = false;
 
   constructor(
@@ -92,6 +95,11 @@ export class TokenKeeper {
     }
   }
 
+  /** The refresh under way, if one is (settled, never rejecting). */
+  get pending(): Promise<unknown> | null {
+    return this.inFlight?.catch(() => {}) ?? null;
+  }
+
   /** Refreshes now; concurrent callers share one request. Refused for good: the same error every time, no request. */
   refresh(): Promise<TokenSet> {
     if (this.refused) return Promise.reject(this.refused);
@@ -101,10 +109,23 @@ export class TokenKeeper {
     return this.inFlight;
   }
 
-  /** Stops the timer (account removed or signed in again). */
+  /**
+   * The refresh ahead of expiry (the owner's alarm fired): refreshes when due, else tells
+   * `schedule` the time again (an alarm that fired early, or one left from older tokens).
+   * Never rejects: a failure is met again by the next caller of accessToken(), which retries.
+   */
+  async refreshIfDue(): Promise<void> {
+    if (this.stopped || this.refused) return;
+    if (this.deps.now() < refreshDueAt(this.tokens)) {
+      this.schedule();
+      return;
+    }
+    await this.refresh().catch(() => {});
+  }
+
+  /** Stops scheduling (account removed or signed in again); the owner clears its alarm. */
   stop(): void {
     this.stopped = true;
-    this.clearTimer();
   }
 
   private async doRefresh(): Promise<TokenSet> {
@@ -129,28 +150,15 @@ export class TokenKeeper {
   private refuse(error: OAuthError): OAuthError {
     if (!this.refused) {
       this.refused = error;
-      this.clearTimer();
+      if (!this.stopped) this.deps.schedule?.(null);
       this.deps.onSignInNeeded?.(error);
     }
     return this.refused;
   }
 
+  /** Tells the owner when the next refresh is due (none without a refresh token: nothing to refresh with). */
   private schedule(): void {
-    const timers = this.deps.timers;
-    if (!timers || this.stopped || this.refused) return;
-    this.clearTimer();
-    const delay = Math.max(0, refreshDueAt(this.tokens) - this.deps.now());
-    this.timer = timers.setTimeout(() => {
-      this.timer = null;
-      // A failure here is seen again by the next caller of accessToken(), which retries.
-      this.refresh().catch(() => {});
-    }, delay);
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== null) {
-      this.deps.timers?.clearTimeout(this.timer);
-      this.timer = null;
-    }
+    if (this.stopped || this.refused) return;
+    this.deps.schedule?.(this.tokens.refreshToken === null ? null : refreshDueAt(this.tokens));
   }
 }
