@@ -6,6 +6,7 @@ import { accountStatusView } from './account-status-view.ts';
 import { text } from './field.tsx';
 import { serverSummary } from './server-labels.ts';
 import { useMboxExport } from './use-mbox-export.ts';
+import { needsSignInAgain, useSignInAgain } from './use-sign-in-again.ts';
 
 interface Props {
   account: Account;
@@ -15,17 +16,21 @@ interface Props {
   onMove: (delta: -1 | 1) => void;
   onEdit: () => void;
   onRemove: () => void;
+  /** "Sign in again" saved a new sign-in: refresh statuses. */
+  onSignedIn: () => void;
 }
 
 const formatTime = (ms: number) =>
   new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 
 /** A list item; the buttons are described by the account name so each is identifiable. */
-export function AccountRow({ account, status, first, last, onMove, onEdit, onRemove }: Props) {
+export function AccountRow({ account, status, first, last, onMove, onEdit, onRemove, onSignedIn }: Props) {
   const nameId = `account-name-${account.id}`;
   const view = accountStatusView(status, account.enabled, formatTime);
   const label = account.name || account.email;
   const mbox = useMboxExport(account);
+  const signInAgain = useSignInAgain(account, onSignedIn);
+  const offerSignIn = needsSignInAgain(account, status) || signInAgain.status.state !== 'idle';
   return (
     <li class="account-row">
       <span class="color-dot" style={{ background: account.color }} aria-hidden="true" />
@@ -41,6 +46,28 @@ export function AccountRow({ account, status, first, last, onMove, onEdit, onRem
           <span class="status-dot" aria-hidden="true" />
           {text(view.message)}
         </div>
+        {offerSignIn ? (
+          <div class="account-sign-in">
+            <button
+              type="button"
+              class="primary"
+              id={`sign-in-again-${account.id}`}
+              aria-describedby={nameId}
+              disabled={signInAgain.status.state === 'running'}
+              onClick={() => void signInAgain.run()}
+            >
+              {t('options_signInAgain')}
+            </button>
+            <div role="status">
+              {signInAgain.status.state === 'running' ? <p class="muted">{t('options_signingIn')}</p> : null}
+            </div>
+            {signInAgain.status.state === 'failed' ? (
+              <p class="inline-error" role="alert">
+                {t('options_signInFailed', signInAgain.status.reason)}
+              </p>
+            ) : null}
+          </div>
+        ) : null}
         <div class="account-export" role="status">
           {mbox.status.state === 'running' ? <p class="muted">{t('options_exportRunning')}</p> : null}
           {mbox.status.state === 'done'

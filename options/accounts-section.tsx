@@ -107,6 +107,7 @@ export function AccountsSection({ accounts, statuses, setAccounts, onChanged }: 
                   onMove={(delta) => void move(index, delta)}
                   onEdit={() => setEditing({ account })}
                   onRemove={() => void remove(account)}
+                  onSignedIn={onChanged}
                 />
               ))}
             </ul>

@@ -116,6 +116,13 @@ export interface Driver<P extends UiPage = UiPage> {
   stopBackground(): Promise<void>;
   /** Whether the background is running now (without starting it). */
   backgroundRunning(): Promise<boolean>;
+  /**
+   * A window the browser opened by itself at an address starting with `urlPrefix` (the
+   * provider's page in identity.launchWebAuthFlow's sign-in window: in headless Chromium an
+   * ordinary page of the context, in Firefox a window of its own), as a page to fill and
+   * close. Null when none opened within `timeoutMs`.
+   */
+  browserWindow(urlPrefix: string, timeoutMs?: number): Promise<P | null>;
   /** URLs every page of the extension requested (and their frames), from now until `stop()`. */
   recordRequests(): Promise<RequestLog>;
   close(): Promise<void>;

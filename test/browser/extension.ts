@@ -165,6 +165,15 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
       const found = live();
       return found !== undefined && (await found.evaluate(() => true).catch(() => false));
     },
+    async browserWindow(urlPrefix: string, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = context.pages().find((p) => p.url().startsWith(urlPrefix));
+        if (found) return found;
+        if (Date.now() > deadline) return null;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async recordRequests() {
       const urls: string[] = [];
       const onRequest = (r: { url(): string }) => urls.push(r.url());

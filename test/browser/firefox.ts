@@ -223,6 +223,21 @@ export class FirefoxDriver implements Driver<UiPage> {
   }
 
   /**
+   * launchWebAuthFlow's sign-in window is a browser window of its own (ext-identity.js opens
+   * it with Services.ww.openWindow), not a tab of ours: its tab is found among every page
+   * puppeteer knows over BiDi, by its address.
+   */
+  async browserWindow(urlPrefix: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<FirefoxPage | null> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await this.puppeteer.pages()).find((p) => p.url().startsWith(urlPrefix));
+      if (found) return new FirefoxPage(this, found, found.url());
+      if (Date.now() > deadline) return null;
+      await sleep(POLL_MS);
+    }
+  }
+
+  /**
    * Every HTTP(S) request Firefox opens, from any page or frame, seen by an observer of
    * `http-on-modify-request` in the chrome context: BiDi's network events leave out what
    * extension pages request. moz-extension:// loads are no HTTP and are not listed; neither

@@ -1,8 +1,11 @@
 /**
+ * biff-browsers: chromium firefox
+ *
  * OAuth 2.0 sign-in end to end, as a person does it on the options page: the account editor's
- * "Sign-in method" set to "OAuth 2.0", the test authorization server (oidc-provider) as
- * "Authorization server", "Sign in" opening the browser's sign-in window (launchWebAuthFlow: in
- * headless Chromium an ordinary page of the context), whose login form is filled and sent.
+ * "Sign-in method" set to "OAuth 2.0", the test authorization server (oidc-provider, which registers Biff's redirect URIs of both browsers)
+ * as "Authorization server", "Sign in" opening the browser's sign-in window (launchWebAuthFlow:
+ * in headless Chromium an ordinary page of the context, in Firefox a window of its own; the
+ * driver's `browserWindow` finds either), whose login form is filled and sent.
  * Dovecot accepts the JWT access tokens (passdb oauth2); the IMAP and POP3 accounts read mail
  * with them through the relay; access tokens live 12 s and mail keeps arriving after they
  * expire; a revoked sign-in turns into "Sign in again" with the warning badge and one
@@ -10,8 +13,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Page } from 'playwright';
+import { SIGN_IN_AGAIN_MESSAGE } from '../../extension/engine/classify.ts';
 import { revokeToken } from '../../extension/mail/oauth/tokens.ts';
+import type { UiLocator, UiPage } from '../browser/driver.ts';
 import { openOptions, saveAccount, testAndTrust } from '../browser/user.ts';
 import { BrowserWorld } from '../browser/world.ts';
 import { makeMailbox } from '../servers/messages.ts';
@@ -24,7 +28,7 @@ const IDP_PASSWORD = 'idp pass 4567';
 
 let idp: OAuthServer;
 let world: BrowserWorld;
-let options: Page;
+let options: UiPage;
 let imapUser: string;
 let pop3User: string;
 
@@ -47,11 +51,18 @@ after(async () => {
   await idp?.stop();
 });
 
-/** Presses "Sign in" and completes the sign-in window as `user` (or presses its "Cancel"). */
-async function signInWindow(page: Page, user: string | null): Promise<void> {
-  const opened = world.ext.context.waitForEvent('page', { timeout: 30_000 });
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  const window = await opened;
+/**
+ * Presses `button` (the editor's "Sign in") and completes the sign-in window as `user` (or
+ * presses its "Cancel").
+ */
+async function signInWindow(
+  page: UiPage,
+  user: string | null,
+  button: UiLocator = page.getByRole('button', { name: 'Sign in', exact: true }),
+): Promise<void> {
+  await button.click();
+  const window = await world.driver.browserWindow(idp.issuer);
+  assert.ok(window, 'the sign-in window opened');
   if (user === null) {
     await window.getByRole('button', { name: 'Cancel', exact: true }).click();
     return;
@@ -62,7 +73,7 @@ async function signInWindow(page: Page, user: string | null): Promise<void> {
 }
 
 /** Opens "Add account" and fills it for an OAuth sign-in at the test server. */
-async function fillOAuthAccount(page: Page, user: string, protocol: 'IMAP' | 'POP3', name: string) {
+async function fillOAuthAccount(page: UiPage, user: string, protocol: 'IMAP' | 'POP3', name: string) {
   await page.getByRole('button', { name: 'Add account', exact: true }).click();
   await page.getByRole('textbox', { name: 'Email address', exact: true }).fill(`${user}@biff.test`);
   const method = page.getByRole('combobox', { name: 'Sign-in method', exact: true });
@@ -104,24 +115,23 @@ async function unreadIs(id: string, count: number): Promise<void> {
 const tokenRequests = () => idp.requests.filter((r) => r.method === 'POST' && r.path === '/token').length;
 
 test('a cancelled sign-in or an unknown client ID says so and saves nothing', async () => {
-  options = await openOptions(world.ext);
+  options = await openOptions(world.driver);
   await fillOAuthAccount(options, imapUser, 'IMAP', 'Cancelled');
   await signInWindow(options, null);
-  await options
-    .getByRole('alert')
-    .filter({ hasText: /^Sign-in failed: .*access_denied/ })
-    .waitFor();
+  await options.getByRole('alert').filter({ hasText: 'access_denied' }).waitFor();
   await options.getByRole('button', { name: 'Save', exact: true }).click();
   await options.getByRole('alert').filter({ hasText: 'Sign in first' }).first().waitFor();
   // A client ID the server does not know: its error page never redirects. Chrome ends the flow
-  // itself when the page fails to load, or shows it and the user closes it.
+  // itself when the page fails to load, or shows it and the user closes it; Firefox shows it.
   await options.getByRole('textbox', { name: 'Client ID', exact: true }).fill('not-registered');
   const failed = options
     .getByRole('alert')
-    .filter({ hasText: /^Sign-in failed: the sign-in window was closed/ });
-  const opened = world.ext.context.waitForEvent('page', { timeout: 30_000 }).catch(() => null);
+    .filter({ hasText: 'Sign-in failed: the sign-in window was closed' });
   await options.getByRole('button', { name: 'Sign in', exact: true }).click();
-  const shown = await Promise.race([opened, failed.waitFor({ timeout: 30_000 }).then(() => null)]);
+  const shown = await Promise.race([
+    world.driver.browserWindow(idp.issuer),
+    failed.waitFor({ timeout: 30_000 }).then(() => null),
+  ]);
   if (shown) await shown.close();
   await failed.waitFor();
   await options.getByRole('button', { name: 'Cancel', exact: true }).click();
@@ -169,13 +179,7 @@ test('access tokens expire and are refreshed; mail keeps arriving', async () => 
 test('a revoked sign-in: "Sign in again", the warning badge, one notification; signing in again restores it', async () => {
   const pop3Id = await accountId('Home OAuth');
   await world.clearNotifications();
-  const stored = (await (
-    await world.ext.openPage('options.html')
-  ).evaluate(() =>
-    (chrome as unknown as { storage: { local: { get(key: string): Promise<unknown> } } }).storage.local.get(
-      'secrets',
-    ),
-  )) as {
+  const stored = JSON.parse(await world.storedSettingsJson()) as {
     secrets: Record<string, { oauth?: { refreshToken: string } }>;
   };
   const refreshToken = stored.secrets[pop3Id]?.oauth?.refreshToken;
@@ -196,25 +200,18 @@ test('a revoked sign-in: "Sign in again", the warning badge, one notification; s
   assert.equal(tokenRequests(), asked, 'no retry loop');
   const notes = (await world.notificationIds()).filter((id) => id.startsWith('biff-signin-'));
   assert.deepEqual(notes, [`biff-signin-${pop3Id}`]);
+  // The account's row offers "Sign in again": one click, the sign-in window, and the new
+  // sign-in is saved for the account as it is, with no editor.
   await options.reload();
-  await options
-    .getByRole('listitem')
-    .filter({ hasText: 'Home OAuth' })
-    .getByText(/Sign in again/)
-    .first()
-    .waitFor();
-
-  await options
-    .getByRole('listitem')
-    .filter({ hasText: 'Home OAuth' })
-    .getByRole('button', { name: 'Edit', exact: true })
-    .click();
-  await signInWindow(options, pop3User);
-  await options
-    .getByRole('status')
-    .filter({ hasText: `Signed in as ${pop3User}` })
-    .waitFor({ timeout: 30_000 });
-  await saveAccount(options, 'Home OAuth');
+  const row = options.getByRole('listitem').filter({ hasText: 'Home OAuth' });
+  await row.getByText(SIGN_IN_AGAIN_MESSAGE).waitFor();
+  const before = tokenRequests();
+  await signInWindow(options, pop3User, row.getByRole('button', { name: 'Sign in again', exact: true }));
+  await row.getByRole('button', { name: 'Sign in again', exact: true }).waitFor({ state: 'detached' });
+  assert.equal(await options.getByRole('heading', { name: 'Accounts', exact: true }).count(), 1, 'no editor');
+  assert.ok(tokenRequests() > before, 'the code was exchanged');
+  const renewed = JSON.parse(await world.storedSettingsJson()) as typeof stored;
+  assert.notEqual(renewed.secrets[pop3Id]?.oauth?.refreshToken, refreshToken, 'new tokens saved');
   await world.until(
     'the POP3 account to check again',
     async () => ((await status(pop3Id)).state === 'idle' ? true : undefined),

@@ -10,6 +10,13 @@ import Provider, { type GrantInstance } from 'oidc-provider';
 
 /** Chrome's redirect for Biff: the extension ID is fixed by the manifest key (README). */
 export const CHROME_REDIRECT_URI = 'https://dbonihppoidfekehkoeogfoehelllkbp.chromiumapp.org/';
+/**
+ * Firefox's redirect for Biff: `identity.getRedirectURL()`, the SHA-1 (hex) of the add-on ID
+ * (manifest `browser_specific_settings.gecko.id`), read from Firefox ESR's background; it does
+ * not depend on the per-profile UUID of the add-on's pages.
+ */
+export const FIREFOX_REDIRECT_URI =
+  'https://7d7ec9223ee59a4ff9da2268d735a1ddb44f6c08.extensions.allizom.org/';
 /** The resource (RFC 8707) Biff's access tokens are for: the mail server. */
 export const MAIL_RESOURCE = 'urn:biff:test:mail';
 /** The access tokens' audience, which Dovecot sees. */
@@ -23,7 +30,7 @@ export interface OAuthServerOptions {
   users: ReadonlyArray<{ user: string; pass: string }>;
   /** The public client's ID. Default `biff-test-client`. */
   clientId?: string;
-  /** Redirect URIs the client may use. Default: Chrome's for Biff. */
+  /** Redirect URIs the client may use. Default: Biff's in Chrome and in Firefox. */
   redirectUris?: readonly string[];
   /** Access-token lifetime in seconds (the e2e tests use 10-15). Default 300. */
   accessTokenTtl?: number;
@@ -110,7 +117,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
       {
         client_id: clientId,
         token_endpoint_auth_method: 'none',
-        redirect_uris: [...(options.redirectUris ?? [CHROME_REDIRECT_URI])],
+        redirect_uris: [...(options.redirectUris ?? [CHROME_REDIRECT_URI, FIREFOX_REDIRECT_URI])],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
