@@ -116,6 +116,12 @@ export interface Driver<P extends UiPage = UiPage> {
   stopBackground(): Promise<void>;
   /** Whether the background is running now (without starting it). */
   backgroundRunning(): Promise<boolean>;
+  /**
+   * Quits the browser and starts it again on the same profile, as a person restarting it: the
+   * extension stays installed (same id or UUID), storage.local and IndexedDB stay,
+   * storage.session and every page are gone. This handle is closed; use the one returned.
+   */
+  relaunch(): Promise<Driver<P>>;
   /** URLs every page of the extension requested (and their frames), from now until `stop()`. */
   recordRequests(): Promise<RequestLog>;
   close(): Promise<void>;
