@@ -22,6 +22,7 @@ import {
   oauthRedirectUri,
   onInstalled,
   onRuntimeMessage,
+  onStartup,
   openOptionsPage,
   sessionArea,
   setBadge,
@@ -280,6 +281,12 @@ onRuntimeMessage((message, sender) =>
 alarms.onAlarm((name) => void ready.then((b) => b.onAlarm(name)));
 notifications.onClicked((id) => void ready.then((b) => b.notifier.clicked(id)));
 notifications.onButtonClicked((id, button) => void ready.then((b) => b.notifier.buttonClicked(id, button)));
+
+// Firefox starts the background with the browser only for this listener, and keeps no alarms
+// across a restart: without it, after a restart nothing was checked and no lock was shown until
+// the popup or the options page was opened. The start-up is boot() itself (it checks what is
+// due and sets the alarms again); the listener only has it run.
+onStartup(() => void ready);
 
 onInstalled((reason) => {
   if (reason !== 'install') return;

@@ -161,6 +161,13 @@ export const openOptionsPage = (): Promise<void> => browser.runtime.openOptionsP
 export const onInstalled = (listener: (reason: string) => void) =>
   browser.runtime.onInstalled.addListener((details) => listener(details.reason));
 
+/**
+ * The browser started with Biff installed. Listening is what matters: Firefox starts an event
+ * page at its own start only when it has a runtime.onStartup listener (otherwise not until some
+ * other event, and its alarms are not kept across a restart, so none comes).
+ */
+export const onStartup = (listener: () => void) => browser.runtime.onStartup.addListener(listener);
+
 /** Asks the browser for a translated UI string. */
 export const message = (key: string, substitutions?: string[]): string =>
   browser.i18n.getMessage(key, substitutions);

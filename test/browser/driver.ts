@@ -123,6 +123,12 @@ export interface Driver<P extends UiPage = UiPage> {
    * close. Null when none opened within `timeoutMs`.
    */
   browserWindow(urlPrefix: string, timeoutMs?: number): Promise<P | null>;
+  /**
+   * Quits the browser and starts it again on the same profile, as a person restarting it: the
+   * extension stays installed (same id or UUID), storage.local and IndexedDB stay,
+   * storage.session and every page are gone. This handle is closed; use the one returned.
+   */
+  relaunch(): Promise<Driver<P>>;
   /** URLs every page of the extension requested (and their frames), from now until `stop()`. */
   recordRequests(): Promise<RequestLog>;
   close(): Promise<void>;

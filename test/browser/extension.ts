@@ -36,11 +36,7 @@ export interface LaunchedExtension extends Driver<Page> {
   profile: string;
   /** Opens an extension page such as `popup.html`. */
   openPage(path: string): Promise<Page>;
-  /**
-   * Quits the browser and starts it again on the same profile, as a person restarting it:
-   * storage.local and IndexedDB stay, storage.session and every page and worker are gone.
-   * This handle is closed; use the one returned.
-   */
+  /** Driver.relaunch; the unpacked extension is loaded again from the same folder. */
   relaunch(): Promise<LaunchedExtension>;
   /**
    * The extension's service worker as it runs now. Chrome stops and restarts it at will (and

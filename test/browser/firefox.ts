@@ -12,7 +12,8 @@
  *    background stopped, in the chrome context through `WebExtensionPolicy`.
  * Playwright cannot drive stock Firefox (its BiDi mode fails at launch) nor install add-ons.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from 'puppeteer-core';
 import type {
@@ -46,35 +47,67 @@ export interface FirefoxOptions {
   dist?: string;
   /** Extra preferences, e.g. a shorter `extensions.background.idle.timeout`. */
   prefs?: Record<string, string | number | boolean>;
+  /** The profile folder instead of a fresh temporary one. The caller removes it. */
+  profile?: string;
+  /** Biff already ran in `profile` (`relaunch`): not a fresh install, so no options tab opens. */
+  installed?: boolean;
 }
 
-/** Starts Firefox ESR with the extension installed; closes the options tab it opens on install. */
+/**
+ * Starts Firefox ESR with the extension installed; closes the options tab it opens on install.
+ * The add-on is installed for good, not as a temporary add-on (BiDi's `webExtension.install`,
+ * which Firefox removes at its next start): a proxy file in the profile's `extensions` folder
+ * names dist/firefox, so a relaunch on the same profile finds Biff still installed, as after a
+ * person's restart. Unsigned, it needs `xpinstall.signatures.required` off (honoured by ESR),
+ * and the profile scope must be neither disabled nor asked about (`autoDisableScopes` 0).
+ */
 export async function launchFirefox(options: FirefoxOptions = {}): Promise<FirefoxDriver> {
   const dist = options.dist ?? DIST_FIREFOX;
   if (!existsSync(join(dist, 'manifest.json'))) {
     throw new Error(`${dist} is missing: run \`npm run build\` first`);
   }
+  const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'biff-firefox-'));
+  mkdirSync(join(profile, 'extensions'), { recursive: true });
+  writeFileSync(join(profile, 'extensions', ADDON_ID), resolve(dist));
   const browser = await puppeteer.launch({
     browser: 'firefox',
     protocol: 'webDriverBiDi',
     executablePath: FIREFOX,
     headless: options.headless ?? true,
+    userDataDir: profile,
     env: { ...process.env, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1' },
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [ADDON_ID]: ADDON_UUID }),
+      'xpinstall.signatures.required': false,
+      'extensions.autoDisableScopes': 0,
+      'extensions.enabledScopes': 15,
       // Notifications go to the (absent) desktop's daemon otherwise; Firefox's own alert
       // service keeps them inside the browser, where notifications.getAll() lists them.
       'alerts.useSystemBackend': false,
       ...options.prefs,
     },
   });
+  const removeProfile = () => {
+    if (!options.profile) rmSync(profile, { recursive: true, force: true });
+  };
   try {
-    await browser.installExtension(dist);
-    const driver = new FirefoxDriver(browser);
-    await driver.closeInstallTab();
+    const driver = new FirefoxDriver(browser, {
+      relaunch: async () => {
+        await browser.close();
+        const next = await launchFirefox({ ...options, profile, installed: true });
+        if (options.profile) return next;
+        // The temporary profile is still this handle's to remove.
+        next.onClose = removeProfile;
+        return next;
+      },
+      close: removeProfile,
+    });
+    if (!options.installed) await driver.closeInstallTab();
+    else await driver.waitForAddon();
     return driver;
   } catch (err) {
     await browser.close();
+    removeProfile();
     throw err;
   }
 }
@@ -90,8 +123,29 @@ export class FirefoxDriver implements Driver<UiPage> {
   readonly origin = `moz-extension://${ADDON_UUID}/`;
   private caller: FirefoxPage | null = null;
   private logs = 0;
+  /** Runs after the browser closed (the temporary profile's removal). */
+  onClose: () => void;
 
-  constructor(readonly puppeteer: Browser) {}
+  constructor(
+    readonly puppeteer: Browser,
+    private readonly lifecycle: { relaunch(): Promise<FirefoxDriver>; close(): void },
+  ) {
+    this.onClose = lifecycle.close;
+  }
+
+  relaunch(): Promise<FirefoxDriver> {
+    return this.lifecycle.relaunch();
+  }
+
+  /** Waits until Firefox has started the add-on (its policy is active), after a relaunch. */
+  async waitForAddon(): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    const probe = `WebExtensionPolicy.getByID(${JSON.stringify(ADDON_ID)})?.active === true`;
+    while (!(await this.privileged<boolean>(probe).catch(() => false))) {
+      if (Date.now() > deadline) throw new Error('Biff is not installed after the relaunch');
+      await sleep(POLL_MS);
+    }
+  }
 
   /** Evaluates `expression` (awaited) in one browsing context; JSON-like results only. */
   async evaluateIn<T>(context: string, expression: string): Promise<T> {
@@ -273,6 +327,7 @@ export class FirefoxDriver implements Driver<UiPage> {
 
   async close(): Promise<void> {
     await this.puppeteer.close();
+    this.onClose();
   }
 }
 

@@ -90,6 +90,23 @@ export async function saveAccount(page: UiPage, listedAs: string): Promise<void>
 }
 
 /**
+ * Adds an account on the options page, as a person does from the account list: "Add account",
+ * the form filled by hand (fillAccount), "Test connection" trusting Dovecot's certificate
+ * (testAndTrust), "Save"; resolves once it is listed (by its name, else its address).
+ */
+export async function addAccount(
+  page: UiPage,
+  form: AccountForm,
+  fingerprint: string,
+): Promise<{ trusted: boolean }> {
+  await page.getByRole('button', { name: 'Add account', exact: true }).click();
+  await fillAccount(page, form);
+  const tested = await testAndTrust(page, fingerprint);
+  await saveAccount(page, form.name || form.email);
+  return tested;
+}
+
+/**
  * Sets a primary password in the options page's "Primary password" section (none set yet) and
  * waits until the section says the saved passwords are encrypted.
  */

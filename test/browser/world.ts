@@ -74,12 +74,12 @@ export class BrowserWorld extends ServerWorld {
   }
 
   /**
-   * Quits Chromium and starts it again on the same profile (LaunchedExtension.relaunch): what
-   * Biff keeps on disk stays, what it held for the browser session does not.
+   * Quits the browser and starts it again on the same profile (Driver.relaunch): what Biff
+   * keeps on disk stays, what it held for the browser session does not.
    */
   async restartBrowser(): Promise<void> {
     this.caller = null;
-    this.driver = await this.ext.relaunch();
+    this.driver = await this.driver.relaunch();
   }
 
   /** An extension page used to talk to the background. */

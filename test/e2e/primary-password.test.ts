@@ -1,12 +1,16 @@
 /**
+ * biff-browsers: chromium firefox — the same tests in both (test/browser/driver.ts).
  * The primary password as a person uses it, end to end: pair the relay and add an IMAP account
  * on the options page, set a primary password there (nothing secret stays readable in
  * storage.local), quit and start the browser again on the same profile (Biff comes back locked:
  * a lock on the badge, one banner in the popup, cached mail still listed, no account failing),
  * unlock from the popup (a wrong password is refused there), and mail is checked again: a new
  * message reaches the popup and the badge. Then the options page changes the primary password
- * and removes it, and the account keeps working. Real Dovecot, the real relay, Chromium with the
- * built extension; every step goes through test/browser/user.ts by accessible names.
+ * and removes it, and the account keeps working. Real Dovecot, the real relay, the browser with the
+ * built extension; every step goes through test/browser/user.ts by accessible names. After a
+ * restart Biff starts with the browser by itself (Firefox starts an event page at its start
+ * only for a runtime.onStartup listener, and forgets its alarms: without one, nothing was
+ * checked and no lock shown until the popup was opened).
  *
  * The tests run in order and build on each other. Needs `npm run build` first.
  */
@@ -14,10 +18,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Page } from 'playwright';
 import { LOCKED_BADGE } from '../../background/badge.ts';
+import type { UiPage } from '../browser/driver.ts';
 import {
-  fillAccount,
+  addAccount,
   lockedBanner,
   messageRow,
   OtherClient,
@@ -25,15 +29,17 @@ import {
   openPopup,
   pairRelay,
   plainMessage,
-  saveAccount,
   setPrimaryPassword,
-  testAndTrust,
   unlockInPopup,
 } from '../browser/user.ts';
 import { BrowserWorld } from '../browser/world.ts';
 import { PASSWORD } from '../support/server-world.ts';
 
-const SHOTS = resolve(import.meta.dirname, '../../test-results/screenshots');
+const SHOTS = resolve(
+  import.meta.dirname,
+  '../../test-results/screenshots',
+  process.env.BIFF_BROWSER === 'firefox' ? 'firefox' : '',
+);
 
 /** Full of what quoting and escaping get wrong. */
 const PRIMARY = 'pr1m "ary" \\ pass ✓ %41';
@@ -55,6 +61,17 @@ async function assertNothingReadable(secrets: Record<string, string>): Promise<v
     );
 }
 
+/**
+ * Right after a restart, before any page of Biff opened: the browser started Biff's background
+ * by itself (nothing here wakes it), so the lock shows and due accounts are checked without the
+ * popup being opened.
+ */
+async function backgroundStartsWithTheBrowser(): Promise<void> {
+  await world.until('the background to start with the browser', async () =>
+    (await world.driver.backgroundRunning()) ? true : undefined,
+  );
+}
+
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   world = await BrowserWorld.start({ users: 1, pair: false });
@@ -69,21 +86,22 @@ after(async () => {
 });
 
 test('set a primary password on the options page: no password or token stays readable at rest', async () => {
-  const options = await openOptions(world.ext);
+  const options = await openOptions(world.driver);
   await pairRelay(options, world.relay);
-  await options.getByRole('button', { name: 'Add account', exact: true }).click();
-  await fillAccount(options, {
-    email: `${user}@biff.test`,
-    password: PASSWORD,
-    protocol: 'IMAP',
-    security: 'TLS',
-    server: '127.0.0.1',
-    port: world.dovecot.ports.imaps,
-    username: user,
-    name: ACCOUNT_NAME,
-  });
-  await testAndTrust(options, world.dovecot.fingerprint256);
-  await saveAccount(options, ACCOUNT_NAME);
+  await addAccount(
+    options,
+    {
+      email: `${user}@biff.test`,
+      password: PASSWORD,
+      protocol: 'IMAP',
+      security: 'TLS',
+      server: '127.0.0.1',
+      port: world.dovecot.ports.imaps,
+      username: user,
+      name: ACCOUNT_NAME,
+    },
+    world.dovecot.fingerprint256,
+  );
   await world.badgeShows('1');
   assert.ok((await world.storedSettingsJson()).includes(PASSWORD), 'before: the password is stored in plain');
 
@@ -100,6 +118,7 @@ test('set a primary password on the options page: no password or token stays rea
 
 test('after a browser restart Biff is locked: a lock on the badge, one banner, cached mail readable, no account failing', async () => {
   await world.restartBrowser();
+  await backgroundStartsWithTheBrowser();
   await world.badgeShows(LOCKED_BADGE);
   assert.match(await world.badgeTitle(), /^Biff is locked/);
   const statuses = await world.engineStatus();
@@ -108,7 +127,7 @@ test('after a browser restart Biff is locked: a lock on the badge, one banner, c
   // The status the last worker saved said "push"; no connection runs while locked.
   assert.equal(statuses[0]!.push, false, 'no push while locked');
 
-  const popup = await openPopup(world.ext);
+  const popup = await openPopup(world.driver);
   await lockedBanner(popup).waitFor();
   await messageRow(popup, first.from.name, first.subject).waitFor();
   assert.equal(
@@ -121,7 +140,7 @@ test('after a browser restart Biff is locked: a lock on the badge, one banner, c
   await popup.close();
 
   // The options page comes up too, the lock first, the relay saying why it is not checked.
-  const options = await openOptions(world.ext);
+  const options = await openOptions(world.driver);
   const section = options.getByRole('region', { name: 'Primary password', exact: true });
   await section.getByRole('button', { name: 'Unlock', exact: true }).waitFor();
   await options
@@ -132,7 +151,7 @@ test('after a browser restart Biff is locked: a lock on the badge, one banner, c
 });
 
 test('unlocking from the popup: a wrong password is refused there; the right one brings new mail', async () => {
-  const popup: Page = await openPopup(world.ext);
+  const popup: UiPage = await openPopup(world.driver);
   assert.deepEqual(await unlockInPopup(popup, 'not the primary password'), {
     error: 'That is not the primary password',
   });
@@ -153,23 +172,21 @@ test('unlocking from the popup: a wrong password is refused there; the right one
   assert.equal(status?.state === 'error' ? status.error?.message : 'ok', 'ok');
   await popup.close();
 
-  // Chrome stopping the idle worker is not a browser restart: the key waits in storage.session
-  // (the key, never the password), and the next worker starts unlocked.
+  // The browser stopping the idle background is not a browser restart: the key waits in
+  // storage.session (the key, never the password), and the next background starts unlocked.
   const session = await world.sessionJson();
   assert.ok(
     session.includes('primaryKey') && !session.includes(PRIMARY),
     'storage.session holds the key only',
   );
   await world.stopWorker();
-  // The popup wakes the next worker (tests then talk only to that one, see BrowserWorld.worker).
-  const woken = await openPopup(world.ext);
+  // The popup wakes the next background (tests then talk only to that one, see BrowserWorld.stopWorker).
+  const woken = await openPopup(world.driver);
   await messageRow(woken, second.from.name, second.subject).waitFor();
-  const locked = await (await world.worker()).evaluate(async () => {
-    const handle = (globalThis as unknown as { biff: { ready: Promise<{ engine: { locked: boolean } }> } })
-      .biff;
-    return (await handle.ready).engine.locked;
-  });
-  assert.equal(locked, false, 'the new worker found the key: unlocked');
+  const locked = await world.driver.inBackground(
+    async (s) => ((await s.biff.ready).engine as unknown as { locked: boolean }).locked,
+  );
+  assert.equal(locked, false, 'the new background found the key: unlocked');
   await woken.close();
   await world.until('IMAP push to be live again', async () =>
     (await world.engineStatus())[0]?.push ? true : undefined,
@@ -180,7 +197,7 @@ test('unlocking from the popup: a wrong password is refused there; the right one
 });
 
 test('change, then remove, the primary password on the options page; the account keeps working', async () => {
-  const options = await openOptions(world.ext);
+  const options = await openOptions(world.driver);
   const section = options.getByRole('region', { name: 'Primary password', exact: true });
   const encrypted = section
     .getByRole('status')
@@ -220,15 +237,16 @@ test('change, then remove, the primary password on the options page; the account
 });
 
 test('"Forgot primary password" after a restart: the secrets go, accounts and every cached message stay', async () => {
-  const options = await openOptions(world.ext);
+  const options = await openOptions(world.driver);
   await setPrimaryPassword(options, PRIMARY);
   await options.close();
   const cached = (await world.storedMessages()).map((m) => m.subject).sort();
   assert.equal(cached.length, 4);
   await world.restartBrowser();
+  await backgroundStartsWithTheBrowser();
   await world.badgeShows(LOCKED_BADGE);
 
-  const page = await openOptions(world.ext);
+  const page = await openOptions(world.driver);
   const section = page.getByRole('region', { name: 'Primary password', exact: true });
   await section.getByRole('button', { name: 'Forgot primary password', exact: true }).click();
   await section.getByRole('button', { name: 'Reset primary password', exact: true }).click();
@@ -250,7 +268,7 @@ test('"Forgot primary password" after a restart: the secrets go, accounts and ev
     'no cached mail lost',
   );
   assert.notEqual(await world.badgeText(), LOCKED_BADGE);
-  const popup = await openPopup(world.ext);
+  const popup = await openPopup(world.driver);
   await messageRow(popup, first.from.name, first.subject).waitFor();
   await popup.close();
 });
