@@ -6,7 +6,7 @@
  * It is not a sanitiser and its output is never HTML: it is shown as text only.
  */
 import { decodeEntities } from './entities.ts';
-import type { TimeSlice } from './time-slice.ts';
+import { type TimeSlice, UNITS_PER_CHECK } from './time-slice.ts';
 
 /** Tags and text runs read between two looks at the clock (htmlToTextSliced). */
 const STEPS_PER_CHECK = 512;
@@ -158,7 +158,7 @@ export async function htmlToTextSliced(html: string, slice: TimeSlice): Promise<
   const steps = convert(html);
   let step = steps.next();
   while (!step.done) {
-    const pause = slice.pause();
+    const pause = slice.pause(UNITS_PER_CHECK);
     if (pause) await pause;
     step = steps.next();
   }

@@ -9,7 +9,7 @@ import PostalMime from 'postal-mime';
 import { DIGEST_ONLY } from '../../node-shims/postal-mime-digest.ts';
 import { MimeError } from './errors.ts';
 import { htmlToTextSliced } from './html-to-text.ts';
-import { TimeSlice } from './time-slice.ts';
+import { TimeSlice, UNITS_PER_CHECK } from './time-slice.ts';
 import type { MailAddress, MessageAttachment, MessageHeaders, ParsedMessage } from './types.ts';
 
 /**
@@ -92,7 +92,9 @@ class SlicedParser extends PostalMime {
   }
 
   processLine(line: Uint8Array, isFinal: boolean): Promise<void> {
-    const pause = this.#slice.pause();
+    // A line costs a unit and one per 64 bytes: a long one (a base64 part on a single line) is
+    // as much work as many short ones.
+    const pause = this.#slice.pause(1 + (line.length >> 6));
     if (!pause) return POSTAL_MIME_INTERNALS.processLine.call(this, line, isFinal);
     return pause.then(() => POSTAL_MIME_INTERNALS.processLine.call(this, line, isFinal));
   }
@@ -297,7 +299,7 @@ async function withoutMimeScaffolding(body: string, slice: TimeSlice): Promise<s
   const kept: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (i % LINES_PER_CHECK === 0) {
-      const pause = slice.pause();
+      const pause = slice.pause(UNITS_PER_CHECK);
       if (pause) await pause;
     }
     const line = lines[i]!;
