@@ -12,6 +12,8 @@ export const CASE_NAMES = [
   'imap-resync-idle',
   'imap-resync-changes',
   'pop3-download',
+  'mime-parse',
+  'mime-blocking',
   'relay-throughput',
   'relay-rtt',
   'popup-open',

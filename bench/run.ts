@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every case of BENCHMARKS.md, each against its baseline measured in the same
  * run, printed as a table and written to bench/results.json. Flags: `--quick` (smaller sizes),
- * `--only bundle,imap,popup,push,relay,pop3` (some groups; popup needs imap's cache), `--once`
+ * `--only bundle,imap,popup,push,relay,pop3,mime` (some groups; popup needs imap's cache), `--once`
  * (one run, no warm-up: for trying things), `--profile` (CPU profiles of the worker and the
  * relay into .tmp/bench-profiles/, on an unminified build).
  */
@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { buildExtension } from './build.ts';
 import { bundleCase } from './cases/bundle.ts';
 import { imapCases } from './cases/imap.ts';
+import { mimeCases } from './cases/mime.ts';
 import { pop3Case } from './cases/pop3.ts';
 import { popupCase } from './cases/popup.ts';
 import { pushCase } from './cases/push.ts';
@@ -51,12 +52,19 @@ async function main(): Promise<void> {
     log('Bundle');
     results.push(bundleCase(dist, log));
   }
+  // In Node, before the browsers start: it needs none, and runs on a quiet machine.
+  if (wanted('mime')) {
+    log('MIME');
+    results.push(...(await mimeCases(REPS, log)));
+  }
   // Profiles need names: --profile measures an unminified build (numbers then differ a little).
   if (profile) dist = buildExtension({ dev: true });
   const profiling = profile ? { dir: resolve(import.meta.dirname, '../.tmp/bench-profiles'), log } : null;
-  const world = await BenchWorld.start(dist, 6, profiling);
+  const world = ['imap', 'popup', 'push', 'relay', 'pop3'].some(wanted)
+    ? await BenchWorld.start(dist, 6, profiling)
+    : null;
   try {
-    if (wanted('imap')) {
+    if (world && wanted('imap')) {
       log('IMAP');
       const imap = await imapCases(
         world,
@@ -70,7 +78,7 @@ async function main(): Promise<void> {
         results.push(await popupCase(world, SIZES.imapFolder, QUICK_CASE_REPS, log));
       }
     }
-    if (wanted('push')) {
+    if (world && wanted('push')) {
       log('Push');
       results.push(await pushCase(world, REPS, log));
     }
@@ -85,12 +93,12 @@ async function main(): Promise<void> {
         )),
       );
     }
-    if (wanted('pop3')) {
+    if (world && wanted('pop3')) {
       log('POP3');
       results.push(await pop3Case(world, SIZES.pop3Messages, REPS, log));
     }
   } finally {
-    await world.stop();
+    await world?.stop();
   }
   machine.loadAverageAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
   machine.sizes = SIZES;

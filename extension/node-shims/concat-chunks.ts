@@ -12,14 +12,39 @@ const encoder = new TextEncoder();
 export async function concatChunks(
   chunks: ReadonlyArray<string | ArrayBufferView | ArrayBuffer>,
 ): Promise<ArrayBuffer> {
-  const parts = chunks.map((chunk) =>
-    typeof chunk === 'string'
-      ? encoder.encode(chunk)
-      : chunk instanceof ArrayBuffer
-        ? new Uint8Array(chunk)
-        : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
-  );
-  return concatBytes(parts).buffer as ArrayBuffer;
+  // Written straight into the result, without an array of one view per chunk: the pass-through
+  // decoder's chunks are every line of a part and a '\n' after each (130,000 chunks for a 5 MB
+  // message/rfc822 part), and a view and an encoded '\n' per chunk were half the join's time.
+  let total = 0;
+  for (const chunk of chunks) {
+    total += typeof chunk === 'string' ? asciiLength(chunk) : chunk.byteLength;
+  }
+  if (Number.isNaN(total)) return concatBytes(chunks.map(bytesOf)).buffer as ArrayBuffer;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (typeof chunk === 'string') {
+      for (let i = 0; i < chunk.length; i++) out[offset++] = chunk.charCodeAt(i);
+    } else {
+      out.set(chunk instanceof Uint8Array ? chunk : bytesOf(chunk), offset);
+      offset += chunk.byteLength;
+    }
+  }
+  return out.buffer;
+}
+
+/** The length of a string of ASCII only (one byte each in UTF-8), else NaN. */
+function asciiLength(text: string): number {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Number.NaN;
+  return text.length;
+}
+
+function bytesOf(chunk: string | ArrayBufferView | ArrayBuffer): Uint8Array {
+  return typeof chunk === 'string'
+    ? encoder.encode(chunk)
+    : chunk instanceof ArrayBuffer
+      ? new Uint8Array(chunk)
+      : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /**

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeEntities, NAMED_ENTITIES } from './entities.ts';
-import { htmlToText } from './html-to-text.ts';
+import { htmlToText, htmlToTextSliced } from './html-to-text.ts';
+import { TimeSlice } from './time-slice.ts';
 
 test('tags go, text stays, blocks get their own lines', () => {
   assert.equal(htmlToText('<p>One <b>bold</b> word</p><p>Two</p>'), 'One bold word\n\nTwo');
@@ -95,5 +96,30 @@ test('hostile input finishes and yields text without markup', { timeout: 120_000
     const text = htmlToText(html);
     assert.equal(typeof text, 'string');
     assert.doesNotMatch(text, /<script|<pre>|<p>/i, `${html.slice(0, 12)}… left markup behind`);
+  }
+});
+
+test('htmlToTextSliced gives the same text as htmlToText, with turns of the event loop for a large body', async () => {
+  const html = Array.from(
+    { length: 20_000 },
+    (_, i) => `<div><p>${i} &amp; <b>bold</b></p><pre>  a\n  b</pre><!-- c --><li>x</li></div>`,
+  ).join('\n');
+  let ms = 0;
+  // A clock that moves a millisecond per read: a turn every 5 reads of it.
+  const slice = new TimeSlice({ budgetMs: 5, now: () => ++ms });
+  let ticks = 0;
+  let running = true;
+  const tick = () => {
+    ticks++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const text = await htmlToTextSliced(html, slice);
+  running = false;
+  assert.equal(text, htmlToText(html));
+  assert.ok(slice.turns >= 10, `${slice.turns} turns`);
+  assert.ok(ticks >= slice.turns, `${ticks} ticks for ${slice.turns} turns`);
+  for (const small of ['', 'plain', '<p>a</p><p>b</p>', '<pre>x\n\n\n\ny</pre>']) {
+    assert.equal(await htmlToTextSliced(small, new TimeSlice({ budgetMs: 0 })), htmlToText(small), small);
   }
 });

@@ -6,6 +6,10 @@
  * It is not a sanitiser and its output is never HTML: it is shown as text only.
  */
 import { decodeEntities } from './entities.ts';
+import { type TimeSlice, UNITS_PER_CHECK } from './time-slice.ts';
+
+/** Tags and text runs read between two looks at the clock (htmlToTextSliced). */
+const STEPS_PER_CHECK = 512;
 
 /** Elements whose content is never text a reader sees. */
 const SKIP_CONTENT = new Set([
@@ -140,7 +144,31 @@ function skipPast(html: string, name: string, from: number): number {
 
 /** Plain text of an HTML document or fragment: tags dropped, entities decoded, blocks on their own lines. */
 export function htmlToText(html: string): string {
+  const steps = convert(html);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * htmlToText for a body of any size in the background: the same text, with turns of the event
+ * loop given as `slice` asks (time-slice.ts), every STEPS_PER_CHECK tags and text runs.
+ */
+export async function htmlToTextSliced(html: string, slice: TimeSlice): Promise<string> {
+  const steps = convert(html);
+  let step = steps.next();
+  while (!step.done) {
+    const pause = slice.pause(UNITS_PER_CHECK);
+    if (pause) await pause;
+    step = steps.next();
+  }
+  return step.value;
+}
+
+/** htmlToText's conversion, stopping (a `yield`) every STEPS_PER_CHECK steps and between its final passes. */
+function* convert(html: string): Generator<void, string, void> {
   const out: string[] = [];
+  let steps = 0;
   let preDepth = 0;
   let i = 0;
   // Whitespace collapses across tags, as when rendered: remember a pending space, and how many
@@ -175,6 +203,7 @@ export function htmlToText(html: string): string {
   };
 
   while (i < html.length) {
+    if (++steps % STEPS_PER_CHECK === 0) yield;
     const lt = html.indexOf('<', i);
     if (lt < 0) {
       text(html.slice(i));
@@ -215,13 +244,12 @@ export function htmlToText(html: string): string {
     } else if ((name === 'td' || name === 'th') && !closing) pendingSpace = true;
   }
 
+  yield;
   // Line by line rather than with a regex: `[ \t]+\n` backtracks quadratically on a long run of
   // spaces inside <pre>.
-  return out
-    .join('')
-    .split('\n')
-    .map((line) => line.trimEnd())
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+  const lines = out.join('').split('\n');
+  yield;
+  const trimmed = lines.map((line) => line.trimEnd()).join('\n');
+  yield;
+  return trimmed.replace(/\n{3,}/g, '\n\n').trim();
 }

@@ -4,11 +4,12 @@
  * that shows it (extension/ui/sanitize.ts), never here.
  */
 
-import type { Address, Attachment, Email } from 'postal-mime';
+import type { Address, Attachment, Email, PostalMimeOptions } from 'postal-mime';
 import PostalMime from 'postal-mime';
 import { DIGEST_ONLY } from '../../node-shims/postal-mime-digest.ts';
 import { MimeError } from './errors.ts';
-import { htmlToText } from './html-to-text.ts';
+import { htmlToTextSliced } from './html-to-text.ts';
+import { TimeSlice, UNITS_PER_CHECK } from './time-slice.ts';
 import type { MailAddress, MessageAttachment, MessageHeaders, ParsedMessage } from './types.ts';
 
 /**
@@ -43,6 +44,91 @@ export interface ParseOptions {
    * extension's bundles only (scripts/postal-mime-patch.ts); elsewhere everything is decoded.
    */
   digestOnly?: boolean;
+  /**
+   * The job's time slices (time-slice.ts): the parse gives the event loop a turn whenever the
+   * slice's budget is spent. Default: a new TimeSlice of SLICE_MS. Pass the same one to the
+   * steps that follow (summarize) so the whole job shares one budget.
+   */
+  slice?: TimeSlice;
+}
+
+/**
+ * What SlicedParser uses of postal-mime's parser beyond its typed surface (postal-mime 4.0,
+ * dist/esm/postal-mime.js): the methods it wraps and the state collectSubMessage works on.
+ * parse.test.ts checks that these exist and that the output is postal-mime's own.
+ */
+interface ParserInternals {
+  mimeOptions: Record<string, number>;
+  maxRfc822NestingDepth: number;
+  rfc822NestingDepth: number;
+  textMap: Map<unknown, unknown>;
+  attachments: Attachment[];
+  addTextEntry(
+    selector: unknown,
+    textType: 'plain' | 'html',
+    item: { type: 'subMessage'; value: Email },
+  ): void;
+  processLine(line: Uint8Array, isFinal: boolean): Promise<void>;
+  collectNode(node: unknown, alternative: unknown, related: boolean): Promise<void>;
+  collectSubMessage(node: { content?: ArrayBuffer | null; subMessage?: Email }): Promise<void>;
+}
+
+/** postal-mime's own parser methods, which SlicedParser calls between its pauses. */
+export const POSTAL_MIME_INTERNALS = PostalMime.prototype as unknown as ParserInternals;
+
+/**
+ * postal-mime's parser, giving the event loop a turn when the job's slice is spent: before a
+ * line of the message (every parser's main loop awaits processLine for each line), and before
+ * each part is collected into the body. A message/rfc822 part read inline is parsed by another
+ * SlicedParser on the same slice (postal-mime's collectSubMessage, with this class for its own).
+ * The output is postal-mime's: only when the work runs changes.
+ */
+class SlicedParser extends PostalMime {
+  readonly #slice: TimeSlice;
+
+  constructor(options: PostalMimeOptions, slice: TimeSlice) {
+    super(options);
+    this.#slice = slice;
+  }
+
+  processLine(line: Uint8Array, isFinal: boolean): Promise<void> {
+    // A line costs a unit and one per 64 bytes: a long one (a base64 part on a single line) is
+    // as much work as many short ones.
+    const pause = this.#slice.pause(1 + (line.length >> 6));
+    if (!pause) return POSTAL_MIME_INTERNALS.processLine.call(this, line, isFinal);
+    return pause.then(() => POSTAL_MIME_INTERNALS.processLine.call(this, line, isFinal));
+  }
+
+  async collectNode(node: unknown, alternative: unknown, related: boolean): Promise<void> {
+    const pause = this.#slice.pause();
+    if (pause) await pause;
+    return POSTAL_MIME_INTERNALS.collectNode.call(this, node, alternative, related);
+  }
+
+  /** postal-mime 4.0's collectSubMessage, line for line, but with a SlicedParser for the nested message. */
+  async collectSubMessage(node: { content?: ArrayBuffer | null; subMessage?: Email }): Promise<void> {
+    const self = this as unknown as ParserInternals;
+    const subParser = new SlicedParser(
+      {
+        ...self.mimeOptions,
+        maxRfc822NestingDepth: self.maxRfc822NestingDepth,
+        attachmentEncoding: 'arraybuffer',
+      },
+      this.#slice,
+    );
+    const sub = subParser as unknown as ParserInternals;
+    sub.rfc822NestingDepth = self.rfc822NestingDepth + 1;
+    const subMessage = await subParser.parse(node.content || new ArrayBuffer(0));
+    node.subMessage = subMessage;
+    if (subMessage.text || !subMessage.html) {
+      self.addTextEntry(node, 'plain', { type: 'subMessage', value: subMessage });
+    }
+    if (subMessage.html) self.addTextEntry(node, 'html', { type: 'subMessage', value: subMessage });
+    sub.textMap.forEach((subTextEntry, subTextNode) => {
+      self.textMap.set(subTextNode, subTextEntry);
+    });
+    for (const attachment of subMessage.attachments) self.attachments.push(attachment);
+  }
 }
 
 /** Parses a whole raw message. A structure postal-mime cannot read still yields a readable best effort. */
@@ -52,6 +138,7 @@ export async function parseMessage(raw: Uint8Array, options: ParseOptions = {}):
   if (raw.byteLength > maxBytes) {
     throw new MimeError('too_large', `message is ${raw.byteLength} bytes, the limit is ${maxBytes}`);
   }
+  const slice = options.slice ?? new TimeSlice();
   let email: Email;
   try {
     const postalOptions = {
@@ -59,10 +146,10 @@ export async function parseMessage(raw: Uint8Array, options: ParseOptions = {}):
       maxRfc822NestingDepth: MAX_NESTED_MESSAGE_DEPTH,
       [DIGEST_ONLY]: options.digestOnly === true,
     } as const;
-    email = await PostalMime.parse(inPlace(raw), postalOptions);
+    email = await new SlicedParser(postalOptions, slice).parse(inPlace(raw));
   } catch {
     // The cause is not kept: its text can quote message bytes, and the code says all the UI needs.
-    return recover(raw);
+    return recover(raw, slice);
   }
   const html = email.html ?? null;
   const hasBody = email.text !== undefined || html !== null || email.attachments.length > 0;
@@ -73,7 +160,7 @@ export async function parseMessage(raw: Uint8Array, options: ParseOptions = {}):
   }
   return {
     headers: headersOf(email),
-    text: email.text ?? (html === null ? '' : htmlToText(html)),
+    text: email.text ?? (html === null ? '' : await htmlToTextSliced(html, slice)),
     html,
     attachments: email.attachments.map(attachmentOf),
     recoveredFrom: null,
@@ -200,21 +287,32 @@ function decodeLoose(bytes: Uint8Array): string {
   );
 }
 
+/** Lines of a broken message's body looked at between two looks at the clock. */
+const LINES_PER_CHECK = 4096;
+
 /**
  * The raw body minus the lines that only hold MIME structure (boundaries, part headers), which
  * a reader of a broken message does not want to wade through.
  */
-function withoutMimeScaffolding(body: string): string {
-  return body
-    .split('\n')
-    .filter((line) => !/^--[^\s]{1,70}$|^(?:content-[a-z-]+|mime-version):/i.test(line))
+async function withoutMimeScaffolding(body: string, slice: TimeSlice): Promise<string> {
+  const lines = body.split('\n');
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (i % LINES_PER_CHECK === 0) {
+      const pause = slice.pause(UNITS_PER_CHECK);
+      if (pause) await pause;
+    }
+    const line = lines[i]!;
+    if (!/^--[^\s]{1,70}$|^(?:content-[a-z-]+|mime-version):/i.test(line)) kept.push(line);
+  }
+  return kept
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
 
 /** The best reading of a message postal-mime refused: headers if they parse, the raw body as text. */
-async function recover(raw: Uint8Array): Promise<ParsedMessage> {
+async function recover(raw: Uint8Array, slice: TimeSlice): Promise<ParsedMessage> {
   const end = headerEnd(raw);
   let headers = emptyHeaders();
   try {
@@ -226,7 +324,7 @@ async function recover(raw: Uint8Array): Promise<ParsedMessage> {
   return {
     ...emptyMessage(),
     headers,
-    text: withoutMimeScaffolding(decodeLoose(body)),
+    text: await withoutMimeScaffolding(decodeLoose(body), slice),
     recoveredFrom: 'malformed',
   };
 }
