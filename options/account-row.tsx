@@ -2,11 +2,11 @@
 import type { Account } from '../extension/accounts.ts';
 import type { AccountStatus } from '../extension/contract.ts';
 import { t } from '../extension/ui/i18n.ts';
-import { accountStatusView } from './account-status-view.ts';
+import { accountStatusView, needsSignInAgain } from './account-status-view.ts';
 import { text } from './field.tsx';
 import { serverSummary } from './server-labels.ts';
 import { useMboxExport } from './use-mbox-export.ts';
-import { needsSignInAgain, useSignInAgain } from './use-sign-in-again.ts';
+import { useSignInAgain } from './use-sign-in-again.ts';
 
 interface Props {
   account: Account;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AccountStatus } from '../extension/contract.ts';
-import { accountStatusView } from './account-status-view.ts';
+import { accountStatusView, needsSignInAgain } from './account-status-view.ts';
 
 const time = (ms: number) => `t${ms}`;
 const base: AccountStatus = {
@@ -39,4 +39,32 @@ test('syncing, never checked, unknown and disabled', () => {
   );
   assert.equal(accountStatusView(undefined, true, time).message.key, 'options_statusUnknown');
   assert.equal(accountStatusView(base, false, time).message.key, 'options_statusDisabled');
+});
+
+test('"Sign in again" is offered for an OAuth account in the auth state only', () => {
+  const oauth = {
+    auth: {
+      method: 'oauth2',
+      issuer: 'https://idp.example',
+      clientId: 'c',
+      tokenEndpoint: 'https://idp.example/token',
+      revocationEndpoint: null,
+    },
+  } as const;
+  const refused = {
+    ...base,
+    state: 'error',
+    error: { kind: 'auth', message: 'Sign in again', code: 'sign_in_again' },
+  } as const;
+  assert.equal(needsSignInAgain(oauth, refused), true);
+  // Still offered while a retry of the same account is syncing with the error kept.
+  assert.equal(needsSignInAgain(oauth, { ...refused, state: 'syncing' }), true);
+  assert.equal(needsSignInAgain({}, refused), false, 'a password account edits its password instead');
+  assert.equal(needsSignInAgain(oauth, base), false);
+  assert.equal(needsSignInAgain(oauth, undefined), false);
+  const offline = {
+    ...refused,
+    error: { kind: 'unreachable', message: 'x', code: 'oauth_unreachable' },
+  } as const;
+  assert.equal(needsSignInAgain(oauth, offline), false);
 });

@@ -1,4 +1,5 @@
 /** The one-line status of an account in the list, from the background's AccountStatus. */
+import type { Account } from '../extension/accounts.ts';
 import type { AccountStatus } from '../extension/contract.ts';
 import type { Message } from './message.ts';
 
@@ -26,4 +27,12 @@ export function accountStatusView(
     tone: 'ok',
     message: { key: 'options_statusOk', args: [status.unread, formatTime(status.lastSuccess)] },
   };
+}
+
+/**
+ * Whether the row offers "Sign in again": an OAuth account the servers no longer let in (its
+ * refresh refused, or its token refused by the mail server), never a password account.
+ */
+export function needsSignInAgain(account: Pick<Account, 'auth'>, status: AccountStatus | undefined): boolean {
+  return account.auth !== undefined && status?.error?.kind === 'auth';
 }

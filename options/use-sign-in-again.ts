@@ -6,16 +6,10 @@
  */
 import { useCallback, useState } from 'preact/hooks';
 import type { Account } from '../extension/accounts.ts';
-import type { AccountStatus } from '../extension/contract.ts';
 import { errorText } from '../extension/ui/error-text.ts';
 import { send } from '../extension/ui/send.ts';
 
 export type SignInAgainState = { state: 'idle' } | { state: 'running' } | { state: 'failed'; reason: string };
-
-/** Whether the row offers "Sign in again": an OAuth account whose sign-in was refused. */
-export function needsSignInAgain(account: Account, status: AccountStatus | undefined): boolean {
-  return account.auth !== undefined && status?.error?.kind === 'auth';
-}
 
 export function useSignInAgain(account: Account, onSaved: () => void) {
   const [status, setStatus] = useState<SignInAgainState>({ state: 'idle' });

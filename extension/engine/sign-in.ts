@@ -6,7 +6,7 @@
  * the tokens until the account is saved.
  */
 import type { OAuthSignIn, OAuthTokens } from '../accounts.ts';
-import { buildAuthorizationRequest, parseRedirect } from '../mail/oauth/authorize.ts';
+import { buildAuthorizationRequest, parseRedirect, windowEndedError } from '../mail/oauth/authorize.ts';
 import { discover, parseIssuer } from '../mail/oauth/discovery.ts';
 import { OAuthError } from '../mail/oauth/errors.ts';
 import type { Fetch } from '../mail/oauth/http.ts';
@@ -58,7 +58,7 @@ function idTokenName(idToken: string | null): string | null {
   return null;
 }
 
-/** Runs one sign-in; throws OAuthError (`cancelled` when the window was closed). */
+/** Runs one sign-in; throws OAuthError (`cancelled` when the window ended without a redirect). */
 export async function signIn(deps: SignInDeps, request: SignInRequest): Promise<SignInResult> {
   const issuer = parseIssuer(request.issuer);
   const known = knownProviderByIssuer(issuer);
@@ -84,7 +84,7 @@ export async function signIn(deps: SignInDeps, request: SignInRequest): Promise<
   try {
     redirect = await deps.launch(authorization.url);
   } catch (cause) {
-    throw new OAuthError('cancelled', 'the sign-in window was closed before the sign-in finished', { cause });
+    throw windowEndedError(cause, deps.redirectUri);
   }
   // RFC 9207's iss is checked for discovered issuers; Microsoft's `common` has no single one.
   const code = parseRedirect(redirect, authorization, known ? undefined : endpoints.issuer);

@@ -19,7 +19,13 @@ import type { UiLocator, UiPage } from '../browser/driver.ts';
 import { openOptions, saveAccount, testAndTrust } from '../browser/user.ts';
 import { BrowserWorld } from '../browser/world.ts';
 import { makeMailbox } from '../servers/messages.ts';
-import { type OAuthServer, SIGNING_KID, startOAuthServer } from '../servers/oauth-server.ts';
+import {
+  CHROME_REDIRECT_URI,
+  FIREFOX_REDIRECT_URI,
+  type OAuthServer,
+  SIGNING_KID,
+  startOAuthServer,
+} from '../servers/oauth-server.ts';
 import { seedMaildir } from '../servers/seed.ts';
 
 /** Short enough that the tests see tokens expire and get refreshed; long enough for a sync. */
@@ -115,18 +121,27 @@ async function unreadIs(id: string, count: number): Promise<void> {
 const tokenRequests = () => idp.requests.filter((r) => r.method === 'POST' && r.path === '/token').length;
 
 test('a cancelled sign-in or an unknown client ID says so and saves nothing', async () => {
+  const exchanged = tokenRequests();
   options = await openOptions(world.driver);
   await fillOAuthAccount(options, imapUser, 'IMAP', 'Cancelled');
   await signInWindow(options, null);
-  await options.getByRole('alert').filter({ hasText: 'access_denied' }).waitFor();
+  await options
+    .getByRole('alert')
+    .filter({
+      hasText:
+        'Sign-in failed: the authorization server refused the sign-in: access_denied (the user cancelled)',
+    })
+    .waitFor();
   await options.getByRole('button', { name: 'Save', exact: true }).click();
   await options.getByRole('alert').filter({ hasText: 'Sign in first' }).first().waitFor();
   // A client ID the server does not know: its error page never redirects. Chrome ends the flow
   // itself when the page fails to load, or shows it and the user closes it; Firefox shows it.
+  // Either way the message names what to check, with this browser's redirect URI.
   await options.getByRole('textbox', { name: 'Client ID', exact: true }).fill('not-registered');
-  const failed = options
-    .getByRole('alert')
-    .filter({ hasText: 'Sign-in failed: the sign-in window was closed' });
+  const redirectUri = world.browser === 'firefox' ? FIREFOX_REDIRECT_URI : CHROME_REDIRECT_URI;
+  const failed = options.getByRole('alert').filter({
+    hasText: `the Client ID and that the redirect URI ${redirectUri} is registered for it`,
+  });
   await options.getByRole('button', { name: 'Sign in', exact: true }).click();
   const shown = await Promise.race([
     world.driver.browserWindow(idp.issuer),
@@ -137,6 +152,8 @@ test('a cancelled sign-in or an unknown client ID says so and saves nothing', as
   await options.getByRole('button', { name: 'Cancel', exact: true }).click();
   const { accounts } = await world.call('getSettings', {});
   assert.equal(accounts.length, 0);
+  assert.equal(tokenRequests(), exchanged, 'no code was exchanged');
+  assert.doesNotMatch(await world.storedSettingsJson(), /accessToken|refreshToken/);
 });
 
 test('IMAP and POP3 accounts sign in with OAuth 2.0 and read their mail through the relay', async () => {

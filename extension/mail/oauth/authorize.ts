@@ -3,6 +3,7 @@
  * `state`. Building the URL and reading the redirect are pure; opening the window is the
  * browser's (platform.ts wraps identity.launchWebAuthFlow).
  */
+import { redactText } from '../redact.ts';
 import { OAuthError, serverText } from './errors.ts';
 import { challengeS256, newState, newVerifier, sameState } from './pkce.ts';
 
@@ -69,23 +70,58 @@ export function parseRedirect(redirectUrl: string, request: AuthorizationRequest
     throw new OAuthError('issuer_mismatch', 'the sign-in answer comes from another server');
   }
   const error = params.get('error');
-  if (error !== null) {
-    const description = serverText(params.get('error_description'));
-    const code =
-      error === 'access_denied'
-        ? 'access_denied'
-        : error === 'unauthorized_client'
-          ? 'invalid_client'
-          : 'server_error';
-    throw new OAuthError(
-      code,
-      `sign-in refused: ${serverText(error)}${description ? ` (${description})` : ''}`,
-      {
-        oauthError: serverText(error),
-      },
-    );
-  }
+  if (error !== null)
+    throw redirectError(error, params.get('error_description'), request, params.get('code'));
   const code = params.get('code');
   if (!code) throw new OAuthError('server_error', 'the sign-in answer has no authorization code');
   return code;
+}
+
+/**
+ * The provider redirected back with `error=` (RFC 6749 §4.1.2.1): it refused, and says why in
+ * its own words. Those are shown, made printable and cut short (serverText), and never carry
+ * this sign-in's state, verifier or a code, should a server echo them.
+ */
+function redirectError(
+  error: string,
+  description: string | null,
+  request: AuthorizationRequest,
+  code: string | null,
+): OAuthError {
+  const secrets = [request.state, request.verifier, ...(code ? [code] : [])].map((secret) => ({ secret }));
+  const name = serverText(redactText(error, secrets));
+  const said = serverText(redactText(description ?? '', secrets));
+  const kind =
+    error === 'access_denied'
+      ? 'access_denied'
+      : error === 'unauthorized_client'
+        ? 'invalid_client'
+        : 'server_error';
+  return new OAuthError(
+    kind,
+    `the authorization server refused the sign-in: ${name || 'no reason given'}${said ? ` (${said})` : ''}`,
+    { oauthError: name },
+  );
+}
+
+/**
+ * The error for a sign-in window that ended without reaching the redirect URI, which the
+ * browser cannot explain: the user closed it, or the provider showed its own error page and
+ * the user closed that (a provider that does not know the client ID or the redirect URI must
+ * not redirect, RFC 6749 §4.1.2.1), or the page did not load (Chrome's "Authorization page
+ * could not be loaded.", Firefox's "Invalid request"). The message says so honestly, and
+ * what to check, with the redirect URI to register.
+ */
+export function windowEndedError(cause: unknown, redirectUri: string): OAuthError {
+  const reason =
+    cause instanceof Error
+      ? cause.message
+      : typeof cause === 'object' && cause !== null && 'message' in cause
+        ? String((cause as { message: unknown }).message)
+        : '';
+  const register = `the Client ID and that the redirect URI ${redirectUri} is registered for it`;
+  const message = /could not be loaded|invalid request/i.test(reason)
+    ? `the sign-in page did not load. Check the Authorization server, ${register}`
+    : `the sign-in window was closed before the sign-in finished. If the authorization server showed an error there, check ${register}`;
+  return new OAuthError('cancelled', message, { cause });
 }

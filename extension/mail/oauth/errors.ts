@@ -31,7 +31,11 @@ export type OAuthErrorCode =
   | 'invalid_client'
   /** The user or the server said no at the authorization page (`access_denied`, RFC 6749 §4.1.2.1). */
   | 'access_denied'
-  /** The user closed the sign-in window before finishing. */
+  /**
+   * The sign-in window ended without reaching the redirect URI: the user closed it (perhaps on
+   * the provider's own error page: a wrong client ID or an unregistered redirect URI), or its
+   * page did not load.
+   */
   | 'cancelled'
   /** The redirect's `state` is missing or not ours (RFC 6749 §10.12): a forged or stale redirect. */
   | 'state_mismatch'
