@@ -164,26 +164,31 @@ const CUTTING: ReadonlySet<FaultKind> = new Set([
 ]);
 
 /**
- * When a message could first be expected: the end of the chain of faults that held it up,
- * or its delivery when none did. A fault holds a message up when it was in force at the
- * message's delivery, or started before the bound on noticing a dead connection had passed
- * since then: a message is promised within the bound after it could have arrived, and a fault
- * that starts while that promise is still running cuts the way it would arrive by. The same
- * goes on from that fault's end, so faults that follow each other within the bound make one
- * chain. A fault that starts once the bound has passed does not excuse anything: by then the
- * message should have been there.
+ * When a message could first be expected. From its delivery, or the end of a fault in force
+ * then (mail cannot arrive through a relay that is down; overlapping faults one after the
+ * other), it is promised within the bound on noticing a dead connection; a fault that cuts
+ * Biff off and starts while that promise is still running (within `windowMs` of that moment)
+ * cuts the way the message would arrive by, so it could be expected from that fault's end,
+ * the latest such end when several do. One step only: the faults starting within the bound
+ * after *that* end do not move it again. Followed on and on, faults every few seconds (as the
+ * soak injects them) made one chain of the whole run, which would excuse any delay (a 10-minute
+ * run measured from its last fault's end for every message). A fault that starts once the
+ * bound has passed excuses nothing: by then the message should have been there.
  */
 export function expectedFrom(delivery: Delivery, faults: FaultRecord[], windowMs: number): number {
   let from = delivery.deliveredAt;
   for (let grew = true; grew; ) {
     grew = false;
-    for (const f of faults) {
-      if (!CUTTING.has(f.kind) || f.end <= from || f.start >= from + windowMs) continue;
-      from = f.end;
-      grew = true;
-    }
+    for (const f of faults)
+      if (f.start <= from && f.end > from) {
+        from = f.end;
+        grew = true;
+      }
   }
-  return from;
+  let until = from;
+  for (const f of faults)
+    if (CUTTING.has(f.kind) && f.start > from && f.start < from + windowMs) until = Math.max(until, f.end);
+  return until;
 }
 
 /** Judges the facts; see the file comment. */
