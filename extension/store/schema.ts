@@ -109,6 +109,12 @@ export interface FolderRow {
    * exactly the unread mail that was not known. Absent otherwise.
    */
   knownBefore?: string[];
+  /**
+   * IMAP: the identities of the last messages the server expunged from this folder (newest
+   * last, a bounded list): mail another client moved to another watched folder is still known
+   * when that folder is synchronised later. Absent until a message goes.
+   */
+  goneRecently?: string[];
 }
 
 /** Metadata and bytes of one attachment or inline part. */

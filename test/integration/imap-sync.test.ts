@@ -439,6 +439,20 @@ test('mail another client moves between watched folders is not announced again; 
   assert.deepEqual(back.newMessages, []);
   assert.equal((await rows(db, account, 'INBOX')).length, 5);
   assert.equal((await rows(db, account, 'Work')).length, 0);
+
+  // Seen gone by one sync, seen arriving by a later one: push syncs only INBOX on an EXPUNGE,
+  // and Work is synchronised at the next check.
+  await other.mailboxOpen('INBOX');
+  await other.messageMove('1:*', 'Work', { uid: true });
+  const session = await ImapSession.open(ctx);
+  try {
+    assert.deepEqual((await syncOnSession(session, ['INBOX'])).newMessages, []);
+  } finally {
+    await session.close();
+  }
+  assert.equal((await rows(db, account, 'INBOX')).length, 0, 'INBOX saw them go');
+  assert.deepEqual((await syncImapAccount(ctx)).newMessages, [], 'Work: still known');
+  assert.equal((await rows(db, account, 'Work')).length, 5);
   await other.logout();
 });
 

@@ -39,6 +39,7 @@ import {
   identitiesElsewhere,
   identitiesOf,
   lowestStoredUid,
+  rememberGone,
   storedFlags,
   storedUidsFrom,
 } from './store-helpers.ts';
@@ -64,13 +65,6 @@ export interface FolderSyncOptions {
    * was so the next full sync still sees them.
    */
   newMailOnly?: boolean;
-  /**
-   * Identities of messages this sync removed from other folders because the server expunged
-   * them there: mail moved from one watched folder to another, seen gone from the first before
-   * it is seen in the second, is still known. Filled and read by the folder syncs of one
-   * `syncOnSession`.
-   */
-  gone?: Set<string>;
 }
 
 /** Mail landing in these folders (RFC 6154) is not announced. */
@@ -116,9 +110,9 @@ export async function syncFolder(
   // A STATUS without UIDVALIDITY proves nothing; the SELECT below checks it again in any case.
   const uidValidity = status.uidValidity === undefined ? null : Number(status.uidValidity);
   if (row && row.uidValidity !== null && uidValidity !== null && row.uidValidity !== uidValidity) {
-    return rebuild(session, path, progress, options);
+    return rebuild(session, path, progress);
   }
-  if (!row || row.uidNext === null) return initialSync(session, path, row ?? null, progress, options);
+  if (!row || row.uidNext === null) return initialSync(session, path, row ?? null, progress);
   if (unchanged(session, row, status)) {
     const unseen = status.unseen ?? row.unseen;
     const messages = status.messages ?? row.messages;
@@ -129,15 +123,10 @@ export async function syncFolder(
 }
 
 /** The folder's UIDVALIDITY changed: drop its cache, remembering what it held, and sync it anew. */
-async function rebuild(
-  session: ImapSession,
-  path: string,
-  progress: Progress,
-  options: FolderSyncOptions,
-): Promise<FolderOutcome> {
+async function rebuild(session: ImapSession, path: string, progress: Progress): Promise<FolderOutcome> {
   await dropFolderForRebuild(session.ctx.db, session.accountId, path);
   const row = await session.folders.get(session.accountId, path);
-  return initialSync(session, path, row ?? null, progress, options);
+  return initialSync(session, path, row ?? null, progress);
 }
 
 /** True when STATUS proves nothing changed since `row` was written (needs HIGHESTMODSEQ for flags). */
@@ -168,7 +157,6 @@ async function initialSync(
   path: string,
   row: FolderRow | null,
   progress: Progress,
-  options: FolderSyncOptions,
 ): Promise<FolderOutcome> {
   const { client, ctx } = session;
   const accountId = session.accountId;
@@ -182,6 +170,7 @@ async function initialSync(
       row = (await session.folders.get(accountId, path)) ?? null;
     }
     const knownBefore = row?.knownBefore;
+    const kept = row?.goneRecently ? { goneRecently: row.goneRecently } : {};
     // Record the UIDVALIDITY the rows below belong to before writing any of them, with
     // `uidNext: null` for "initial sync not finished": an action queued on one of them can then
     // always be checked against it, and the next sync resumes the initial sync.
@@ -196,6 +185,7 @@ async function initialSync(
       specialUse,
       lastSync: row?.lastSync ?? null,
       ...(knownBefore ? { knownBefore } : {}),
+      ...kept,
     });
     let uids: number[] = [];
     if (snap.exists > 0) {
@@ -212,9 +202,7 @@ async function initialSync(
     await session.messages.remove(stale.map((uid): MessageKey => [accountId, path, uid]));
     progress.plan(uids.length);
     await fetchAndStoreSummaries(session, path, uids, (n) => progress.advance(n));
-    const newMessages = knownBefore
-      ? await unknownUnread(session, path, specialUse, knownBefore, options)
-      : [];
+    const newMessages = knownBefore ? await unknownUnread(session, path, specialUse, knownBefore) : [];
     const after = await session.status(path);
     // Written last, and without `knownBefore`: the rebuild is over, and what it found new is
     // returned for announcing in the same step as before (as incrementalSync's UIDNEXT).
@@ -228,6 +216,7 @@ async function initialSync(
       unseen: after.unseen ?? 0,
       specialUse,
       lastSync: ctx.now(),
+      ...kept,
     });
     return { path, newMessages, unseen: after.unseen ?? 0 };
   } finally {
@@ -237,7 +226,7 @@ async function initialSync(
 
 /**
  * After a rebuild: the folder's unread rows whose identity the account did not know before
- * (`knownBefore`, other folders, mail this sync saw leave another folder). Rows stored by an
+ * (`knownBefore`, other folders, mail the server expunged lately). Rows stored by an
  * earlier run of the same rebuild that was cut short count too: that run announced nothing.
  */
 async function unknownUnread(
@@ -245,7 +234,6 @@ async function unknownUnread(
   path: string,
   specialUse: string | null,
   knownBefore: readonly string[],
-  options: FolderSyncOptions,
 ): Promise<MessageRow[]> {
   if (specialUse !== null && QUIET_FOLDERS.has(specialUse)) return [];
   const rows = (await folderRows(session.ctx.db, session.accountId, path)).filter(
@@ -254,7 +242,6 @@ async function unknownUnread(
   if (rows.length === 0) return [];
   const known = await identitiesElsewhere(session.ctx.db, session.accountId, path);
   for (const id of knownBefore) known.add(id);
-  for (const id of options.gone ?? []) known.add(id);
   return rows.filter((r) => !known.has(identityOf(r)));
 }
 
@@ -299,7 +286,7 @@ async function incrementalSync(
       // Changed between STATUS and SELECT.
       released = true;
       lock.release();
-      return rebuild(session, path, progress, options);
+      return rebuild(session, path, progress);
     }
     const [floor, storedAbove] = await Promise.all([
       lowestStoredUid(ctx.db, accountId, path),
@@ -339,6 +326,7 @@ async function incrementalSync(
     // 2. Flag changes and expunges among the messages stored before (skipped when the push
     //    connection was told only of new mail; the HIGHESTMODSEQ bookmark then stays where it was).
     const checkChanges = !options.newMailOnly && floor !== null && floor < prevUidNext;
+    let goneIds: string[] = [];
     if (checkChanges) {
       const range = `${floor}:${prevUidNext - 1}`;
       const { changed, existing, vanished, complete } = await serverChanges(
@@ -363,7 +351,7 @@ async function incrementalSync(
           )
         : [...vanished].filter((uid) => uid < prevUidNext);
       const goneKeys = gone.map((uid): MessageKey => [accountId, path, uid]);
-      if (options.gone) for (const id of await identitiesOf(ctx.db, goneKeys)) options.gone.add(id);
+      goneIds = await identitiesOf(ctx.db, goneKeys);
       await session.messages.remove(goneKeys);
     }
 
@@ -375,7 +363,6 @@ async function incrementalSync(
       : stored.filter((s) => !s.seen && Number(s.uid) >= prevUidNext && !storedAbove.has(Number(s.uid)));
     if (candidates.length > 0) {
       const known = await identitiesElsewhere(ctx.db, accountId, path);
-      for (const id of options.gone ?? []) known.add(id);
       candidates = candidates.filter((s) => !known.has(identityOf(s)));
     }
     // Rows of messages stored for the first time just now: no action can be queued on them yet,
@@ -391,6 +378,7 @@ async function incrementalSync(
       messages: after.messages ?? snap.exists,
       unseen: after.unseen ?? row.unseen,
       lastSync: ctx.now(),
+      ...(goneIds.length > 0 ? { goneRecently: rememberGone(row.goneRecently, goneIds) } : {}),
     });
     return { path, newMessages, unseen: after.unseen ?? row.unseen };
   } finally {

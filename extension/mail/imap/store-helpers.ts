@@ -116,6 +116,7 @@ export async function dropFolderForRebuild(
       specialUse: old?.specialUse ?? null,
       lastSync: old?.lastSync ?? null,
       knownBefore: [...known],
+      ...(old?.goneRecently ? { goneRecently: old.goneRecently } : {}),
     });
   });
 }
@@ -127,9 +128,24 @@ export async function folderRows(db: BiffDatabase, accountId: string, folder: st
 }
 
 /**
- * The identities of the messages the account knows outside `folder`: rows of its other folders,
- * and what other folders held before their own UIDVALIDITY change. Mail another client moves
- * between watched folders is found here, so its new UID is not announced as new mail.
+ * How many identities of expunged messages a folder row remembers (`goneRecently`): far more
+ * than another client moves between two checks, small enough that the folder row, written on
+ * every sync, stays a few KiB.
+ */
+export const GONE_REMEMBERED = 200;
+
+/** `list` with `ids` added at the end, cut to the newest GONE_REMEMBERED. */
+export function rememberGone(list: readonly string[] | undefined, ids: readonly string[]): string[] {
+  const all = [...(list ?? []).filter((id) => !ids.includes(id)), ...ids];
+  return all.slice(-GONE_REMEMBERED);
+}
+
+/**
+ * The identities of the messages the account knows outside `folder`'s current rows: rows of its
+ * other folders, what other folders held before their own UIDVALIDITY change, and what the
+ * server expunged lately from any folder. Mail another client moves between watched folders is
+ * found here, in whichever order the two folders are synchronised, so its new UID is not
+ * announced as new mail.
  */
 export async function identitiesElsewhere(
   db: BiffDatabase,
@@ -144,7 +160,10 @@ export async function identitiesElsewhere(
     ]);
     const known = new Set<string>();
     for (const row of rows) if (row.folder !== folder) known.add(identityOf(row));
-    for (const f of folderRows) if (f.path !== folder) for (const id of f.knownBefore ?? []) known.add(id);
+    for (const f of folderRows) {
+      if (f.path !== folder) for (const id of f.knownBefore ?? []) known.add(id);
+      for (const id of f.goneRecently ?? []) known.add(id);
+    }
     return known;
   });
 }

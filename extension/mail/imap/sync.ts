@@ -5,8 +5,8 @@
  *
  * Notifications: `newMessages` are unread messages at or above the folder's previous UIDNEXT
  * that were not stored before, and whose identity (identity.ts: Message-ID, else date, sender,
- * subject and size) the account does not hold in another folder: mail another client moves
- * between watched folders is not new. An initial sync has no previous UIDNEXT, so it announces
+ * subject and size) the account does not hold in another folder nor saw expunged lately
+ * (`FolderRow.goneRecently`): mail another client moves between watched folders is not new. An initial sync has no previous UIDNEXT, so it announces
  * nothing: a first sync must not notify 1,000 old messages. A rebuild after a UIDVALIDITY change
  * has none either, but remembers the identities of what the folder held, and announces the
  * unread mail it finds that was not among them (folder-sync.ts). Mail in Junk or Trash is never
@@ -39,8 +39,7 @@ export async function syncOnSession(
   await replayPending(session);
   const progress = new Progress(session.ctx.onProgress);
   const outcomes: FolderOutcome[] = [];
-  const gone = new Set<string>();
-  for (const path of folders) outcomes.push(await syncFolder(session, path, progress, { ...options, gone }));
+  for (const path of folders) outcomes.push(await syncFolder(session, path, progress, options));
   let unread = outcomes.reduce((sum, o) => sum + o.unseen, 0);
   const synced = new Set(folders);
   for (const path of watchedFolders(session.ctx)) {
