@@ -141,11 +141,15 @@ export function rememberGone(list: readonly string[] | undefined, ids: readonly 
 }
 
 /**
- * The identities of the messages the account knows outside `folder`'s current rows: rows of its
- * other folders, what other folders held before their own UIDVALIDITY change, and what the
- * server expunged lately from any folder. Mail another client moves between watched folders is
- * found here, in whichever order the two folders are synchronised, so its new UID is not
+ * The identities of the messages the account knows outside `folder`'s current rows: unread rows
+ * of its other folders, what other folders held before their own UIDVALIDITY change, and what
+ * the server expunged lately from any folder. Mail another client moves between watched folders
+ * is found here, in whichever order the two folders are synchronised, so its new UID is not
  * announced as new mail.
+ *
+ * Only unread rows are read (the `unread-by-account` index; usually a few rows, where the whole
+ * account is thousands): only unread mail is announced, and a move keeps the message's flags
+ * (RFC 6851 §3.3, RFC 3501 §6.4.7), so a read row can only match mail that is not a candidate.
  */
 export async function identitiesElsewhere(
   db: BiffDatabase,
@@ -155,7 +159,7 @@ export async function identitiesElsewhere(
   const tx = db.transaction(['messages', 'folders']);
   return runTx(tx, async () => {
     const [rows, folderRows] = await Promise.all([
-      tx.objectStore('messages').getAll(prefixRange(accountId)),
+      tx.objectStore('messages').index('unread-by-account').getAll([accountId, 1]),
       tx.objectStore('folders').getAll(prefixRange(accountId)),
     ]);
     const known = new Set<string>();
