@@ -26,6 +26,7 @@
  *   change while the folder was being synchronised.
  */
 import type { StatusObject } from 'imapflow';
+import { messageId } from '../../store/keys.ts';
 import { toRow } from '../../store/message-row.ts';
 import type { FolderRow, MessageKey, MessageRow } from '../../store/schema.ts';
 import { ImapError } from './errors.ts';
@@ -55,6 +56,8 @@ export interface FolderOutcome {
   newMessages: MessageRow[];
   /** STATUS UNSEEN after the sync. */
   unseen: number;
+  /** Set when a rebuild after a UIDVALIDITY change finished: old id to new id of unread mail found again. */
+  renumbered?: Array<[from: string, to: string]>;
 }
 
 /** How a folder sync may cut corners. */
@@ -202,7 +205,7 @@ async function initialSync(
     await session.messages.remove(stale.map((uid): MessageKey => [accountId, path, uid]));
     progress.plan(uids.length);
     await fetchAndStoreSummaries(session, path, uids, (n) => progress.advance(n));
-    const newMessages = knownBefore ? await unknownUnread(session, path, specialUse, knownBefore) : [];
+    const found = knownBefore ? await afterRebuild(session, path, specialUse, knownBefore) : null;
     const after = await session.status(path);
     // Written last, and without `knownBefore`: the rebuild is over, and what it found new is
     // returned for announcing in the same step as before (as incrementalSync's UIDNEXT).
@@ -218,7 +221,12 @@ async function initialSync(
       lastSync: ctx.now(),
       ...kept,
     });
-    return { path, newMessages, unseen: after.unseen ?? 0 };
+    return {
+      path,
+      newMessages: found?.newMessages ?? [],
+      unseen: after.unseen ?? 0,
+      ...(found ? { renumbered: found.renumbered } : {}),
+    };
   } finally {
     lock.release();
   }
@@ -226,23 +234,32 @@ async function initialSync(
 
 /**
  * After a rebuild: the folder's unread rows whose identity the account did not know before
- * (`knownBefore`, other folders, mail the server expunged lately). Rows stored by an
- * earlier run of the same rebuild that was cut short count too: that run announced nothing.
+ * (`knownBefore`, other folders, mail the server expunged lately), to announce, and the old id
+ * of each unread row that was known here (for the badge's "new since the popup was opened").
+ * Rows stored by an earlier run of the same rebuild that was cut short count too: that run
+ * announced nothing.
  */
-async function unknownUnread(
+async function afterRebuild(
   session: ImapSession,
   path: string,
   specialUse: string | null,
-  knownBefore: readonly string[],
-): Promise<MessageRow[]> {
-  if (specialUse !== null && QUIET_FOLDERS.has(specialUse)) return [];
-  const rows = (await folderRows(session.ctx.db, session.accountId, path)).filter(
+  knownBefore: ReadonlyArray<[identity: string, uid: number]>,
+): Promise<{ newMessages: MessageRow[]; renumbered: Array<[from: string, to: string]> }> {
+  const accountId = session.accountId;
+  const rows = (await folderRows(session.ctx.db, accountId, path)).filter(
     (r) => !r.seen && !r.deletedLocally,
   );
-  if (rows.length === 0) return [];
-  const known = await identitiesElsewhere(session.ctx.db, session.accountId, path);
-  for (const id of knownBefore) known.add(id);
-  return rows.filter((r) => !known.has(identityOf(r)));
+  const before = new Map(knownBefore);
+  const renumbered: Array<[string, string]> = [];
+  for (const row of rows) {
+    const uid = before.get(identityOf(row));
+    if (uid !== undefined) renumbered.push([messageId(accountId, path, uid), row.id]);
+  }
+  if (rows.length === 0 || (specialUse !== null && QUIET_FOLDERS.has(specialUse)))
+    return { newMessages: [], renumbered };
+  const known = await identitiesElsewhere(session.ctx.db, accountId, path);
+  for (const id of before.keys()) known.add(id);
+  return { newMessages: rows.filter((r) => !known.has(identityOf(r))), renumbered };
 }
 
 /** UIDs of `path` with a queued action. */

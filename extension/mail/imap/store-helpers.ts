@@ -100,8 +100,8 @@ export async function dropFolderForRebuild(
       folders.get([accountId, folder]),
       tx.objectStore('pending').index('by-message').getAllKeys(range),
     ]);
-    const known = new Set(old?.knownBefore ?? []);
-    for (const row of rows) known.add(identityOf(row));
+    const known = new Map(old?.knownBefore ?? []);
+    for (const row of rows) if (typeof row.uid === 'number') known.set(identityOf(row), row.uid);
     deleteAll(messages, [range]);
     deleteAll(tx.objectStore('bodies'), [range]);
     deleteAll(tx.objectStore('pending'), pendingIds);
@@ -165,7 +165,7 @@ export async function identitiesElsewhere(
     const known = new Set<string>();
     for (const row of rows) if (row.folder !== folder) known.add(identityOf(row));
     for (const f of folderRows) {
-      if (f.path !== folder) for (const id of f.knownBefore ?? []) known.add(id);
+      if (f.path !== folder) for (const [id] of f.knownBefore ?? []) known.add(id);
       for (const id of f.goneRecently ?? []) known.add(id);
     }
     return known;

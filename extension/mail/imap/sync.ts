@@ -46,7 +46,14 @@ export async function syncOnSession(
     if (synced.has(path)) continue;
     unread += (await session.folders.get(session.accountId, path))?.unseen ?? 0;
   }
-  return { newMessages: outcomes.flatMap((o) => o.newMessages), unread };
+  const rebuilt = outcomes.flatMap((o) =>
+    o.renumbered ? [{ folder: o.path, renumbered: o.renumbered }] : [],
+  );
+  return {
+    newMessages: outcomes.flatMap((o) => o.newMessages),
+    unread,
+    ...(rebuilt.length > 0 ? { rebuilt } : {}),
+  };
 }
 
 /** Synchronises every watched folder of an IMAP account over one connection. */
