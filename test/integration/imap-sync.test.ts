@@ -416,6 +416,32 @@ test('UIDVALIDITY change: a rebuild cut short by a dropped connection and resume
   }
 });
 
+test('a watched folder deleted and made again, looked at in between: the new mail in it is announced, the old not', async () => {
+  const user = world.newUser();
+  const other = await world.other(user);
+  await other.mailboxCreate('Work');
+  const old = await appendMessages(other, 'Work', 2, { seed: 51 });
+  const db = await world.db();
+  const account = world.account(user, { folders: ['INBOX', 'Work'] });
+  const ctx = world.ctx(db, account);
+  await syncImapAccount(ctx);
+  await other.mailboxDelete('Work');
+  const between = await syncImapAccount(ctx);
+  assert.equal(between.unread, 0, 'nothing counted for a folder that is gone');
+  assert.equal((await rows(db, account, 'Work')).length, 0);
+
+  await other.mailboxCreate('Work');
+  for (const m of old) await other.append('Work', m.raw, [], m.date);
+  const fresh = await appendMessages(other, 'Work', 1, { seed: 52 });
+  const back = await syncImapAccount(ctx);
+  assert.deepEqual(
+    back.newMessages.map((m) => m.subject),
+    fresh.map((m) => m.subject),
+  );
+  assert.equal(back.unread, 3);
+  assert.deepEqual((await syncImapAccount(ctx)).newMessages, [], 'announced once');
+});
+
 test('mail another client moves between watched folders is not announced again; new mail with it is', async () => {
   const user = world.newUser();
   const other = await world.other(user);

@@ -106,8 +106,9 @@ export async function syncFolder(
   } catch (error) {
     row = await stored;
     if (!isMissingMailbox(error)) throw error;
-    // The folder is gone from the server, and with it everything cached of it.
-    if (row) await session.messages.removeFolder(accountId, path);
+    // The folder is gone from the server, and with it everything cached of it. What it held is
+    // remembered, should another client make it again (a new UIDVALIDITY): see dropFolderForRebuild.
+    if (row) await dropFolderForRebuild(session.ctx.db, accountId, path, { folderGone: true });
     return { path, newMessages: [], unseen: 0 };
   }
   // A STATUS without UIDVALIDITY proves nothing; the SELECT below checks it again in any case.

@@ -84,11 +84,17 @@ export async function storedUidsFrom(
  * remembers the identities of the messages it held (`knownBefore`, added to those of an
  * earlier rebuild that never finished). The rebuild then announces only what was not known.
  * One transaction: a crash cannot drop the rows and lose what they were.
+ *
+ * Also when the folder is gone from the server (`folderGone`, its unread count then 0): a
+ * folder deleted and made again by another client has a new UIDVALIDITY, and Biff may look in
+ * between. Without the marker the folder would come back as a first sync, which announces
+ * nothing, and mail that reached it right after was never announced.
  */
 export async function dropFolderForRebuild(
   db: BiffDatabase,
   accountId: string,
   folder: string,
+  options: { folderGone?: boolean } = {},
 ): Promise<void> {
   const tx = db.transaction(['messages', 'bodies', 'pending', 'folders'], 'readwrite');
   await runTx(tx, async () => {
@@ -112,7 +118,7 @@ export async function dropFolderForRebuild(
       uidNext: null,
       highestModseq: null,
       messages: 0,
-      unseen: old?.unseen ?? 0,
+      unseen: options.folderGone ? 0 : (old?.unseen ?? 0),
       specialUse: old?.specialUse ?? null,
       lastSync: old?.lastSync ?? null,
       knownBefore: [...known],
