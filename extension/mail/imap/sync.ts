@@ -6,11 +6,12 @@
  * Notifications: `newMessages` are unread messages at or above the folder's previous UIDNEXT
  * that were not stored before, and whose identity (identity.ts: Message-ID, else date, sender,
  * subject and size) the account does not hold in another folder nor saw expunged lately
- * (`FolderRow.goneRecently`): mail another client moves between watched folders is not new. An initial sync has no previous UIDNEXT, so it announces
- * nothing: a first sync must not notify 1,000 old messages. A rebuild after a UIDVALIDITY change
- * has none either, but remembers the identities of what the folder held, and announces the
- * unread mail it finds that was not among them (folder-sync.ts). Mail in Junk or Trash is never
- * announced.
+ * (`FolderRow.goneRecently`): mail another client moves between watched folders is not new.
+ * An initial sync has no previous UIDNEXT, so it announces nothing: a first sync must not
+ * notify 1,000 old messages. A rebuild after a UIDVALIDITY change (or after the folder was
+ * deleted and made again) has none either, but remembers the identities of what the folder
+ * held, and announces the unread mail it finds that was not among them (folder-sync.ts). Mail
+ * in Junk or Trash is never announced.
  */
 
 import { withAccountLock } from '../account-lock.ts';
