@@ -436,6 +436,8 @@ export class Engine {
    * the deletes still held here).
    */
   private async settle(account: Account, result: SyncResult): Promise<SyncResult> {
+    for (const { folder, renumbered } of result.rebuilt ?? [])
+      this.newSinceLook.renumber(account.id, folder, renumbered);
     this.newSinceLook.add(
       account.id,
       result.newMessages.map((m) => m.id),

@@ -4,6 +4,8 @@
  * them are still unread is counted again from the store, never saved.
  */
 
+import { messageId } from '../store/keys.ts';
+
 /**
  * Messages remembered per account. The badge shows "99+" beyond 99, so more would change
  * nothing on screen; the bound keeps the saved state small after a long time without opening
@@ -47,6 +49,24 @@ export class NewSinceLook {
     if (ids.length === 0) return;
     const all = [...(this.ids[accountId] ?? []), ...ids];
     this.ids[accountId] = [...new Set(all)].slice(-NEW_TRACKED_MAX);
+  }
+
+  /**
+   * A folder was rebuilt after its UIDVALIDITY changed: its ids from before name other messages
+   * now, or none. Each tracked id of the folder becomes its message's new id when `renumbered`
+   * has it, and is dropped otherwise (a message gone, or read: it would not count anyway).
+   * `recount` afterwards.
+   */
+  renumber(accountId: string, folder: string, renumbered: ReadonlyArray<[from: string, to: string]>): void {
+    const ids = this.ids[accountId];
+    if (!ids) return;
+    const prefix = messageId(accountId, folder, '');
+    const map = new Map(renumbered);
+    this.ids[accountId] = ids.flatMap((id) => {
+      if (!id.startsWith(prefix)) return [id];
+      const to = map.get(id);
+      return to === undefined ? [] : [to];
+    });
   }
 
   /** Counts again how many of the account's messages are still unread (read or deleted ones drop out). */

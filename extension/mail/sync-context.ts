@@ -37,4 +37,10 @@ export interface SyncResult {
   newMessages: MessageRow[];
   /** Unread count of the account after the sync, across watched folders (STATUS for IMAP). */
   unread: number;
+  /**
+   * IMAP folders whose rebuild after a UIDVALIDITY change finished in this sync: every message
+   * id (`MessageRow.id`) of theirs from before names another message now, or none. `renumbered`
+   * pairs the old id of each unread message found again with its new one.
+   */
+  rebuilt?: Array<{ folder: string; renumbered: Array<[from: string, to: string]> }>;
 }

@@ -105,10 +105,17 @@ export interface FolderRow {
   lastSync: number | null;
   /**
    * IMAP, only while the folder is rebuilt after its UIDVALIDITY changed: the identities
-   * (mail/imap/identity.ts) of the messages cached before the change, so the rebuild announces
-   * exactly the unread mail that was not known. Absent otherwise.
+   * (mail/imap/identity.ts) of the messages cached before the change, each with its UID then,
+   * so the rebuild announces exactly the unread mail that was not known, and can say which old
+   * message id is which new one. Absent otherwise.
    */
-  knownBefore?: string[];
+  knownBefore?: Array<[identity: string, uid: number]>;
+  /**
+   * IMAP: the identities of the last messages the server expunged from this folder (newest
+   * last, a bounded list): mail another client moved to another watched folder is still known
+   * when that folder is synchronised later. Absent until a message goes.
+   */
+  goneRecently?: string[];
 }
 
 /** Metadata and bytes of one attachment or inline part. */

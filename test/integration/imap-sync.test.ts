@@ -305,7 +305,8 @@ async function renumberedWork(w: ImapWorld, user: string, ctx: SyncContext) {
   const robot = withoutMessageId(1);
   await other.append('Work', robot.raw, [], robot.date);
   assert.deepEqual((await syncImapAccount(ctx)).newMessages, [], 'a first sync announces nothing');
-  assert.equal((await rows(ctx.db, ctx.account, 'Work')).length, 4);
+  const cached = await rows(ctx.db, ctx.account, 'Work');
+  assert.equal(cached.length, 4);
   const before = await new FoldersRepo(ctx.db).get(ctx.account.id, 'Work');
 
   // Delete and recreate: same name, new UIDVALIDITY, UIDs start at 1 again.
@@ -318,7 +319,7 @@ async function renumberedWork(w: ImapWorld, user: string, ctx: SyncContext) {
   const robotNew = withoutMessageId(2);
   await other.append('Work', robotNew.raw, [], robotNew.date);
   await other.logout();
-  return { before, expected: [...fresh.map((m) => m.subject), robotNew.subject].sort() };
+  return { before, cached, expected: [...fresh.map((m) => m.subject), robotNew.subject].sort() };
 }
 
 test('UIDVALIDITY change: the rebuild announces exactly the unread mail that was not cached before', async () => {
@@ -326,7 +327,7 @@ test('UIDVALIDITY change: the rebuild announces exactly the unread mail that was
   const db = await world.db();
   const account = world.account(user, { folders: ['INBOX', 'Work'] });
   const ctx = world.ctx(db, account);
-  const { before, expected } = await renumberedWork(world, user, ctx);
+  const { before, cached, expected } = await renumberedWork(world, user, ctx);
 
   const result = await syncImapAccount(ctx);
   assert.deepEqual(result.newMessages.map((m) => m.subject).sort(), expected);
@@ -342,7 +343,16 @@ test('UIDVALIDITY change: the rebuild announces exactly the unread mail that was
     2,
     'rows are keyed by the new UIDs, the old ones are gone',
   );
-  assert.deepEqual((await syncImapAccount(ctx)).newMessages, [], 'announced once');
+  // Each old id of the 4 unread messages found again is paired with its new one.
+  const subjectOf = new Map([...cached, ...now].map((r) => [r.id, r.subject]));
+  assert.equal(result.rebuilt?.length, 1);
+  assert.equal(result.rebuilt?.[0]?.folder, 'Work');
+  const pairs = result.rebuilt?.[0]?.renumbered ?? [];
+  assert.deepEqual(pairs.map(([from]) => from).sort(), cached.map((r) => r.id).sort());
+  for (const [from, to] of pairs) assert.equal(subjectOf.get(to), subjectOf.get(from), `${from} -> ${to}`);
+  const again = await syncImapAccount(ctx);
+  assert.deepEqual(again.newMessages, [], 'announced once');
+  assert.equal(again.rebuilt, undefined);
 });
 
 /** `open` whose connections drop (closed under the sync) at the first write `when` picks. */
@@ -406,6 +416,32 @@ test('UIDVALIDITY change: a rebuild cut short by a dropped connection and resume
   }
 });
 
+test('a watched folder deleted and made again, looked at in between: the new mail in it is announced, the old not', async () => {
+  const user = world.newUser();
+  const other = await world.other(user);
+  await other.mailboxCreate('Work');
+  const old = await appendMessages(other, 'Work', 2, { seed: 51 });
+  const db = await world.db();
+  const account = world.account(user, { folders: ['INBOX', 'Work'] });
+  const ctx = world.ctx(db, account);
+  await syncImapAccount(ctx);
+  await other.mailboxDelete('Work');
+  const between = await syncImapAccount(ctx);
+  assert.equal(between.unread, 0, 'nothing counted for a folder that is gone');
+  assert.equal((await rows(db, account, 'Work')).length, 0);
+
+  await other.mailboxCreate('Work');
+  for (const m of old) await other.append('Work', m.raw, [], m.date);
+  const fresh = await appendMessages(other, 'Work', 1, { seed: 52 });
+  const back = await syncImapAccount(ctx);
+  assert.deepEqual(
+    back.newMessages.map((m) => m.subject),
+    fresh.map((m) => m.subject),
+  );
+  assert.equal(back.unread, 3);
+  assert.deepEqual((await syncImapAccount(ctx)).newMessages, [], 'announced once');
+});
+
 test('mail another client moves between watched folders is not announced again; new mail with it is', async () => {
   const user = world.newUser();
   const other = await world.other(user);
@@ -439,6 +475,20 @@ test('mail another client moves between watched folders is not announced again; 
   assert.deepEqual(back.newMessages, []);
   assert.equal((await rows(db, account, 'INBOX')).length, 5);
   assert.equal((await rows(db, account, 'Work')).length, 0);
+
+  // Seen gone by one sync, seen arriving by a later one: push syncs only INBOX on an EXPUNGE,
+  // and Work is synchronised at the next check.
+  await other.mailboxOpen('INBOX');
+  await other.messageMove('1:*', 'Work', { uid: true });
+  const session = await ImapSession.open(ctx);
+  try {
+    assert.deepEqual((await syncOnSession(session, ['INBOX'])).newMessages, []);
+  } finally {
+    await session.close();
+  }
+  assert.equal((await rows(db, account, 'INBOX')).length, 0, 'INBOX saw them go');
+  assert.deepEqual((await syncImapAccount(ctx)).newMessages, [], 'Work: still known');
+  assert.equal((await rows(db, account, 'Work')).length, 5);
   await other.logout();
 });
 

@@ -26,6 +26,7 @@
  *   change while the folder was being synchronised.
  */
 import type { StatusObject } from 'imapflow';
+import { messageId } from '../../store/keys.ts';
 import { toRow } from '../../store/message-row.ts';
 import type { FolderRow, MessageKey, MessageRow } from '../../store/schema.ts';
 import { ImapError } from './errors.ts';
@@ -39,6 +40,7 @@ import {
   identitiesElsewhere,
   identitiesOf,
   lowestStoredUid,
+  rememberGone,
   storedFlags,
   storedUidsFrom,
 } from './store-helpers.ts';
@@ -54,6 +56,8 @@ export interface FolderOutcome {
   newMessages: MessageRow[];
   /** STATUS UNSEEN after the sync. */
   unseen: number;
+  /** Set when a rebuild after a UIDVALIDITY change finished: old id to new id of unread mail found again. */
+  renumbered?: Array<[from: string, to: string]>;
 }
 
 /** How a folder sync may cut corners. */
@@ -64,13 +68,6 @@ export interface FolderSyncOptions {
    * was so the next full sync still sees them.
    */
   newMailOnly?: boolean;
-  /**
-   * Identities of messages this sync removed from other folders because the server expunged
-   * them there: mail moved from one watched folder to another, seen gone from the first before
-   * it is seen in the second, is still known. Filled and read by the folder syncs of one
-   * `syncOnSession`.
-   */
-  gone?: Set<string>;
 }
 
 /** Mail landing in these folders (RFC 6154) is not announced. */
@@ -109,16 +106,17 @@ export async function syncFolder(
   } catch (error) {
     row = await stored;
     if (!isMissingMailbox(error)) throw error;
-    // The folder is gone from the server, and with it everything cached of it.
-    if (row) await session.messages.removeFolder(accountId, path);
+    // The folder is gone from the server, and with it everything cached of it. What it held is
+    // remembered, should another client make it again (a new UIDVALIDITY): see dropFolderForRebuild.
+    if (row) await dropFolderForRebuild(session.ctx.db, accountId, path, { folderGone: true });
     return { path, newMessages: [], unseen: 0 };
   }
   // A STATUS without UIDVALIDITY proves nothing; the SELECT below checks it again in any case.
   const uidValidity = status.uidValidity === undefined ? null : Number(status.uidValidity);
   if (row && row.uidValidity !== null && uidValidity !== null && row.uidValidity !== uidValidity) {
-    return rebuild(session, path, progress, options);
+    return rebuild(session, path, progress);
   }
-  if (!row || row.uidNext === null) return initialSync(session, path, row ?? null, progress, options);
+  if (!row || row.uidNext === null) return initialSync(session, path, row ?? null, progress);
   if (unchanged(session, row, status)) {
     const unseen = status.unseen ?? row.unseen;
     const messages = status.messages ?? row.messages;
@@ -129,15 +127,10 @@ export async function syncFolder(
 }
 
 /** The folder's UIDVALIDITY changed: drop its cache, remembering what it held, and sync it anew. */
-async function rebuild(
-  session: ImapSession,
-  path: string,
-  progress: Progress,
-  options: FolderSyncOptions,
-): Promise<FolderOutcome> {
+async function rebuild(session: ImapSession, path: string, progress: Progress): Promise<FolderOutcome> {
   await dropFolderForRebuild(session.ctx.db, session.accountId, path);
   const row = await session.folders.get(session.accountId, path);
-  return initialSync(session, path, row ?? null, progress, options);
+  return initialSync(session, path, row ?? null, progress);
 }
 
 /** True when STATUS proves nothing changed since `row` was written (needs HIGHESTMODSEQ for flags). */
@@ -168,7 +161,6 @@ async function initialSync(
   path: string,
   row: FolderRow | null,
   progress: Progress,
-  options: FolderSyncOptions,
 ): Promise<FolderOutcome> {
   const { client, ctx } = session;
   const accountId = session.accountId;
@@ -182,6 +174,7 @@ async function initialSync(
       row = (await session.folders.get(accountId, path)) ?? null;
     }
     const knownBefore = row?.knownBefore;
+    const kept = row?.goneRecently ? { goneRecently: row.goneRecently } : {};
     // Record the UIDVALIDITY the rows below belong to before writing any of them, with
     // `uidNext: null` for "initial sync not finished": an action queued on one of them can then
     // always be checked against it, and the next sync resumes the initial sync.
@@ -196,6 +189,7 @@ async function initialSync(
       specialUse,
       lastSync: row?.lastSync ?? null,
       ...(knownBefore ? { knownBefore } : {}),
+      ...kept,
     });
     let uids: number[] = [];
     if (snap.exists > 0) {
@@ -212,9 +206,7 @@ async function initialSync(
     await session.messages.remove(stale.map((uid): MessageKey => [accountId, path, uid]));
     progress.plan(uids.length);
     await fetchAndStoreSummaries(session, path, uids, (n) => progress.advance(n));
-    const newMessages = knownBefore
-      ? await unknownUnread(session, path, specialUse, knownBefore, options)
-      : [];
+    const found = knownBefore ? await afterRebuild(session, path, specialUse, knownBefore) : null;
     const after = await session.status(path);
     // Written last, and without `knownBefore`: the rebuild is over, and what it found new is
     // returned for announcing in the same step as before (as incrementalSync's UIDNEXT).
@@ -228,8 +220,14 @@ async function initialSync(
       unseen: after.unseen ?? 0,
       specialUse,
       lastSync: ctx.now(),
+      ...kept,
     });
-    return { path, newMessages, unseen: after.unseen ?? 0 };
+    return {
+      path,
+      newMessages: found?.newMessages ?? [],
+      unseen: after.unseen ?? 0,
+      ...(found ? { renumbered: found.renumbered } : {}),
+    };
   } finally {
     lock.release();
   }
@@ -237,25 +235,32 @@ async function initialSync(
 
 /**
  * After a rebuild: the folder's unread rows whose identity the account did not know before
- * (`knownBefore`, other folders, mail this sync saw leave another folder). Rows stored by an
- * earlier run of the same rebuild that was cut short count too: that run announced nothing.
+ * (`knownBefore`, other folders, mail the server expunged lately), to announce, and the old id
+ * of each unread row that was known here (for the badge's "new since the popup was opened").
+ * Rows stored by an earlier run of the same rebuild that was cut short count too: that run
+ * announced nothing.
  */
-async function unknownUnread(
+async function afterRebuild(
   session: ImapSession,
   path: string,
   specialUse: string | null,
-  knownBefore: readonly string[],
-  options: FolderSyncOptions,
-): Promise<MessageRow[]> {
-  if (specialUse !== null && QUIET_FOLDERS.has(specialUse)) return [];
-  const rows = (await folderRows(session.ctx.db, session.accountId, path)).filter(
+  knownBefore: ReadonlyArray<[identity: string, uid: number]>,
+): Promise<{ newMessages: MessageRow[]; renumbered: Array<[from: string, to: string]> }> {
+  const accountId = session.accountId;
+  const rows = (await folderRows(session.ctx.db, accountId, path)).filter(
     (r) => !r.seen && !r.deletedLocally,
   );
-  if (rows.length === 0) return [];
-  const known = await identitiesElsewhere(session.ctx.db, session.accountId, path);
-  for (const id of knownBefore) known.add(id);
-  for (const id of options.gone ?? []) known.add(id);
-  return rows.filter((r) => !known.has(identityOf(r)));
+  const before = new Map(knownBefore);
+  const renumbered: Array<[string, string]> = [];
+  for (const row of rows) {
+    const uid = before.get(identityOf(row));
+    if (uid !== undefined) renumbered.push([messageId(accountId, path, uid), row.id]);
+  }
+  if (rows.length === 0 || (specialUse !== null && QUIET_FOLDERS.has(specialUse)))
+    return { newMessages: [], renumbered };
+  const known = await identitiesElsewhere(session.ctx.db, accountId, path);
+  for (const id of before.keys()) known.add(id);
+  return { newMessages: rows.filter((r) => !known.has(identityOf(r))), renumbered };
 }
 
 /** UIDs of `path` with a queued action. */
@@ -299,7 +304,7 @@ async function incrementalSync(
       // Changed between STATUS and SELECT.
       released = true;
       lock.release();
-      return rebuild(session, path, progress, options);
+      return rebuild(session, path, progress);
     }
     const [floor, storedAbove] = await Promise.all([
       lowestStoredUid(ctx.db, accountId, path),
@@ -339,6 +344,7 @@ async function incrementalSync(
     // 2. Flag changes and expunges among the messages stored before (skipped when the push
     //    connection was told only of new mail; the HIGHESTMODSEQ bookmark then stays where it was).
     const checkChanges = !options.newMailOnly && floor !== null && floor < prevUidNext;
+    let goneIds: string[] = [];
     if (checkChanges) {
       const range = `${floor}:${prevUidNext - 1}`;
       const { changed, existing, vanished, complete } = await serverChanges(
@@ -363,7 +369,7 @@ async function incrementalSync(
           )
         : [...vanished].filter((uid) => uid < prevUidNext);
       const goneKeys = gone.map((uid): MessageKey => [accountId, path, uid]);
-      if (options.gone) for (const id of await identitiesOf(ctx.db, goneKeys)) options.gone.add(id);
+      goneIds = await identitiesOf(ctx.db, goneKeys);
       await session.messages.remove(goneKeys);
     }
 
@@ -375,7 +381,6 @@ async function incrementalSync(
       : stored.filter((s) => !s.seen && Number(s.uid) >= prevUidNext && !storedAbove.has(Number(s.uid)));
     if (candidates.length > 0) {
       const known = await identitiesElsewhere(ctx.db, accountId, path);
-      for (const id of options.gone ?? []) known.add(id);
       candidates = candidates.filter((s) => !known.has(identityOf(s)));
     }
     // Rows of messages stored for the first time just now: no action can be queued on them yet,
@@ -391,6 +396,7 @@ async function incrementalSync(
       messages: after.messages ?? snap.exists,
       unseen: after.unseen ?? row.unseen,
       lastSync: ctx.now(),
+      ...(goneIds.length > 0 ? { goneRecently: rememberGone(row.goneRecently, goneIds) } : {}),
     });
     return { path, newMessages, unseen: after.unseen ?? row.unseen };
   } finally {

@@ -102,7 +102,8 @@ async function replayRun(session: ImapSession, run: Run, report: ReplayReport): 
     lock = await client.getMailboxLock(run.folder);
   } catch (error) {
     if ((error as { mailboxMissing?: unknown }).mailboxMissing !== true) throw error;
-    await session.messages.removeFolder(accountId, run.folder);
+    if (folderRow) await dropFolderForRebuild(session.ctx.db, accountId, run.folder, { folderGone: true });
+    else await session.messages.removeFolder(accountId, run.folder);
     report.dropped += run.ops.length;
     return;
   }

@@ -84,11 +84,17 @@ export async function storedUidsFrom(
  * remembers the identities of the messages it held (`knownBefore`, added to those of an
  * earlier rebuild that never finished). The rebuild then announces only what was not known.
  * One transaction: a crash cannot drop the rows and lose what they were.
+ *
+ * Also when the folder is gone from the server (`folderGone`, its unread count then 0): a
+ * folder deleted and made again by another client has a new UIDVALIDITY, and Biff may look in
+ * between. Without the marker the folder would come back as a first sync, which announces
+ * nothing, and mail that reached it right after was never announced.
  */
 export async function dropFolderForRebuild(
   db: BiffDatabase,
   accountId: string,
   folder: string,
+  options: { folderGone?: boolean } = {},
 ): Promise<void> {
   const tx = db.transaction(['messages', 'bodies', 'pending', 'folders'], 'readwrite');
   await runTx(tx, async () => {
@@ -100,8 +106,8 @@ export async function dropFolderForRebuild(
       folders.get([accountId, folder]),
       tx.objectStore('pending').index('by-message').getAllKeys(range),
     ]);
-    const known = new Set(old?.knownBefore ?? []);
-    for (const row of rows) known.add(identityOf(row));
+    const known = new Map(old?.knownBefore ?? []);
+    for (const row of rows) if (typeof row.uid === 'number') known.set(identityOf(row), row.uid);
     deleteAll(messages, [range]);
     deleteAll(tx.objectStore('bodies'), [range]);
     deleteAll(tx.objectStore('pending'), pendingIds);
@@ -112,10 +118,11 @@ export async function dropFolderForRebuild(
       uidNext: null,
       highestModseq: null,
       messages: 0,
-      unseen: old?.unseen ?? 0,
+      unseen: options.folderGone ? 0 : (old?.unseen ?? 0),
       specialUse: old?.specialUse ?? null,
       lastSync: old?.lastSync ?? null,
       knownBefore: [...known],
+      ...(old?.goneRecently ? { goneRecently: old.goneRecently } : {}),
     });
   });
 }
@@ -127,9 +134,28 @@ export async function folderRows(db: BiffDatabase, accountId: string, folder: st
 }
 
 /**
- * The identities of the messages the account knows outside `folder`: rows of its other folders,
- * and what other folders held before their own UIDVALIDITY change. Mail another client moves
- * between watched folders is found here, so its new UID is not announced as new mail.
+ * How many identities of expunged messages a folder row remembers (`goneRecently`): far more
+ * than another client moves between two checks, small enough that the folder row, written on
+ * every sync, stays a few KiB.
+ */
+export const GONE_REMEMBERED = 200;
+
+/** `list` with `ids` added at the end, cut to the newest GONE_REMEMBERED. */
+export function rememberGone(list: readonly string[] | undefined, ids: readonly string[]): string[] {
+  const all = [...(list ?? []).filter((id) => !ids.includes(id)), ...ids];
+  return all.slice(-GONE_REMEMBERED);
+}
+
+/**
+ * The identities of the messages the account knows outside `folder`'s current rows: unread rows
+ * of its other folders, what other folders held before their own UIDVALIDITY change, and what
+ * the server expunged lately from any folder. Mail another client moves between watched folders
+ * is found here, in whichever order the two folders are synchronised, so its new UID is not
+ * announced as new mail.
+ *
+ * Only unread rows are read (the `unread-by-account` index; usually a few rows, where the whole
+ * account is thousands): only unread mail is announced, and a move keeps the message's flags
+ * (RFC 6851 §3.3, RFC 3501 §6.4.7), so a read row can only match mail that is not a candidate.
  */
 export async function identitiesElsewhere(
   db: BiffDatabase,
@@ -139,12 +165,15 @@ export async function identitiesElsewhere(
   const tx = db.transaction(['messages', 'folders']);
   return runTx(tx, async () => {
     const [rows, folderRows] = await Promise.all([
-      tx.objectStore('messages').getAll(prefixRange(accountId)),
+      tx.objectStore('messages').index('unread-by-account').getAll([accountId, 1]),
       tx.objectStore('folders').getAll(prefixRange(accountId)),
     ]);
     const known = new Set<string>();
     for (const row of rows) if (row.folder !== folder) known.add(identityOf(row));
-    for (const f of folderRows) if (f.path !== folder) for (const id of f.knownBefore ?? []) known.add(id);
+    for (const f of folderRows) {
+      if (f.path !== folder) for (const [id] of f.knownBefore ?? []) known.add(id);
+      for (const id of f.goneRecently ?? []) known.add(id);
+    }
     return known;
   });
 }

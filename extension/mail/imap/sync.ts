@@ -5,12 +5,13 @@
  *
  * Notifications: `newMessages` are unread messages at or above the folder's previous UIDNEXT
  * that were not stored before, and whose identity (identity.ts: Message-ID, else date, sender,
- * subject and size) the account does not hold in another folder: mail another client moves
- * between watched folders is not new. An initial sync has no previous UIDNEXT, so it announces
- * nothing: a first sync must not notify 1,000 old messages. A rebuild after a UIDVALIDITY change
- * has none either, but remembers the identities of what the folder held, and announces the
- * unread mail it finds that was not among them (folder-sync.ts). Mail in Junk or Trash is never
- * announced.
+ * subject and size) the account does not hold in another folder nor saw expunged lately
+ * (`FolderRow.goneRecently`): mail another client moves between watched folders is not new.
+ * An initial sync has no previous UIDNEXT, so it announces nothing: a first sync must not
+ * notify 1,000 old messages. A rebuild after a UIDVALIDITY change (or after the folder was
+ * deleted and made again) has none either, but remembers the identities of what the folder
+ * held, and announces the unread mail it finds that was not among them (folder-sync.ts). Mail
+ * in Junk or Trash is never announced.
  */
 
 import { withAccountLock } from '../account-lock.ts';
@@ -39,15 +40,21 @@ export async function syncOnSession(
   await replayPending(session);
   const progress = new Progress(session.ctx.onProgress);
   const outcomes: FolderOutcome[] = [];
-  const gone = new Set<string>();
-  for (const path of folders) outcomes.push(await syncFolder(session, path, progress, { ...options, gone }));
+  for (const path of folders) outcomes.push(await syncFolder(session, path, progress, options));
   let unread = outcomes.reduce((sum, o) => sum + o.unseen, 0);
   const synced = new Set(folders);
   for (const path of watchedFolders(session.ctx)) {
     if (synced.has(path)) continue;
     unread += (await session.folders.get(session.accountId, path))?.unseen ?? 0;
   }
-  return { newMessages: outcomes.flatMap((o) => o.newMessages), unread };
+  const rebuilt = outcomes.flatMap((o) =>
+    o.renumbered ? [{ folder: o.path, renumbered: o.renumbered }] : [],
+  );
+  return {
+    newMessages: outcomes.flatMap((o) => o.newMessages),
+    unread,
+    ...(rebuilt.length > 0 ? { rebuilt } : {}),
+  };
 }
 
 /** Synchronises every watched folder of an IMAP account over one connection. */
