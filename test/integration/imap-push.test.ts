@@ -216,6 +216,73 @@ test('a wrong password stops the push instead of retrying', async () => {
   await push.stop();
 });
 
+test('a refused login is renewed once: push logs in again at once with the new credentials; refused twice, it stops', async () => {
+  const user = world.newUser();
+  const db = await world.db();
+  const good = world.ctx(db, world.account(user));
+  // The credentials push reads at each (re)connection; `renew` replaces them, as an OAuth
+  // account's refresh replaces its access token.
+  let ctx = { ...good, password: 'expired token' };
+  let renewals = 0;
+  const states: PushState[] = [];
+  const push = new ImapPush({
+    context: () => ctx,
+    onChange: () => {},
+    onState: (state) => states.push(state),
+    backoffMs: [100],
+    renew: async () => {
+      renewals++;
+      ctx = good;
+      return true;
+    },
+  });
+  push.start();
+  try {
+    await waitFor(() => states.at(-1) === 'idle', 15_000, 'logged in with the renewed credentials');
+    assert.equal(renewals, 1);
+    assert.ok(!states.includes('waiting'), `no backoff before the second login: ${states.join(' ')}`);
+  } finally {
+    await push.stop();
+  }
+
+  // Renewed, and refused again: the new credentials do not help either; push stops.
+  ctx = { ...good, password: 'still wrong' };
+  let asked = 0;
+  const stubborn = new ImapPush({
+    context: () => ctx,
+    onChange: () => {},
+    onState: (state) => states.push(state),
+    backoffMs: [100],
+    renew: async () => {
+      asked++;
+      return true;
+    },
+  });
+  states.length = 0;
+  stubborn.start();
+  await waitFor(() => states.at(-1) === 'failed', 15_000, 'failed');
+  assert.equal(asked, 1, 'renewed once, not in a loop');
+  await stubborn.stop();
+
+  // No credentials to be had (the sign-in is gone): push stops at once.
+  let refused = 0;
+  const signedOut = new ImapPush({
+    context: () => ctx,
+    onChange: () => {},
+    onState: (state) => states.push(state),
+    backoffMs: [100],
+    renew: async () => {
+      refused++;
+      return false;
+    },
+  });
+  states.length = 0;
+  signedOut.start();
+  await waitFor(() => states.at(-1) === 'failed', 15_000, 'failed');
+  assert.equal(refused, 1);
+  await signedOut.stop();
+});
+
 test('without IDLE the push polls with NOOP and still sees new mail', async () => {
   const user = noIdleWorld.newUser();
   const other = await noIdleWorld.other(user);

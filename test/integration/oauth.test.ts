@@ -339,7 +339,7 @@ describe('OAuth: tokens from a real authorization server, accepted by Dovecot th
   });
 });
 
-describe('OAuth with 10 s access tokens: IMAP push renews its login', () => {
+describe('OAuth with 10 s access tokens: push and checks go on, refreshed by alarm or renewed at a refusal', () => {
   let idp: OAuthServer;
   let world: Pop3World;
   let endpoints: ServerEndpoints;
@@ -408,6 +408,101 @@ describe('OAuth with 10 s access tokens: IMAP push renews its login', () => {
     };
     return { name, account, settings, engine, tokenRequests, notices, arrived, append, logins, start };
   }
+
+  test('a minute of 10 s tokens: IMAP mail keeps arriving by push and POP3 mail by its check alarm, no user action', async (t) => {
+    // Two signed-in accounts in one engine, wired as the background wires them: token alarms
+    // (here real timers) that call refreshTokenIfDue, and a check alarm for POP3 every ~12 s.
+    const imapUser = world.newUser();
+    const pop3User = world.newUser();
+    const settings = new SettingsStore(memoryArea());
+    await settings.updateSettings({ relay: world.endpoint });
+    const accounts: Account[] = [];
+    for (const [user, protocol] of [
+      [imapUser, 'imap'],
+      [pop3User, 'pop3'],
+    ] as const) {
+      idp.addUser(user, SIGN_IN_PASSWORD);
+      const signedIn = await signInAt(idp, user, SIGN_IN_PASSWORD);
+      const base = protocol === 'imap' ? world.accountFor(user, 'imap') : world.account(user, {}, 'starttls');
+      const account = { ...base, auth: signedIn.auth };
+      await settings.saveAccount(account, { oauth: signedIn.tokens });
+      accounts.push(account);
+    }
+    const [imap, pop3] = accounts as [Account, Account];
+    let tokenRequests = 0;
+    const notices: string[] = [];
+    const arrived = new Map<string, number>();
+    const alarms = new Map<string, ReturnType<typeof setTimeout>>();
+    let changes = 0;
+    const engine: Engine = new Engine({
+      db: await world.db(),
+      settings,
+      drivers: { imap: imapDriver, pop3: pop3Driver },
+      holds: new DeleteHolds(),
+      relaySocket: { WebSocket: WebSocket as unknown as WebSocketConstructor },
+      emit: (event) => {
+        if (event.biffEvent === 'messages-changed' && event.accountIds.includes(imap.id)) changes++;
+      },
+      persist: () => {},
+      onNewMail: (_a, messages) => {
+        for (const m of messages) arrived.set(m.subject, Date.now());
+      },
+      fetch: (url, init) => {
+        if (new URL(url).pathname === '/token') tokenRequests++;
+        return fetch(url, init);
+      },
+      onSignInNeeded: (a) => notices.push(a.id),
+      scheduleTokenRefresh: (id, at) => {
+        clearTimeout(alarms.get(id));
+        alarms.delete(id);
+        if (at !== null)
+          alarms.set(
+            id,
+            setTimeout(() => void engine.refreshTokenIfDue(id), Math.max(0, at - Date.now())),
+          );
+      },
+    });
+    const started = Date.now();
+    try {
+      await engine.start();
+      await engine.sync(pop3.id, 'startup');
+      await waitFor(() => changes > 0, 15_000, 'push connected and caught up');
+      const latencies: number[] = [];
+      for (let round = 1; round <= 5; round++) {
+        const roundStart = Date.now();
+        // Midway, every connection drops: push logs in again with the token the alarms kept fresh.
+        if (round === 3) await world.dovecot.restart();
+        const pushed = `push ${round}`;
+        const polled = `poll ${round}`;
+        const other = await world.other(imapUser);
+        const appended = Date.now();
+        await other.append('INBOX', `Subject: ${pushed}\r\nFrom: a@biff.test\r\n\r\nbody\r\n`, []);
+        await other.logout();
+        world.seed(pop3User, [{ raw: `Subject: ${polled}\r\nFrom: a@biff.test\r\n\r\nbody\r\n` }]);
+        await waitFor(() => arrived.has(pushed), 30_000, `${pushed} by push`);
+        latencies.push(arrived.get(pushed)! - appended);
+        // The check alarm (the background's `check:` alarm and engine.sync(id, 'alarm')).
+        const status = await engine.sync(pop3.id, 'alarm');
+        assert.equal(status.error, undefined, `${polled}: ${JSON.stringify(status.error)}`);
+        assert.ok(arrived.has(polled), `${polled} by the check`);
+        await new Promise((r) => setTimeout(r, Math.max(0, roundStart + 12_000 - Date.now())));
+      }
+      t.diagnostic(
+        `${Math.round((Date.now() - started) / 1000)} s, token requests ${tokenRequests} for 2 accounts; push latency ms ${latencies.join(', ')}`,
+      );
+      assert.deepEqual(notices, []);
+      assert.equal(engine.scheduler.status(imap.id).error, undefined);
+      assert.ok(engine.scheduler.status(imap.id).push, 'push live at the end');
+      // Every token the accounts signed in with is long expired: the alarms replaced them.
+      for (const account of accounts) {
+        const stored = (await settings.getTokens(account.id))!;
+        assert.ok(stored.issuedAt > started + 40_000, `${account.protocol} token refreshed in the last 20 s`);
+      }
+    } finally {
+      for (const timer of alarms.values()) clearTimeout(timer);
+      await engine.stop();
+    }
+  });
 
   test('a push login the server refuses (the token expired early) is renewed with one refresh; mail still arrives by push, without a check', async (t) => {
     const w = await pushWorld();

@@ -167,6 +167,11 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     // to stay signed in (the default also wants offline_access, which OIDC ties to prompt=consent).
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
       client.grantTypeAllowed('refresh_token'),
+    // Refresh tokens outlive the sign-in page's browser session, as Google's and Microsoft's do.
+    // oidc-provider's default binds them to it without offline_access (which it grants only
+    // with prompt=consent): signing in a second user in the same browser then ended the first
+    // account's refresh tokens ('grant request is invalid' at its next refresh; e2e oauth).
+    expiresWithSession: async () => false,
     // Every sign-in grants the OIDC scopes and the mail scope: consent is not what is tested.
     loadExistingGrant: async (ctx: {
       oidc: {
