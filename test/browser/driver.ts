@@ -131,6 +131,11 @@ export interface Driver<P extends UiPage = UiPage> {
   relaunch(): Promise<Driver<P>>;
   /** URLs every page of the extension requested (and their frames), from now until `stop()`. */
   recordRequests(): Promise<RequestLog>;
+  /**
+   * An ordinary web page (`http://…`, not the extension's) in a new tab, loaded: what any site
+   * a person opens can do, e.g. try to reach the relay.
+   */
+  openWebPage(url: string): Promise<P>;
   close(): Promise<void>;
 }
 

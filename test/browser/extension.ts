@@ -170,6 +170,11 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    async openWebPage(url: string) {
+      const page = await context.newPage();
+      await page.goto(url);
+      return page;
+    },
     async recordRequests() {
       const urls: string[] = [];
       const onRequest = (r: { url(): string }) => urls.push(r.url());

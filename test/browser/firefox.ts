@@ -255,6 +255,13 @@ export class FirefoxDriver implements Driver<UiPage> {
     return ui;
   }
 
+  /** An ordinary web page: puppeteer's own navigation, which sees a web page's load. */
+  async openWebPage(url: string): Promise<FirefoxPage> {
+    const page = await this.newTab();
+    await page.goto(url);
+    return new FirefoxPage(this, page, url);
+  }
+
   /** A blank tab whose requests the recorders see. */
   async newTab(options: OpenPageOptions = {}): Promise<Page> {
     const page = await this.puppeteer.newPage();
