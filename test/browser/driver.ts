@@ -43,6 +43,10 @@ export interface UiLocator {
   check(): Promise<void>;
   isChecked(): Promise<boolean>;
   isVisible(): Promise<boolean>;
+  /** Whether the control is enabled (not `disabled`), once it is visible. */
+  isEnabled(): Promise<boolean>;
+  /** The value of the input, textarea or select, once it is visible. */
+  inputValue(): Promise<string>;
   count(): Promise<number>;
   textContent(): Promise<string | null>;
   allTextContents(): Promise<string[]>;
