@@ -43,6 +43,10 @@ export interface UiLocator {
   check(): Promise<void>;
   isChecked(): Promise<boolean>;
   isVisible(): Promise<boolean>;
+  /** Whether the control is enabled (not `disabled`), once it is visible. */
+  isEnabled(): Promise<boolean>;
+  /** The value of the input, textarea or select, once it is visible. */
+  inputValue(): Promise<string>;
   count(): Promise<number>;
   textContent(): Promise<string | null>;
   allTextContents(): Promise<string[]>;
@@ -131,6 +135,11 @@ export interface Driver<P extends UiPage = UiPage> {
   relaunch(): Promise<Driver<P>>;
   /** URLs every page of the extension requested (and their frames), from now until `stop()`. */
   recordRequests(): Promise<RequestLog>;
+  /**
+   * An ordinary web page (`http://…`, not the extension's) in a new tab, loaded: what any site
+   * a person opens can do, e.g. try to reach the relay.
+   */
+  openWebPage(url: string): Promise<P>;
   close(): Promise<void>;
 }
 

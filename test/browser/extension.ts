@@ -99,6 +99,11 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
       await page.goto(`${origin}${path}`);
       return page;
     },
+    async openWebPage(url: string) {
+      const page = await context.newPage();
+      await page.goto(url);
+      return page;
+    },
     async relaunch() {
       await context.close();
       const next = await launchExtension({ ...options, profile, installed: true });

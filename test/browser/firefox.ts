@@ -51,6 +51,11 @@ export interface FirefoxOptions {
   profile?: string;
   /** Biff already ran in `profile` (`relaunch`): not a fresh install, so no options tab opens. */
   installed?: boolean;
+  /**
+   * Variables Firefox gets besides this process's, e.g. a HOME whose ~/.mozilla/native-messaging-hosts
+   * `biff-relay install` wrote.
+   */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -75,7 +80,7 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
     executablePath: FIREFOX,
     headless: options.headless ?? true,
     userDataDir: profile,
-    env: { ...process.env, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1' },
+    env: { ...process.env, ...options.env, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1' },
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [ADDON_ID]: ADDON_UUID }),
       'xpinstall.signatures.required': false,
@@ -253,6 +258,13 @@ export class FirefoxDriver implements Driver<UiPage> {
     const ui = new FirefoxPage(this, await this.newTab(options), `${this.origin}${path}`);
     await ui.load();
     return ui;
+  }
+
+  /** An ordinary web page: puppeteer's own navigation, which sees a web page's load. */
+  async openWebPage(url: string): Promise<FirefoxPage> {
+    const page = await this.newTab();
+    await page.goto(url);
+    return new FirefoxPage(this, page, url);
   }
 
   /** A blank tab whose requests the recorders see. */
@@ -672,6 +684,12 @@ class FirefoxLocator implements UiLocator {
   async isVisible(): Promise<boolean> {
     for (const h of await this.resolve()) if (await h.isVisible()) return true;
     return false;
+  }
+  async isEnabled(): Promise<boolean> {
+    return (await this.actionable()).evaluate((el) => !(el as HTMLButtonElement).disabled);
+  }
+  async inputValue(): Promise<string> {
+    return (await this.actionable()).evaluate((el) => (el as HTMLInputElement).value);
   }
   async count(): Promise<number> {
     return (await this.resolve()).length;

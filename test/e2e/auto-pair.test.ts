@@ -1,29 +1,37 @@
 /**
- * One-click pairing in Chromium, as a new user does it: the options page's "Pair automatically"
- * first finds no relay installed and says how to install it; after `biff-relay install` (run
- * with this profile's folders as its HOME/XDG dirs) it asks the registered native host, which
- * starts the relay that was not running, and the page ends at "Relay 0.2.0 connected" with
- * no token typed. Then an IMAP account added in the same page syncs its mail.
+ * biff-browsers: chromium firefox
  *
- * Chromium looks for a user's hosts in <user-data-dir>/NativeMessagingHosts/ (Linux), and
- * its default user data dir is $XDG_CONFIG_HOME/chromium, which is where install writes the
- * Chromium manifest: so the profile here is $XDG_CONFIG_HOME/chromium of a temporary config.
+ * One-click pairing in Chromium and Firefox ESR, as a new user does it: the options page's "Pair
+ * automatically" first finds no relay installed and says how to install it; after
+ * `biff-relay install` (run with this test's folders as its HOME/XDG dirs) it asks the
+ * registered native host, which starts the relay that was not running, and the page ends at
+ * "Relay 0.2.0 connected" with no token typed. Then an IMAP account added in the same page
+ * syncs its mail.
+ *
+ * Where each browser looks for a user's hosts (and where install writes them):
+ * - Chromium: <user-data-dir>/NativeMessagingHosts/ (Linux), and its default user data dir is
+ *   $XDG_CONFIG_HOME/chromium: so the profile here is $XDG_CONFIG_HOME/chromium of a
+ *   temporary config.
+ * - Firefox: ~/.mozilla/native-messaging-hosts/ whatever the profile (the per-user path on
+ *   Linux, MDN "Native manifests"): Firefox runs here with HOME set to the temporary home.
+ *   The manifest allows biff@biff-notifier.org, the add-on ID.
  *
  * The permission prompt of `permissions.request` is browser UI that automation cannot answer,
  * so the loaded copy of the extension has `nativeMessaging` granted up front (moved into
- * `permissions`); the request then resolves at once, as it does once a user allowed it. The
- * shipped manifest keeps it optional (checked below).
+ * `permissions`, in either browser's build); the request then resolves at once, as it does once
+ * a user allowed it. The shipped manifests keep it optional (checked below).
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Page } from 'playwright';
 import type { MessageName, Reply, Request, Response } from '../../extension/contract.ts';
 import { probeRelay } from '../../relay/probe.ts';
 import { RELAY_VERSION } from '../../relay/version.ts';
-import { DIST_CHROME, type LaunchedExtension, launchExtension } from '../browser/extension.ts';
+import { currentBrowser, type Driver, type UiPage } from '../browser/driver.ts';
+import { DIST_CHROME, launchExtension } from '../browser/extension.ts';
+import { ADDON_ID, DIST_FIREFOX, launchFirefox } from '../browser/firefox.ts';
 import {
   fillAccount,
   messageRow,
@@ -47,8 +55,9 @@ let config: string;
 let env: NodeJS.ProcessEnv;
 let port: number;
 let dovecot: DovecotServer;
-let ext: LaunchedExtension;
-let options: Page;
+const browser = currentBrowser();
+let ext: Driver;
+let options: UiPage;
 let installArgs: string[];
 const tokenFile = () => join(config, 'biff', 'relay.json');
 
@@ -83,16 +92,22 @@ before(async () => {
     String(dovecot.ports.imaps),
   ];
 
-  const shipped = JSON.parse(readFileSync(join(DIST_CHROME, 'manifest.json'), 'utf8'));
+  const dist = browser === 'firefox' ? DIST_FIREFOX : DIST_CHROME;
+  const shipped = JSON.parse(readFileSync(join(dist, 'manifest.json'), 'utf8'));
   assert.deepEqual(shipped.optional_permissions, ['nativeMessaging']);
   assert.ok(!shipped.permissions.includes('nativeMessaging'), 'no install-time nativeMessaging warning');
   const granted = join(dir, 'extension');
-  cpSync(DIST_CHROME, granted, { recursive: true });
+  cpSync(dist, granted, { recursive: true });
   writeFileSync(
     join(granted, 'manifest.json'),
     JSON.stringify({ ...shipped, permissions: [...shipped.permissions, 'nativeMessaging'] }),
   );
-  ext = await launchExtension({ dist: granted, profile: join(config, 'chromium') });
+  if (browser === 'firefox') {
+    mkdirSync(env.HOME!, { recursive: true });
+    ext = await launchFirefox({ dist: granted, env: { HOME: env.HOME } });
+  } else {
+    ext = await launchExtension({ dist: granted, profile: join(config, 'chromium') });
+  }
   options = await openOptions(ext);
 });
 
@@ -120,8 +135,15 @@ test('with no relay installed, "Pair automatically" says how to install it and m
 
 test('after biff-relay install, "Pair automatically" starts the relay and pairs with no token typed', async () => {
   const printed = execFileSync(process.execPath, [RELAY_BIN, ...installArgs], { env, encoding: 'utf8' });
-  const manifest = join(config, 'chromium', 'NativeMessagingHosts', 'biff_relay.json');
+  const manifest =
+    browser === 'firefox'
+      ? join(env.HOME!, '.mozilla', 'native-messaging-hosts', 'biff_relay.json')
+      : join(config, 'chromium', 'NativeMessagingHosts', 'biff_relay.json');
   assert.ok(printed.includes(`wrote ${manifest}`), printed);
+  if (browser === 'firefox') {
+    const host = JSON.parse(readFileSync(manifest, 'utf8')) as { allowed_extensions: string[] };
+    assert.deepEqual(host.allowed_extensions, [ADDON_ID]);
+  }
   assert.equal(await probeRelay('127.0.0.1', port), 'none', 'the relay is not running before the click');
 
   await options.getByRole('button', { name: 'Pair automatically', exact: true }).click();
@@ -162,6 +184,11 @@ test('an IMAP account added after pairing syncs through the relay the host start
   const popup = await openPopup(ext);
   await messageRow(popup, note.from.name, note.subject).waitFor({ timeout: 60_000 });
   await popup.close();
+  if (browser === 'firefox') {
+    // The relay pinned the add-on that paired: no other moz-extension:// origin gets through.
+    const saved = JSON.parse(readFileSync(tokenFile(), 'utf8')) as { firefoxOrigin?: string };
+    assert.equal(saved.firefoxOrigin, ext.origin.replace(/\/$/, ''));
+  }
 });
 
 test('with the relay down, the popup gives the command that starts this installation, and it works', async () => {

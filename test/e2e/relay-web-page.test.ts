@@ -1,5 +1,8 @@
 /**
- * The relay's first promise, tried from a real web page in real Chromium: a page on this very
+ * biff-browsers: chromium firefox
+ *
+ * The relay's first promise, tried from a real web page in real Chromium and Firefox ESR (whose
+ * extension origin, moz-extension://<uuid>, the relay lets through): a page on this very
  * machine that knows the relay's address, and even its pairing token, cannot get a socket. The
  * browser sends the page's own Origin (a page cannot forge it), and the relay refuses it with 403
  * before the upgrade; its --verbose log says so. The extension's own origin getting through is
@@ -9,14 +12,15 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium } from 'playwright';
-import { CHROMIUM } from '../browser/extension.ts';
+import { currentBrowser, type Driver } from '../browser/driver.ts';
+import { launchExtension } from '../browser/extension.ts';
+import { launchFirefox } from '../browser/firefox.ts';
 import { type RunningRelay, startRelay } from '../relay/helpers.ts';
 
 let relay: RunningRelay;
 let site: Server;
 let sitePort: number;
-let browser: Browser;
+let browser: Driver;
 
 before(async () => {
   relay = await startRelay({ args: ['--verbose'] });
@@ -27,7 +31,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   sitePort = (site.address() as AddressInfo).port;
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  browser = currentBrowser() === 'firefox' ? await launchFirefox() : await launchExtension();
 });
 
 after(async () => {
@@ -44,9 +48,8 @@ interface Attempt {
 
 /** Opens the relay's WebSocket from `pageUrl` with `protocols`; resolves how it ended. */
 async function attempt(pageUrl: string, protocols: string[]): Promise<Attempt> {
-  const page = await browser.newPage();
+  const page = await browser.openWebPage(pageUrl);
   try {
-    await page.goto(pageUrl);
     return await page.evaluate(
       ({ url, protocols }) =>
         new Promise<Attempt>((resolve) => {

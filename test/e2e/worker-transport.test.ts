@@ -1,7 +1,11 @@
 /**
- * The foundation, end to end: the built extension's service worker opens the relay socket and
- * speaks IMAP (imapflow, over IMAPS and over STARTTLS) and POP3 (over STLS) to real Dovecot —
- * through the same contract the options page and popup use.
+ * biff-browsers: chromium firefox
+ *
+ * The foundation, end to end: the built extension's background (Chromium's service worker,
+ * Firefox's event page) opens the relay socket and speaks IMAP (imapflow, over IMAPS and over
+ * STARTTLS) and POP3 (over STLS) to real Dovecot — through the same contract the options page
+ * and popup use. The relay logs the extension's own origin (chrome-extension://<id> or
+ * moz-extension://<uuid>) as the one that got through.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -54,7 +58,8 @@ test('IMAPS: the worker logs in through the relay, lists mailboxes and counts IN
     world.dovecot.fingerprint256,
     'the pinned certificate was presented',
   );
-  await world.relayLogged(/origin=chrome-extension:\/\/dbonihppoidfekehkoeogfoehelllkbp target=127\.0\.0\.1/);
+  const origin = world.driver.origin.replace(/\/$/, '').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  await world.relayLogged(new RegExp(`origin=${origin} target=127\\.0\\.0\\.1`));
 });
 
 test('IMAP over STARTTLS: the upgrade happens through the relay and the session works', async () => {
