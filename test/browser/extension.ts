@@ -161,6 +161,9 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
       const found = live();
       return found !== undefined && (await found.evaluate(() => true).catch(() => false));
     },
+    async setOffline(offline: boolean) {
+      await context.setOffline(offline);
+    },
     async recordRequests() {
       const urls: string[] = [];
       const onRequest = (r: { url(): string }) => urls.push(r.url());

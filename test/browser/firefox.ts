@@ -15,7 +15,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from 'puppeteer-core';
+import puppeteer, {
+  type Browser,
+  type ElementHandle,
+  type Frame,
+  type KeyInput,
+  type Page,
+} from 'puppeteer-core';
 import type {
   BackgroundScope,
   Driver,
@@ -277,6 +283,18 @@ export class FirefoxDriver implements Driver<UiPage> {
   }
 
   /**
+   * Firefox's offline mode, as File > Work Offline sets it: pages see navigator.onLine false and
+   * an `offline` event. The network link service is told to stop managing the state first, so
+   * it does not switch it back.
+   */
+  async setOffline(offline: boolean): Promise<void> {
+    await this.privileged(`(() => {
+      Services.io.manageOfflineStatus = false;
+      Services.io.offline = ${offline};
+    })()`);
+  }
+
+  /**
    * Every HTTP(S) request Firefox opens, from any page or frame, seen by an observer of
    * `http-on-modify-request` in the chrome context: BiDi's network events leave out what
    * extension pages request. moz-extension:// loads are no HTTP and are not listed; neither
@@ -417,6 +435,7 @@ type Step =
   | { kind: 'css'; selector: string }
   | { kind: 'hasText'; text: string }
   | { kind: 'first' }
+  | { kind: 'nth'; index: number }
   | { kind: 'or'; other: FirefoxLocator };
 
 type Scope = Frame | ElementHandle<Node>;
@@ -451,6 +470,9 @@ class FirefoxLocator implements UiLocator {
   first(): UiLocator {
     return this.with({ kind: 'first' });
   }
+  nth(index: number): UiLocator {
+    return this.with({ kind: 'nth', index });
+  }
   or(other: UiLocator): UiLocator {
     return this.with({ kind: 'or', other: other as FirefoxLocator });
   }
@@ -462,6 +484,10 @@ class FirefoxLocator implements UiLocator {
       const next: Scope[] = [];
       if (step.kind === 'first') {
         scopes = scopes.slice(0, 1);
+        continue;
+      }
+      if (step.kind === 'nth') {
+        scopes = scopes.slice(step.index, step.index + 1);
         continue;
       }
       if (step.kind === 'or') {
@@ -557,7 +583,9 @@ class FirefoxLocator implements UiLocator {
               ? s.selector
               : s.kind === 'hasText'
                 ? `:has-text("${s.text}")`
-                : s.kind,
+                : s.kind === 'nth'
+                  ? `nth=${s.index}`
+                  : s.kind,
       )
       .join(' >> ');
   }
@@ -672,6 +700,9 @@ class FirefoxLocator implements UiLocator {
   async getAttribute(name: string): Promise<string | null> {
     return (await this.actionable()).evaluate((el, name) => el.getAttribute(name), name);
   }
+  async boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> {
+    return (await this.actionable()).boundingBox();
+  }
 }
 
 function isFrame(scope: Scope): scope is Frame {
@@ -691,6 +722,10 @@ export class FirefoxPage implements UiPage {
 
   get driverRef(): FirefoxDriver {
     return this.driver;
+  }
+
+  get keyboard(): { press(key: string): Promise<void> } {
+    return { press: async (key) => this.page.keyboard.press(key as KeyInput) };
   }
 
   getByRole(role: string, options?: RoleOptions): UiLocator {
@@ -776,14 +811,19 @@ export class FirefoxPage implements UiPage {
    */
   async reload(): Promise<void> {
     const old = this.page;
-    this.page = await this.driver.newTab();
+    const viewport = old.viewport();
+    this.page = await this.driver.newTab(viewport ? { viewport } : {});
+    for (const [event, listener] of this.listeners) this.page.on(event, listener);
     await this.load();
     await old.close();
   }
   close(): Promise<void> {
     return this.page.close();
   }
+  /** Listeners kept for the tab that `reload` puts in this one's place. */
+  private readonly listeners: Array<['dialog' | 'pageerror', (x: unknown) => void]> = [];
   on(event: 'dialog' | 'pageerror', listener: ((d: UiDialog) => void) | ((e: Error) => void)): this {
+    this.listeners.push([event, listener as (x: unknown) => void]);
     this.page.on(event, listener as (x: unknown) => void);
     return this;
   }
