@@ -77,7 +77,8 @@ export interface UiPage {
   frames():
     | Array<{ url(): string; evaluate<R>(fn: () => R): Promise<R> }>
     | Promise<Array<{ url(): string; evaluate<R>(fn: () => R): Promise<R> }>>;
-  evaluate<R>(fn: () => R | Promise<R>): Promise<R>;
+  /** Runs `fn` in the page (sent as source: it may use only its argument), or an expression given as source. */
+  evaluate<R>(fn: string | (() => R | Promise<R>)): Promise<R>;
   evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   waitForTimeout(ms: number): Promise<void>;
@@ -128,6 +129,11 @@ export interface Driver<P extends UiPage = UiPage> {
    * storage.session and every page are gone. This handle is closed; use the one returned.
    */
   relaunch(): Promise<Driver<P>>;
+  /**
+   * Runs `start` (a click on `page` that downloads a file) and waits until the browser saved
+   * the file: its suggested name and where it is now.
+   */
+  download(page: P, start: () => Promise<void>): Promise<{ name: string; path: string }>;
   /** Takes the browser off the network (navigator.onLine false, an `offline` event) or back on. */
   setOffline(offline: boolean): Promise<void>;
   /** URLs every page of the extension requested (and their frames), from now until `stop()`. */

@@ -161,6 +161,11 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
       const found = live();
       return found !== undefined && (await found.evaluate(() => true).catch(() => false));
     },
+    async download(page, start) {
+      const [download] = await Promise.all([page.waitForEvent('download'), start()]);
+      const path = await download.path();
+      return { name: download.suggestedFilename(), path };
+    },
     async setOffline(offline: boolean) {
       await context.setOffline(offline);
     },

@@ -90,6 +90,11 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
       // Notifications go to the (absent) desktop's daemon otherwise; Firefox's own alert
       // service keeps them inside the browser, where notifications.getAll() lists them.
       'alerts.useSystemBackend': false,
+      // Downloads are saved without asking, into the profile (removed with it).
+      'browser.download.folderList': 2,
+      'browser.download.dir': join(profile, 'downloads'),
+      'browser.download.useDownloadDir': true,
+      'browser.download.always_ask_before_handling_new_types': false,
       ...options.prefs,
     },
   });
@@ -280,6 +285,26 @@ export class FirefoxDriver implements Driver<UiPage> {
     return caller.page.evaluate(
       `(async () => (${fn.toString()})(await browser.runtime.getBackgroundPage(), ${JSON.stringify(arg ?? null)}))()`,
     ) as Promise<R>;
+  }
+
+  /** Driver.download, through Firefox's own list of downloads (chrome context). */
+  async download(_page: UiPage, start: () => Promise<void>): Promise<{ name: string; path: string }> {
+    const list = `(async () => {
+      const { Downloads } = ChromeUtils.importESModule('resource://gre/modules/Downloads.sys.mjs');
+      const all = await (await Downloads.getList(Downloads.ALL)).getAll();
+      return all.map((d) => ({ path: d.target.path, succeeded: d.succeeded, error: d.error ? String(d.error) : null }));
+    })()`;
+    type Entry = { path: string; succeeded: boolean; error: string | null };
+    const before = new Set((await this.privileged<Entry[]>(list)).map((d) => d.path));
+    await start();
+    const deadline = Date.now() + DEFAULT_TIMEOUT_MS;
+    for (;;) {
+      const fresh = (await this.privileged<Entry[]>(list)).find((d) => !before.has(d.path));
+      if (fresh?.error) throw new Error(`the download failed: ${fresh.error}`);
+      if (fresh?.succeeded) return { name: fresh.path.split('/').at(-1) ?? '', path: fresh.path };
+      if (Date.now() > deadline) throw new Error('no download finished');
+      await sleep(POLL_MS);
+    }
   }
 
   /**
