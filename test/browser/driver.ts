@@ -55,7 +55,10 @@ export interface UiLocator {
 
 /** A frame inside a page (the reader's sandboxed message body): its text, waited for and hovered. */
 export interface UiFrameLocator {
-  getByText(text: string, options?: { exact?: boolean }): Pick<UiLocator, 'waitFor' | 'hover' | 'count'>;
+  getByText(
+    text: string,
+    options?: { exact?: boolean },
+  ): Pick<UiLocator, 'waitFor' | 'hover' | 'click' | 'count'>;
 }
 
 /** A dialog (alert/confirm) the page opened. */

@@ -389,7 +389,7 @@ function fromRemote(v: RemoteValue | undefined): unknown {
  * Text inside a child frame (the reader's sandboxed message body, where scripts do not run and
  * puppeteer has no handle): found by evaluating in that frame's browsing context.
  */
-class FrameTextLocator implements Pick<UiLocator, 'waitFor' | 'hover' | 'count'> {
+class FrameTextLocator implements Pick<UiLocator, 'waitFor' | 'hover' | 'click' | 'count'> {
   constructor(
     private readonly page: FirefoxPage,
     private readonly frame: string,
@@ -450,6 +450,13 @@ class FrameTextLocator implements Pick<UiLocator, 'waitFor' | 'hover' | 'count'>
     const box = await (await this.page.page.$(this.frame))?.boundingBox();
     if (!found || !box) throw new Error(`"${this.text}" is not in ${this.frame}`);
     await this.page.page.mouse.move(box.x + found.x, box.y + found.y);
+  }
+
+  /** Clicks the text where `hover` puts the mouse. */
+  async click(): Promise<void> {
+    await this.hover();
+    await this.page.page.mouse.down();
+    await this.page.page.mouse.up();
   }
 }
 
