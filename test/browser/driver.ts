@@ -34,6 +34,8 @@ export interface UiLocator {
   locator(selector: string): UiLocator;
   filter(options: { hasText: string }): UiLocator;
   first(): UiLocator;
+  /** The element at `index` (0 first) of those found. */
+  nth(index: number): UiLocator;
   or(other: UiLocator): UiLocator;
   waitFor(options?: { state?: WaitState; timeout?: number }): Promise<void>;
   click(): Promise<void>;
@@ -51,11 +53,16 @@ export interface UiLocator {
   textContent(): Promise<string | null>;
   allTextContents(): Promise<string[]>;
   getAttribute(name: string): Promise<string | null>;
+  /** The element's box in the page's viewport (CSS pixels), null when it is not laid out. */
+  boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
 }
 
 /** A frame inside a page (the reader's sandboxed message body): its text, waited for and hovered. */
 export interface UiFrameLocator {
-  getByText(text: string, options?: { exact?: boolean }): Pick<UiLocator, 'waitFor' | 'hover' | 'count'>;
+  getByText(
+    text: string,
+    options?: { exact?: boolean },
+  ): Pick<UiLocator, 'waitFor' | 'hover' | 'click' | 'count'>;
 }
 
 /** A dialog (alert/confirm) the page opened. */
@@ -71,11 +78,14 @@ export interface UiPage {
   getByText(text: string, options?: { exact?: boolean }): UiLocator;
   locator(selector: string): UiLocator;
   frameLocator(selector: string): UiFrameLocator;
+  /** Key presses sent to the focused element, by key name (`j`, `Enter`, `ArrowDown`, `#`). */
+  readonly keyboard: { press(key: string): Promise<void> };
   /** Every frame (Playwright answers at once, Firefox's driver asks the browser: await it). */
   frames():
     | Array<{ url(): string; evaluate<R>(fn: () => R): Promise<R> }>
     | Promise<Array<{ url(): string; evaluate<R>(fn: () => R): Promise<R> }>>;
-  evaluate<R>(fn: () => R | Promise<R>): Promise<R>;
+  /** Runs `fn` in the page (sent as source: it may use only its argument), or an expression given as source. */
+  evaluate<R>(fn: string | (() => R | Promise<R>)): Promise<R>;
   evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   waitForTimeout(ms: number): Promise<void>;
@@ -133,6 +143,13 @@ export interface Driver<P extends UiPage = UiPage> {
    * storage.session and every page are gone. This handle is closed; use the one returned.
    */
   relaunch(): Promise<Driver<P>>;
+  /**
+   * Runs `start` (a click on `page` that downloads a file) and waits until the browser saved
+   * the file: its suggested name and where it is now.
+   */
+  download(page: P, start: () => Promise<void>): Promise<{ name: string; path: string }>;
+  /** Takes the browser off the network (navigator.onLine false, an `offline` event) or back on. */
+  setOffline(offline: boolean): Promise<void>;
   /** URLs every page of the extension requested (and their frames), from now until `stop()`. */
   recordRequests(): Promise<RequestLog>;
   /**

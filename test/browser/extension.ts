@@ -175,6 +175,14 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    async download(page, start) {
+      const [download] = await Promise.all([page.waitForEvent('download'), start()]);
+      const path = await download.path();
+      return { name: download.suggestedFilename(), path };
+    },
+    async setOffline(offline: boolean) {
+      await context.setOffline(offline);
+    },
     async recordRequests() {
       const urls: string[] = [];
       const onRequest = (r: { url(): string }) => urls.push(r.url());

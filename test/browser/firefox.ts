@@ -15,7 +15,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } from 'puppeteer-core';
+import puppeteer, {
+  type Browser,
+  type ElementHandle,
+  type Frame,
+  type KeyInput,
+  type Page,
+} from 'puppeteer-core';
 import type {
   BackgroundScope,
   Driver,
@@ -89,6 +95,11 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
       // Notifications go to the (absent) desktop's daemon otherwise; Firefox's own alert
       // service keeps them inside the browser, where notifications.getAll() lists them.
       'alerts.useSystemBackend': false,
+      // Downloads are saved without asking, into the profile (removed with it).
+      'browser.download.folderList': 2,
+      'browser.download.dir': join(profile, 'downloads'),
+      'browser.download.useDownloadDir': true,
+      'browser.download.always_ask_before_handling_new_types': false,
       ...options.prefs,
     },
   });
@@ -288,6 +299,38 @@ export class FirefoxDriver implements Driver<UiPage> {
     ) as Promise<R>;
   }
 
+  /** Driver.download, through Firefox's own list of downloads (chrome context). */
+  async download(_page: UiPage, start: () => Promise<void>): Promise<{ name: string; path: string }> {
+    const list = `(async () => {
+      const { Downloads } = ChromeUtils.importESModule('resource://gre/modules/Downloads.sys.mjs');
+      const all = await (await Downloads.getList(Downloads.ALL)).getAll();
+      return all.map((d) => ({ path: d.target.path, succeeded: d.succeeded, error: d.error ? String(d.error) : null }));
+    })()`;
+    type Entry = { path: string; succeeded: boolean; error: string | null };
+    const before = new Set((await this.privileged<Entry[]>(list)).map((d) => d.path));
+    await start();
+    const deadline = Date.now() + DEFAULT_TIMEOUT_MS;
+    for (;;) {
+      const fresh = (await this.privileged<Entry[]>(list)).find((d) => !before.has(d.path));
+      if (fresh?.error) throw new Error(`the download failed: ${fresh.error}`);
+      if (fresh?.succeeded) return { name: fresh.path.split('/').at(-1) ?? '', path: fresh.path };
+      if (Date.now() > deadline) throw new Error('no download finished');
+      await sleep(POLL_MS);
+    }
+  }
+
+  /**
+   * Firefox's offline mode, as File > Work Offline sets it: pages see navigator.onLine false and
+   * an `offline` event. The network link service is told to stop managing the state first, so
+   * it does not switch it back.
+   */
+  async setOffline(offline: boolean): Promise<void> {
+    await this.privileged(`(() => {
+      Services.io.manageOfflineStatus = false;
+      Services.io.offline = ${offline};
+    })()`);
+  }
+
   /**
    * launchWebAuthFlow's sign-in window is a browser window of its own (ext-identity.js opens
    * it with Services.ww.openWindow), not a tab of ours: its tab is found among every page
@@ -373,7 +416,7 @@ function fromRemote(v: RemoteValue | undefined): unknown {
  * Text inside a child frame (the reader's sandboxed message body, where scripts do not run and
  * puppeteer has no handle): found by evaluating in that frame's browsing context.
  */
-class FrameTextLocator implements Pick<UiLocator, 'waitFor' | 'hover' | 'count'> {
+class FrameTextLocator implements Pick<UiLocator, 'waitFor' | 'hover' | 'click' | 'count'> {
   constructor(
     private readonly page: FirefoxPage,
     private readonly frame: string,
@@ -435,6 +478,13 @@ class FrameTextLocator implements Pick<UiLocator, 'waitFor' | 'hover' | 'count'>
     if (!found || !box) throw new Error(`"${this.text}" is not in ${this.frame}`);
     await this.page.page.mouse.move(box.x + found.x, box.y + found.y);
   }
+
+  /** Clicks the text where `hover` puts the mouse. */
+  async click(): Promise<void> {
+    await this.hover();
+    await this.page.page.mouse.down();
+    await this.page.page.mouse.up();
+  }
 }
 
 /** One step of a locator: how to get from each element found so far to the next ones. */
@@ -444,6 +494,7 @@ type Step =
   | { kind: 'css'; selector: string }
   | { kind: 'hasText'; text: string }
   | { kind: 'first' }
+  | { kind: 'nth'; index: number }
   | { kind: 'or'; other: FirefoxLocator };
 
 type Scope = Frame | ElementHandle<Node>;
@@ -478,6 +529,9 @@ class FirefoxLocator implements UiLocator {
   first(): UiLocator {
     return this.with({ kind: 'first' });
   }
+  nth(index: number): UiLocator {
+    return this.with({ kind: 'nth', index });
+  }
   or(other: UiLocator): UiLocator {
     return this.with({ kind: 'or', other: other as FirefoxLocator });
   }
@@ -489,6 +543,10 @@ class FirefoxLocator implements UiLocator {
       const next: Scope[] = [];
       if (step.kind === 'first') {
         scopes = scopes.slice(0, 1);
+        continue;
+      }
+      if (step.kind === 'nth') {
+        scopes = scopes.slice(step.index, step.index + 1);
         continue;
       }
       if (step.kind === 'or') {
@@ -584,7 +642,9 @@ class FirefoxLocator implements UiLocator {
               ? s.selector
               : s.kind === 'hasText'
                 ? `:has-text("${s.text}")`
-                : s.kind,
+                : s.kind === 'nth'
+                  ? `nth=${s.index}`
+                  : s.kind,
       )
       .join(' >> ');
   }
@@ -705,6 +765,9 @@ class FirefoxLocator implements UiLocator {
   async getAttribute(name: string): Promise<string | null> {
     return (await this.actionable()).evaluate((el, name) => el.getAttribute(name), name);
   }
+  async boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> {
+    return (await this.actionable()).boundingBox();
+  }
 }
 
 function isFrame(scope: Scope): scope is Frame {
@@ -724,6 +787,10 @@ export class FirefoxPage implements UiPage {
 
   get driverRef(): FirefoxDriver {
     return this.driver;
+  }
+
+  get keyboard(): { press(key: string): Promise<void> } {
+    return { press: async (key) => this.page.keyboard.press(key as KeyInput) };
   }
 
   getByRole(role: string, options?: RoleOptions): UiLocator {
@@ -809,14 +876,19 @@ export class FirefoxPage implements UiPage {
    */
   async reload(): Promise<void> {
     const old = this.page;
-    this.page = await this.driver.newTab();
+    const viewport = old.viewport();
+    this.page = await this.driver.newTab(viewport ? { viewport } : {});
+    for (const [event, listener] of this.listeners) this.page.on(event, listener);
     await this.load();
     await old.close();
   }
   close(): Promise<void> {
     return this.page.close();
   }
+  /** Listeners kept for the tab that `reload` puts in this one's place. */
+  private readonly listeners: Array<['dialog' | 'pageerror', (x: unknown) => void]> = [];
   on(event: 'dialog' | 'pageerror', listener: ((d: UiDialog) => void) | ((e: Error) => void)): this {
+    this.listeners.push([event, listener as (x: unknown) => void]);
     this.page.on(event, listener as (x: unknown) => void);
     return this;
   }
