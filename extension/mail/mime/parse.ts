@@ -55,7 +55,7 @@ export interface ParseOptions {
 /**
  * What SlicedParser uses of postal-mime's parser beyond its typed surface (postal-mime 4.0,
  * dist/esm/postal-mime.js): the methods it wraps and the state collectSubMessage works on.
- * parse.test.ts checks that these exist and that the output is postal-mime's own.
+ * parse-slices.test.ts checks that these exist and that the output is postal-mime's own.
  */
 interface ParserInternals {
   mimeOptions: Record<string, number>;
