@@ -37,6 +37,27 @@ function nestedMessage(levels: number, rows: number, type: 'text/plain' | 'text/
   return new TextEncoder().encode(message);
 }
 
+/**
+ * An HTML-only message forwarded inline beside a text part: postal-mime renders its HTML into the
+ * plain-text body (SlicedParser does that first, in slices). Every pass of the rendering has
+ * something to do: comments, scripts, links, lists, rules, entities, blanks of every kind.
+ */
+function forwardedHtml(): Uint8Array {
+  const blanks = ['a b', 'a  b', 'a\tb', 'a \t b', ' lead', 'trail ', 'a\u00a0 b', ' \t '];
+  const html =
+    '<!doctype html><html><head><title>t</title></head><body>' +
+    blanks.map((b, i) => `<p>${b}</p>${i % 2 ? '\r\n' : ''}<b> ${b} </b>\t<br>  `).join('') +
+    '<!-- a comment --><script>var x = "<p>";</script><a href="https://example.org/x">link</a> <a name=n>anchor</a>' +
+    '<ul><li>one</li><li>\r\n  two</li></ul><hr><div>&amp; &lt;tag&gt; &eacute; &#x1F600; &bogus;</div>\r\n\r\n\r\n' +
+    '<table><tr><td>cell</td><th>head</th></tr></table><span>unclosed <a href=</body></html>';
+  return new TextEncoder().encode(
+    'Subject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n' +
+      '--b\r\nContent-Type: text/plain\r\n\r\nSee  below,\tplease.\r\n' +
+      '--b\r\nContent-Type: message/rfc822\r\n\r\n' +
+      `Subject: inner\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n--b--\r\n`,
+  );
+}
+
 /** A clock that moves one millisecond each time it is read: slices counted in reads, not time. */
 function countingClock(): () => number {
   let ms = 0;
@@ -126,6 +147,7 @@ test('sliced, every fixture parses to what it did unsliced, byte for byte', asyn
   inputs.push(
     ['nested text', nestedMessage(5, 3_000, 'text/plain')],
     ['nested html', nestedMessage(3, 3_000, 'text/html')],
+    ['forwarded html', forwardedHtml()],
   );
   let turns = 0;
   for (const [name, raw] of inputs) {

@@ -9,6 +9,7 @@ import PostalMime from 'postal-mime';
 import { DIGEST_ONLY } from '../../node-shims/postal-mime-digest.ts';
 import { MimeError } from './errors.ts';
 import { htmlToTextSliced } from './html-to-text.ts';
+import { postalHtmlToText } from './postal-html-to-text.ts';
 import { TimeSlice, UNITS_PER_CHECK } from './time-slice.ts';
 import type { MailAddress, MessageAttachment, MessageHeaders, ParsedMessage } from './types.ts';
 
@@ -55,13 +56,16 @@ export interface ParseOptions {
 /**
  * What SlicedParser uses of postal-mime's parser beyond its typed surface (postal-mime 4.0,
  * dist/esm/postal-mime.js): the methods it wraps and the state collectSubMessage works on.
- * parse.test.ts checks that these exist and that the output is postal-mime's own.
+ * parse-slices.test.ts checks that these exist and that the output is postal-mime's own.
  */
 interface ParserInternals {
   mimeOptions: Record<string, number>;
   maxRfc822NestingDepth: number;
   rfc822NestingDepth: number;
-  textMap: Map<unknown, unknown>;
+  root: unknown;
+  /** The text parts and nested messages of each node that selects them, by type. */
+  textMap: Map<unknown, Partial<Record<'plain' | 'html', TextEntry[]>>>;
+  textTypes: Set<'plain' | 'html'>;
   attachments: Attachment[];
   addTextEntry(
     selector: unknown,
@@ -72,6 +76,9 @@ interface ParserInternals {
   collectNode(node: unknown, alternative: unknown, related: boolean): Promise<void>;
   collectSubMessage(node: { content?: ArrayBuffer | null; subMessage?: Email }): Promise<void>;
 }
+
+/** One entry of postal-mime's textMap: a text part's decoded text, or a nested message. */
+type TextEntry = { type: 'text'; value: string } | { type: 'subMessage'; value: Email };
 
 /** postal-mime's own parser methods, which SlicedParser calls between its pauses. */
 export const POSTAL_MIME_INTERNALS = PostalMime.prototype as unknown as ParserInternals;
@@ -102,7 +109,33 @@ class SlicedParser extends PostalMime {
   async collectNode(node: unknown, alternative: unknown, related: boolean): Promise<void> {
     const pause = this.#slice.pause();
     if (pause) await pause;
-    return POSTAL_MIME_INTERNALS.collectNode.call(this, node, alternative, related);
+    await POSTAL_MIME_INTERNALS.collectNode.call(this, node, alternative, related);
+    if (node === (this as unknown as ParserInternals).root) await this.#renderHtmlAsText();
+  }
+
+  /**
+   * What postal-mime's renderTextContent, which runs next in one synchronous call, would
+   * render from HTML into the plain-text body (an HTML-only part beside plain-text ones, as in
+   * a forwarded HTML message): rendered here first, in slices, and given to the node as its
+   * plain-text entries. renderTextContent then uses those as they are (a node's own entries of
+   * a type are not converted), and a nested message's entry renders as its header block either
+   * way: the body is the same.
+   */
+  async #renderHtmlAsText(): Promise<void> {
+    const self = this as unknown as ParserInternals;
+    if (!self.textTypes.has('plain')) return;
+    for (const entry of self.textMap.values()) {
+      if (entry.plain || !entry.html) continue;
+      const plain: TextEntry[] = [];
+      for (const item of entry.html) {
+        plain.push(
+          item.type === 'text'
+            ? { type: 'text', value: await postalHtmlToText(item.value, this.#slice) }
+            : item,
+        );
+      }
+      entry.plain = plain;
+    }
   }
 
   /** postal-mime 4.0's collectSubMessage, line for line, but with a SlicedParser for the nested message. */

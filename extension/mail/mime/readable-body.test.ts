@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { packSource } from '../../store/body-source.ts';
 import { parseMessage } from './parse.ts';
 import { readableBody } from './readable-body.ts';
+import { TimeSlice } from './time-slice.ts';
 
 const FIXTURES = new URL('../../../test/fixtures/mail/', import.meta.url);
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
@@ -81,4 +83,29 @@ test('bytes that are no message still read as text', async () => {
   const raw = new TextEncoder().encode('\u0000\u0001 this is not mail at all\r\n');
   const body = await readableBody({ raw, complete: true });
   assert.match(body.text ?? '', /this is not mail at all/);
+});
+
+test('a large stored source is parsed for the reader in slices: a timer queued meanwhile runs before it ends', async () => {
+  const line = 'The quick brown fox jumps over the lazy dog, again and again.';
+  const inner = `Subject: inner\r\nContent-Type: text/html\r\n\r\n${Array.from({ length: 10_000 }, (_, i) => `<p>${i} ${line}</p>`).join('\r\n')}\r\n`;
+  const raw = new TextEncoder().encode(
+    `Subject: outer\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n` +
+      `--b\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n${inner}\r\n--b--\r\n`,
+  );
+  const stored = await packSource(raw);
+  assert.equal(stored.rawEncoding, 'deflate-raw');
+  let ms = 0;
+  const slice = new TimeSlice({ budgetMs: 20, now: () => ++ms });
+  const order: string[] = [];
+  const body = readableBody({ ...stored, complete: true }, slice).then((b) => {
+    order.push('parsed');
+    return b;
+  });
+  setTimeout(() => order.push('timer'), 0);
+  const read = await body;
+  assert.deepEqual(order, ['timer', 'parsed']);
+  assert.ok(slice.turns >= 5, `${slice.turns} turns`);
+  const parsed = await parseMessage(raw);
+  assert.equal(read.text, parsed.text);
+  assert.equal(read.html, parsed.html);
 });

@@ -6,6 +6,7 @@
 import { unpackSource } from '../../store/body-source.ts';
 import type { AttachmentPart, BodyRow } from '../../store/schema.ts';
 import { parseMessage } from './parse.ts';
+import { TimeSlice } from './time-slice.ts';
 import type { MessageAttachment } from './types.ts';
 
 /** A body ready to show: its text, its HTML (unsanitised: sanitise it when showing it), its parts. */
@@ -42,6 +43,7 @@ export function toAttachmentParts(attachments: readonly MessageAttachment[]): At
  */
 export async function readableBody(
   row: Pick<BodyRow, 'raw' | 'rawEncoding' | 'complete' | 'text' | 'html' | 'attachments'>,
+  slice: TimeSlice = new TimeSlice(),
 ): Promise<ReadableBody> {
   if (row.text !== undefined || row.html !== undefined || row.attachments !== undefined) {
     return {
@@ -55,7 +57,8 @@ export async function readableBody(
   const source = row.complete ? await unpackSource(row) : null;
   if (!source) return { complete: row.complete, text: null, html: null, attachments: [], sent: null };
   // The cap was applied when the message was downloaded; the parser need not refuse it again.
-  const parsed = await parseMessage(source, { maxBytes: source.byteLength });
+  // In slices (time-slice.ts): the page stays responsive while a large message is parsed.
+  const parsed = await parseMessage(source, { maxBytes: source.byteLength, slice });
   return {
     complete: true,
     text: parsed.text,

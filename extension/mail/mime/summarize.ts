@@ -34,9 +34,13 @@ const ATTRIBUTION =
 
 /** The digest of a parsed message: preview text and whether it has real attachments. */
 export function summarize(parsed: ParsedMessage): MessageDigest {
+  // Lower-cased once, when an attachment needs it: once per attachment was the whole body again
+  // for every inline part of a large newsletter.
+  let lowered: string | null = null;
+  const lowerHtml = () => (lowered ??= (parsed.html ?? '').toLowerCase());
   return {
     preview: previewOf(parsed),
-    hasAttachments: parsed.attachments.some((a) => !isInlineImage(a, parsed.html)),
+    hasAttachments: parsed.attachments.some((a) => !isInlineImage(a, lowerHtml)),
   };
 }
 
@@ -152,8 +156,8 @@ function characters(text: string): number {
  * An image the HTML shows in place (a multipart/related part with a Content-ID, or one the
  * HTML names by `cid:`), as opposed to a file the user would call an attachment.
  */
-function isInlineImage(a: MessageAttachment, html: string | null): boolean {
+function isInlineImage(a: MessageAttachment, lowerHtml: () => string): boolean {
   if (a.disposition === 'attachment' || a.contentId === null) return false;
   if (a.related) return true;
-  return (html ?? '').toLowerCase().includes(`cid:${a.contentId.toLowerCase()}`);
+  return lowerHtml().includes(`cid:${a.contentId.toLowerCase()}`);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { TimeSlice } from '../mime/time-slice.ts';
 import { fullDownload, headersDownload, sizeOnlyDownload } from './download.ts';
 
 const NOW = Date.UTC(2024, 4, 1, 10);
@@ -69,4 +70,27 @@ test('sizeOnlyDownload lists a message with no body at all', () => {
   assert.equal(download.body, null);
   assert.equal(download.summary.size, 77_000_000);
   assert.equal(download.summary.date, NOW);
+});
+
+test('fullDownload of a large message parses it in slices: a timer queued meanwhile runs before it ends', async () => {
+  const line = 'The quick brown fox jumps over the lazy dog, again and again.';
+  const raw = bytes(
+    `From: a@example.org\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n` +
+      `--b\r\nContent-Type: text/plain\r\n\r\nHello, the log is attached.\r\n` +
+      `--b\r\nContent-Type: text/plain; name="log.txt"\r\nContent-Disposition: attachment\r\n\r\n` +
+      `${Array.from({ length: 40_000 }, (_, i) => `${i} ${line}`).join('\r\n')}\r\n--b--\r\n`,
+  );
+  let ms = 0;
+  const slice = new TimeSlice({ budgetMs: 20, now: () => ++ms });
+  const order: string[] = [];
+  const download = fullDownload('u', null, raw, NOW, slice).then((d) => {
+    order.push('parsed');
+    return d;
+  });
+  setTimeout(() => order.push('timer'), 0);
+  const { summary } = await download;
+  assert.deepEqual(order, ['timer', 'parsed']);
+  assert.ok(slice.turns >= 5, `${slice.turns} turns`);
+  assert.equal(summary.preview, 'Hello, the log is attached.');
+  assert.equal(summary.hasAttachments, true);
 });

@@ -8,6 +8,7 @@ import type { Pop3Download } from '../../store/pop3-repo.ts';
 import type { Address } from '../../store/schema.ts';
 import { parseHeaders, parseMessage } from '../mime/parse.ts';
 import { summarize } from '../mime/summarize.ts';
+import { TimeSlice, UNITS_PER_CHECK } from '../mime/time-slice.ts';
 import type { MailAddress, MessageHeaders } from '../mime/types.ts';
 
 type Summary = Pop3Download['summary'];
@@ -62,10 +63,15 @@ export async function fullDownload(
   listSize: number | null,
   raw: Uint8Array,
   now: number,
+  slice: TimeSlice = new TimeSlice(),
 ): Promise<Pop3Download> {
   // The session already capped the transfer; the parser need not refuse it again. Only the
   // summary is taken from this parse, so attachments are not decoded (digestOnly).
-  const parsed = await parseMessage(raw, { maxBytes: raw.byteLength, digestOnly: true });
+  // One job, one budget (`slice`, time-slice.ts): the sync's other work (a message from the
+  // popup, push data) gets a turn at least every SLICE_MS while a large message is parsed.
+  const parsed = await parseMessage(raw, { maxBytes: raw.byteLength, digestOnly: true, slice });
+  // The summary looks at a bounded prefix of the body (summarize.ts, SCAN_CHARS).
+  await slice.pause(UNITS_PER_CHECK);
   const digest = summarize(parsed);
   return {
     uidl,
