@@ -217,6 +217,18 @@ export class FirefoxDriver implements Driver<UiPage> {
     );
   }
 
+  /** Console messages with the URL of the document that logged them (nsIScriptError's sourceName). */
+  consoleEntries(): Promise<Array<{ text: string; url: string }>> {
+    return this.privileged(
+      'Services.console.getMessageArray().map((m) => m instanceof Ci.nsIScriptError ? { text: m.errorMessage, url: m.sourceName } : { text: m.message, url: "" })',
+    );
+  }
+
+  /** Empties Firefox's console, so what is logged next is told apart. */
+  async clearConsole(): Promise<void> {
+    await this.privileged('Services.console.reset()');
+  }
+
   /**
    * Clicks the notification Firefox shows (its own alert window, `alerts.useSystemBackend`
    * being off); false when none is showing.
