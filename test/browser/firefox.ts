@@ -57,6 +57,8 @@ export interface FirefoxOptions {
   profile?: string;
   /** Biff already ran in `profile` (`relaunch`): not a fresh install, so no options tab opens. */
   installed?: boolean;
+  /** Remove `profile` on close all the same (a relaunch on a temporary profile). */
+  removeProfile?: boolean;
 }
 
 /**
@@ -98,18 +100,16 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
       ...options.prefs,
     },
   });
+  const owned = !options.profile || options.removeProfile === true;
   const removeProfile = () => {
-    if (!options.profile) rmSync(profile, { recursive: true, force: true });
+    if (owned) rmSync(profile, { recursive: true, force: true });
   };
   try {
     const driver = new FirefoxDriver(browser, {
       relaunch: async () => {
         await browser.close();
-        const next = await launchFirefox({ ...options, profile, installed: true });
-        if (options.profile) return next;
-        // The temporary profile is still this handle's to remove.
-        next.onClose = removeProfile;
-        return next;
+        // A temporary profile stays the handles' to remove, however often relaunched.
+        return launchFirefox({ ...options, profile, installed: true, removeProfile: owned });
       },
       close: removeProfile,
     });
@@ -134,15 +134,12 @@ export class FirefoxDriver implements Driver<UiPage> {
   readonly origin = `moz-extension://${ADDON_UUID}/`;
   private caller: FirefoxPage | null = null;
   private logs = 0;
-  /** Runs after the browser closed (the temporary profile's removal). */
-  onClose: () => void;
 
   constructor(
     readonly puppeteer: Browser,
+    /** Relaunching on the same profile, and what follows closing (the temporary profile's removal). */
     private readonly lifecycle: { relaunch(): Promise<FirefoxDriver>; close(): void },
-  ) {
-    this.onClose = lifecycle.close;
-  }
+  ) {}
 
   relaunch(): Promise<FirefoxDriver> {
     return this.lifecycle.relaunch();
@@ -367,7 +364,7 @@ export class FirefoxDriver implements Driver<UiPage> {
 
   async close(): Promise<void> {
     await this.puppeteer.close();
-    this.onClose();
+    this.lifecycle.close();
   }
 }
 
