@@ -61,6 +61,8 @@ export interface LaunchOptions {
   profile?: string;
   /** Biff already ran in `profile` (`relaunch`): not a fresh install, so no options tab opens. */
   installed?: boolean;
+  /** Remove `profile` on close all the same (a relaunch on a temporary profile). */
+  removeProfile?: boolean;
 }
 
 /** Starts Chromium with the extension and waits for its service worker. */
@@ -70,6 +72,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
     throw new Error(`${dist} is missing: run \`npm run build\` first`);
   }
   const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'biff-chromium-'));
+  const owned = !options.profile || options.removeProfile === true;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: options.headless ?? true,
@@ -106,16 +109,9 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
     },
     async relaunch() {
       await context.close();
-      const next = await launchExtension({ ...options, profile, installed: true });
-      if (options.profile) return next;
-      // The temporary profile is still this handle's to remove.
-      return {
-        ...next,
-        async close() {
-          await next.close();
-          rmSync(profile, { recursive: true, force: true });
-        },
-      };
+      // A temporary profile stays the handles' to remove, however often relaunched (the second
+      // relaunch left it behind before).
+      return launchExtension({ ...options, profile, installed: true, removeProfile: owned });
     },
     async open(path: string, options: OpenPageOptions = {}) {
       const page = await context.newPage();
@@ -196,7 +192,7 @@ export async function launchExtension(options: LaunchOptions = {}): Promise<Laun
     },
     async close() {
       await context.close();
-      if (!options.profile) rmSync(profile, { recursive: true, force: true });
+      if (owned) rmSync(profile, { recursive: true, force: true });
     },
   };
   return ext;

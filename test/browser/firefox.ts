@@ -62,6 +62,8 @@ export interface FirefoxOptions {
    * `biff-relay install` wrote.
    */
   env?: NodeJS.ProcessEnv;
+  /** Remove `profile` on close all the same (a relaunch on a temporary profile). */
+  removeProfile?: boolean;
 }
 
 /**
@@ -103,18 +105,16 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
       ...options.prefs,
     },
   });
+  const owned = !options.profile || options.removeProfile === true;
   const removeProfile = () => {
-    if (!options.profile) rmSync(profile, { recursive: true, force: true });
+    if (owned) rmSync(profile, { recursive: true, force: true });
   };
   try {
     const driver = new FirefoxDriver(browser, {
       relaunch: async () => {
         await browser.close();
-        const next = await launchFirefox({ ...options, profile, installed: true });
-        if (options.profile) return next;
-        // The temporary profile is still this handle's to remove.
-        next.onClose = removeProfile;
-        return next;
+        // A temporary profile stays the handles' to remove, however often relaunched.
+        return launchFirefox({ ...options, profile, installed: true, removeProfile: owned });
       },
       close: removeProfile,
     });
@@ -139,15 +139,12 @@ export class FirefoxDriver implements Driver<UiPage> {
   readonly origin = `moz-extension://${ADDON_UUID}/`;
   private caller: FirefoxPage | null = null;
   private logs = 0;
-  /** Runs after the browser closed (the temporary profile's removal). */
-  onClose: () => void;
 
   constructor(
     readonly puppeteer: Browser,
+    /** Relaunching on the same profile, and what follows closing (the temporary profile's removal). */
     private readonly lifecycle: { relaunch(): Promise<FirefoxDriver>; close(): void },
-  ) {
-    this.onClose = lifecycle.close;
-  }
+  ) {}
 
   relaunch(): Promise<FirefoxDriver> {
     return this.lifecycle.relaunch();
@@ -220,6 +217,18 @@ export class FirefoxDriver implements Driver<UiPage> {
     return this.privileged(
       'Services.console.getMessageArray().map((m) => m instanceof Ci.nsIScriptError ? m.errorMessage : m.message)',
     );
+  }
+
+  /** Console messages with the URL of the document that logged them (nsIScriptError's sourceName). */
+  consoleEntries(): Promise<Array<{ text: string; url: string }>> {
+    return this.privileged(
+      'Services.console.getMessageArray().map((m) => m instanceof Ci.nsIScriptError ? { text: m.errorMessage, url: m.sourceName } : { text: m.message, url: "" })',
+    );
+  }
+
+  /** Empties Firefox's console, so what is logged next is told apart. */
+  async clearConsole(): Promise<void> {
+    await this.privileged('Services.console.reset()');
   }
 
   /**
@@ -382,7 +391,7 @@ export class FirefoxDriver implements Driver<UiPage> {
 
   async close(): Promise<void> {
     await this.puppeteer.close();
-    this.onClose();
+    this.lifecycle.close();
   }
 }
 

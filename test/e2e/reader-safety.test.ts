@@ -12,11 +12,14 @@
  *
  * Each wall is also tested alone with the sanitiser bypassed: the sandboxed frame with its CSP,
  * and the CSP with the sandbox weakened to allow scripts. Those two and the link test run in
- * Chromium only, for now: they prove the walls were hit by Chromium's own console reports
- * ("Blocked script execution in 'about:srcdoc'", "violates … img-src") and per-request
- * responses, and fake https://ok.example with Playwright's routing; Firefox words its reports
- * differently (and logs none for a sandboxed script) and its driver has no routing yet, so their
- * Firefox versions are still to be written.
+ * Chromium only:
+ * - In Firefox (ESR 153) the frame's CSP alone does not hold: with the sanitiser bypassed, the
+ *   local server was sent /img/srcset.gif and /img/source.gif (`<img srcset>` and
+ *   `<picture><source srcset>`) despite `img-src data:`, in the sandbox-only and the CSP-only
+ *   mode alike. There the sanitiser is the one wall for those two, and the first test proves it
+ *   holds in Firefox too. Until the second wall is fixed for Firefox, these two fail there.
+ * - The link test fakes https://ok.example with Playwright's routing, which Firefox's driver
+ *   does not have yet.
  *
  * Needs `npm run build` first.
  */
@@ -194,17 +197,23 @@ afterEach(async () => {
 interface Observed<P extends UiPage = UiPage> {
   page: P;
   dialogs: string[];
-  /** Console lines, with the URL of the document that logged them (Chromium only). */
+  /** Console lines, with the URL of the document that logged them (Chromium; see consoleOf). */
   console: Array<{ text: string; url: string }>;
   /** Tabs and windows open when the page was: one more later means the mail opened one. */
   tabs: number;
 }
 
+const firefox = () => driver as Awaited<ReturnType<typeof launchFirefox>>;
+
+/** The console lines logged since the page opened, with the URL of the document that logged each. */
+async function consoleOf(seen: Observed): Promise<Array<{ text: string; url: string }>> {
+  return BROWSER === 'firefox' ? firefox().consoleEntries() : seen.console;
+}
+
 /** How many tabs and windows the browser has open. */
 async function tabCount(): Promise<number> {
   if (BROWSER === 'chromium') return context.pages().length;
-  const firefox = driver as Awaited<ReturnType<typeof launchFirefox>>;
-  const tree = await firefox.bidi<{ contexts: unknown[] }>('browsingContext.getTree', { maxDepth: 0 });
+  const tree = await firefox().bidi<{ contexts: unknown[] }>('browsingContext.getTree', { maxDepth: 0 });
   return tree.contexts.length;
 }
 
@@ -224,6 +233,8 @@ async function open(mode: string): Promise<Observed> {
     seen.dialogs.push(dialog.message());
     void dialog.dismiss();
   });
+  // Firefox's console is the browser's own: emptied here, read by consoleOf.
+  if (BROWSER === 'firefox') await firefox().clearConsole();
   if (BROWSER === 'chromium') {
     const chromiumPage = page as unknown as import('playwright').Page;
     chromiumPage.on('console', (line) => seen.console.push({ text: line.text(), url: line.location().url }));
@@ -248,6 +259,9 @@ async function mailFrame(page: UiPage): Promise<MailFrame> {
   throw new Error('no srcdoc frame');
 }
 
+/** Chromium's report of an inline script its CSP refused. */
+const INLINE_SCRIPT_BLOCKED = /Executing inline script violates/;
+
 /** Requests to anything but the extension itself and inline data. */
 const isOutside = (url: string) =>
   !/^(?:chrome-extension:\/\/|moz-extension:\/\/|data:|about:|blob:chrome-extension:|blob:moz-extension:)/.test(
@@ -259,8 +273,8 @@ async function outsideRequests(): Promise<string[]> {
 }
 
 /** Lines the mail's frame logged (the page's own DOMParser work for the sanitiser logs too). */
-function frameConsole(seen: Observed): string[] {
-  return seen.console
+async function frameConsole(seen: Observed): Promise<string[]> {
+  return (await consoleOf(seen))
     .filter((l) => l.url === 'about:srcdoc' || l.text.includes("'about:srcdoc'"))
     .map((l) => l.text);
 }
@@ -319,7 +333,11 @@ test('the reader shows the hostile message: its text, its inline image, nothing 
   await assertNothingRan(seen, frame);
   assert.deepEqual(await outsideRequests(), [], 'no request left the extension');
   assert.deepEqual(hits, [], 'the remote server saw nothing');
-  assert.deepEqual(frameConsole(seen), [], 'the sanitiser left nothing for the sandbox or the CSP to block');
+  assert.deepEqual(
+    await frameConsole(seen),
+    [],
+    'the sanitiser left nothing for the sandbox or the CSP to block',
+  );
 
   // Clicking the script links does nothing either.
   const body = seen.page.frameLocator('iframe[title="Message body"]');
@@ -390,7 +408,7 @@ if (BROWSER === 'chromium') {
     await assertNothingRan(seen, frame);
     assert.deepEqual(hits, [], 'the CSP stopped every remote load');
     assert.deepEqual(answered.filter(isOutside), [], 'no request out got an answer');
-    const logged = frameConsole(seen);
+    const logged = await frameConsole(seen);
     assert.ok(
       logged.some((l) => /Blocked script execution in 'about:srcdoc'/.test(l)),
       'the sandbox did block scripts (so the payload was live)',
@@ -409,7 +427,7 @@ if (BROWSER === 'chromium') {
     // Not mailFrame(): with scripts allowed the meta refresh can take the frame off about:srcdoc
     // before a poll finds it (seen in CI under load). The frame has run once the CSP refused its
     // first inline script, which the last assertion below requires anyway.
-    for (let i = 0; !seen.console.some((l) => /Executing inline script violates/.test(l.text)); i++) {
+    for (let i = 0; !(await consoleOf(seen)).some((l) => INLINE_SCRIPT_BLOCKED.test(l.text)); i++) {
       if (i >= 300) throw new Error('the mail frame never ran: no CSP report of its inline scripts');
       await seen.page.waitForTimeout(100);
     }
@@ -423,9 +441,9 @@ if (BROWSER === 'chromium') {
       'img-src data: stopped every remote load; the refresh target was never reached',
     );
     assert.deepEqual(answered.filter(isOutside), [], 'no request out got an answer');
-    const logged = seen.console.map((l) => l.text);
+    const logged = (await consoleOf(seen)).map((l) => l.text);
     assert.ok(
-      logged.some((l) => /Executing inline script violates/.test(l)),
+      logged.some((l) => INLINE_SCRIPT_BLOCKED.test(l)),
       'the CSP did block the inline scripts (so the payload was live)',
     );
     await seen.page.close();
