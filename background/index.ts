@@ -38,6 +38,7 @@ import { badgeFor } from './badge.ts';
 import { createHandlers } from './handlers.ts';
 import { KeepAlive } from './keep-alive.ts';
 import { Notifier } from './notifier.ts';
+import { PUSH_WATCH_ALARM, PushWatch } from './push-watch.ts';
 import { createRouter } from './router.ts';
 
 /** storage.local key of the engine's saved state (statuses, backoff, "new since last look"). */
@@ -89,6 +90,7 @@ async function boot() {
   // Set right after the engine exists; new mail cannot arrive before engine.start().
   let notifier: Notifier | undefined;
   const keepAlive = new KeepAlive(touchBackground);
+  const pushWatch = new PushWatch(alarms);
 
   const emit = (event: BackgroundEvent) => {
     broadcast(event);
@@ -156,6 +158,8 @@ async function boot() {
         engine.locked,
       ),
     );
+    // Locked, no push is wanted: the push-watch alarm goes too (the unlock sets it again).
+    await pushWatch.follow(engine.wantsPush());
     // Locked, no check can run: the alarms stay as they are until the unlock sets them anew.
     if (engine.locked) return;
     const existing = new Map((await alarms.all()).map((a) => [a.name, a.scheduledTime]));
@@ -188,6 +192,10 @@ async function boot() {
   }
 
   function onAlarm(name: string): void {
+    if (name === PUSH_WATCH_ALARM) {
+      pushWatch.fired(engine);
+      return;
+    }
     if (name === UNDO_ALARM) {
       void actions.commitDue();
       return;

@@ -87,6 +87,9 @@ export function setBadge(view: { text: string; color: string; title: string }): 
 export const alarms = {
   /** One-shot alarm at `when` (ms since epoch), replacing one of the same name. */
   at: (name: string, when: number) => browser.alarms.create(name, { when }),
+  /** Repeating alarm every `periodMinutes`, first after one period, replacing one of the same name. */
+  every: (name: string, periodMinutes: number) =>
+    browser.alarms.create(name, { delayInMinutes: periodMinutes, periodInMinutes: periodMinutes }),
   clear: (name: string) => browser.alarms.clear(name),
   all: () => browser.alarms.getAll(),
   onAlarm: (listener: (name: string) => void) =>

@@ -176,11 +176,7 @@ export class Engine {
    */
   async reloadAccounts(): Promise<void> {
     this.accounts = await this.deps.settings.listAccounts();
-    const wanted = new Set(
-      this.accounts
-        .filter((a) => a.enabled && this.driver(a).push && this.deps.push !== false && !this.isLocked)
-        .map((a) => a.id),
-    );
+    const wanted = this.pushWanted();
     const stopping: Promise<void>[] = [];
     for (const id of [...this.pushes.keys()]) if (!wanted.has(id)) stopping.push(this.stopPush(id));
     for (const id of wanted) if (!this.pushes.has(id)) this.startPush(this.account(id)!);
@@ -202,6 +198,36 @@ export class Engine {
     this.newSinceLook.retain((id) => this.account(id) !== undefined);
     this.statusChanged();
     await Promise.all(stopping);
+  }
+
+  /** The accounts that should hold a push connection now: enabled, with push, not locked. */
+  private pushWanted(): Set<string> {
+    return new Set(
+      this.accounts
+        .filter((a) => a.enabled && this.driver(a).push && this.deps.push !== false && !this.isLocked)
+        .map((a) => a.id),
+    );
+  }
+
+  /** Whether any account should hold a push connection now (the background keeps a wake-up alarm for it). */
+  wantsPush(): boolean {
+    return this.pushWanted().size > 0;
+  }
+
+  /**
+   * Starts push for every account that should have it and has none running; with all of them
+   * running (the usual case) does nothing, and touches no storage or network. Returns how many
+   * were started.
+   */
+  resumePush(): number {
+    let started = 0;
+    for (const id of this.pushWanted()) {
+      const account = this.account(id);
+      if (this.pushes.has(id) || !account) continue;
+      this.startPush(account);
+      started += 1;
+    }
+    return started;
   }
 
   /** An OAuth account's refresh alarm fired: its token is refreshed if due. Never rejects. */
