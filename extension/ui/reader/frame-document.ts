@@ -37,13 +37,41 @@ function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
-/** The full srcdoc for already-sanitised HTML. The CSP comes first, before any mail content. */
+/**
+ * Attribute names the frame's document must not contain while remote images are blocked:
+ * - `srcset` (and so `imagesrcset`): in Firefox (ESR 153) `<img srcset>` and
+ *   `<picture><source srcset>` candidates were requested despite the frame's meta CSP (most
+ *   likely by the speculative preloader; the image itself is then refused and logged, but the
+ *   request has left: a read receipt). Chromium holds them (test/e2e/reader-safety.test.ts).
+ * - `srcdoc`: a nested srcdoc document decodes character references in that attribute, so it
+ *   could spell `srcset` where this pass cannot see it.
+ */
+const PRELOAD_HAZARDS = /src(?=set|doc)/gi;
+
+/**
+ * The frame's own wall against those preloads, independent of the sanitiser and of its
+ * configuration: it works on the markup string, whatever it is. An attribute's name is never
+ * spelt with character references, so an attribute named `srcset`, `imagesrcset` or `srcdoc`
+ * (in any case) needs those letters verbatim in the markup; a zero-width non-joiner after every
+ * "src" followed by "set" or "doc" leaves no such name anywhere. Text that says "srcset" looks the
+ * same; an attribute value that contains it (a link's URL, say) changes, which is rare and harmless.
+ * `<img src>` still shows data: images; `<picture>` falls back to its `<img>`.
+ */
+export function withoutPreloadHazards(html: string): string {
+  return html.replace(PRELOAD_HAZARDS, (src) => `${src}\u200C`);
+}
+
+/**
+ * The full srcdoc for already-sanitised HTML. The CSP comes first, before any mail content;
+ * while remote images are blocked, srcset (see withoutPreloadHazards) is gone as well.
+ */
 export function frameDocument(sanitizedHtml: string, allowRemoteImages: boolean): string {
+  const body = allowRemoteImages ? sanitizedHtml : withoutPreloadHazards(sanitizedHtml);
   return (
     '<!doctype html><html><head><meta charset="utf-8">' +
     `<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(readerFrameCsp(allowRemoteImages))}">` +
     // Remote images, when allowed, must not tell the sender which page (the extension) asked.
     '<meta name="referrer" content="no-referrer">' +
-    `<style>${BASE_CSS}</style></head><body>${sanitizedHtml}</body></html>`
+    `<style>${BASE_CSS}</style></head><body>${body}</body></html>`
   );
 }
