@@ -38,8 +38,11 @@ after(async () => {
   ]);
 });
 
-/** `open` that also keeps what the client writes, as text (the connection must not be compressed). */
-function recordingCommands(open: TransportFactory, sent: string[]): TransportFactory {
+/**
+ * `open` whose connections show every write to `tap` first, as text (the connection must not be
+ * compressed); when `tap` answers "drop", the connection is closed there instead of writing.
+ */
+function tappingWrites(open: TransportFactory, tap: (sent: string) => 'drop' | undefined): TransportFactory {
   return async (target) => {
     const transport = await open(target);
     return {
@@ -52,13 +55,24 @@ function recordingCommands(open: TransportFactory, sent: string[]): TransportFac
       onData: (handler) => transport.onData(handler),
       onClose: (handler) => transport.onClose(handler),
       write: (bytes) => {
-        sent.push(Buffer.from(bytes).toString('latin1'));
+        if (tap(Buffer.from(bytes).toString('latin1')) === 'drop') {
+          transport.close();
+          return Promise.resolve();
+        }
         return transport.write(bytes);
       },
       startTls: () => transport.startTls(),
       close: () => transport.close(),
     };
   };
+}
+
+/** `open` that also keeps what the client writes, as text. */
+function recordingCommands(open: TransportFactory, sent: string[]): TransportFactory {
+  return tappingWrites(open, (text) => {
+    sent.push(text);
+    return undefined;
+  });
 }
 
 async function rows(db: BiffDatabase, account: Account, folder = 'INBOX'): Promise<MessageRow[]> {
@@ -358,29 +372,11 @@ test('UIDVALIDITY change: the rebuild announces exactly the unread mail that was
 /** `open` whose connections drop (closed under the sync) at the first write `when` picks. */
 function droppingAt(open: TransportFactory, when: (sent: string) => boolean): TransportFactory {
   let dropped = false;
-  return async (target) => {
-    const transport = await open(target);
-    return {
-      get remote() {
-        return transport.remote;
-      },
-      get tls() {
-        return transport.tls;
-      },
-      onData: (handler) => transport.onData(handler),
-      onClose: (handler) => transport.onClose(handler),
-      write: (bytes) => {
-        if (!dropped && when(Buffer.from(bytes).toString('latin1'))) {
-          dropped = true;
-          transport.close();
-          return Promise.resolve();
-        }
-        return transport.write(bytes);
-      },
-      startTls: () => transport.startTls(),
-      close: () => transport.close(),
-    };
-  };
+  return tappingWrites(open, (text) => {
+    if (dropped || !when(text)) return undefined;
+    dropped = true;
+    return 'drop';
+  });
 }
 
 test('UIDVALIDITY change: a rebuild cut short by a dropped connection and resumed announces each new message once', async () => {

@@ -37,18 +37,27 @@ import { Pop3World } from './pop3-helpers.ts';
 
 const SIGN_IN_PASSWORD = 'idp password 0123';
 
+/**
+ * The authorization server (access tokens living `accessTokenTtl` seconds) and a Dovecot whose
+ * passdb takes its tokens, with `users` users, and the server's discovered endpoints.
+ */
+async function startServers(accessTokenTtl: number, users: number) {
+  const idp = await startOAuthServer({ users: [], accessTokenTtl });
+  const world = await Pop3World.start({
+    users,
+    oauth2: { issuer: idp.issuer, kid: SIGNING_KID, publicKeyPem: idp.publicKeyPem },
+  });
+  const endpoints: ServerEndpoints = await discover(fetch, idp.issuer);
+  return { idp, world, endpoints };
+}
+
 describe('OAuth: tokens from a real authorization server, accepted by Dovecot through the relay', () => {
   let idp: OAuthServer;
   let world: Pop3World;
   let endpoints: ServerEndpoints;
 
   before(async () => {
-    idp = await startOAuthServer({ users: [], accessTokenTtl: 120 });
-    world = await Pop3World.start({
-      users: 8,
-      oauth2: { issuer: idp.issuer, kid: SIGNING_KID, publicKeyPem: idp.publicKeyPem },
-    });
-    endpoints = await discover(fetch, idp.issuer);
+    ({ idp, world, endpoints } = await startServers(120, 8));
   });
 
   after(async () => {
@@ -345,12 +354,7 @@ describe('OAuth with 10 s access tokens: push and checks go on, refreshed by ala
   let endpoints: ServerEndpoints;
 
   before(async () => {
-    idp = await startOAuthServer({ users: [], accessTokenTtl: 10 });
-    world = await Pop3World.start({
-      users: 6,
-      oauth2: { issuer: idp.issuer, kid: SIGNING_KID, publicKeyPem: idp.publicKeyPem },
-    });
-    endpoints = await discover(fetch, idp.issuer);
+    ({ idp, world, endpoints } = await startServers(10, 6));
   });
 
   after(async () => {
