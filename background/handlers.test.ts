@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Account, DEFAULT_IMAP, DEFAULT_POP3 } from '../extension/accounts.ts';
+import type { Account } from '../extension/accounts.ts';
 import type { Actions } from '../extension/engine/actions.ts';
 import { DeleteHolds } from '../extension/engine/delete-holds.ts';
 import { Engine } from '../extension/engine/engine.ts';
@@ -10,25 +10,11 @@ import { pop3Driver } from '../extension/mail/pop3/driver.ts';
 import type { RelaySocketOptions } from '../extension/relay/relay-socket.ts';
 import type { BiffDatabase } from '../extension/store/schema.ts';
 import type { SettingsStore } from '../extension/store/settings.ts';
+import { exampleAccount } from '../test/support/accounts.ts';
 import { createHandlers } from './handlers.ts';
 
 function account(id: string, protocol: Account['protocol']): Account {
-  return {
-    id,
-    name: id,
-    color: '#123456',
-    email: `${id}@example.org`,
-    protocol,
-    host: 'mail.example.org',
-    port: protocol === 'imap' ? 993 : 995,
-    security: 'implicit',
-    username: id,
-    enabled: true,
-    checkIntervalMinutes: 5,
-    notify: true,
-    imap: { ...DEFAULT_IMAP },
-    pop3: { ...DEFAULT_POP3 },
-  };
+  return exampleAccount(id, protocol);
 }
 
 /**

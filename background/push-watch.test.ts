@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Account, DEFAULT_IMAP, DEFAULT_POP3 } from '../extension/accounts.ts';
+import type { Account } from '../extension/accounts.ts';
 import { DeleteHolds } from '../extension/engine/delete-holds.ts';
 import { Engine } from '../extension/engine/engine.ts';
 import type { ProtocolDriver, PushSession } from '../extension/mail/driver.ts';
@@ -8,26 +8,11 @@ import { imapDriver } from '../extension/mail/imap/driver.ts';
 import { pop3Driver } from '../extension/mail/pop3/driver.ts';
 import type { BiffDatabase } from '../extension/store/schema.ts';
 import type { SettingsStore } from '../extension/store/settings.ts';
+import { exampleAccount } from '../test/support/accounts.ts';
 import { PUSH_WATCH_ALARM, PUSH_WATCH_PERIOD_MINUTES, PushWatch, type WatchAlarms } from './push-watch.ts';
 
 function account(id: string, protocol: Account['protocol'], extra: Partial<Account> = {}): Account {
-  return {
-    id,
-    name: id,
-    color: '#123456',
-    email: `${id}@example.org`,
-    protocol,
-    host: 'mail.example.org',
-    port: protocol === 'imap' ? 993 : 995,
-    security: 'implicit',
-    username: id,
-    enabled: true,
-    checkIntervalMinutes: 60,
-    notify: true,
-    imap: { ...DEFAULT_IMAP },
-    pop3: { ...DEFAULT_POP3 },
-    ...extra,
-  };
+  return exampleAccount(id, protocol, { checkIntervalMinutes: 60, ...extra });
 }
 
 /** The browser's alarms, in a map, counting what was asked of them. */
