@@ -2,7 +2,7 @@
  * Message summaries: what the popup list shows, what sync diffs against, and the unread counts
  * behind the badge.
  */
-import { type IDBPObjectStore, type StoreNames, unwrap } from 'idb';
+import { type IDBPObjectStore, type IDBPTransaction, type StoreNames, unwrap } from 'idb';
 import { StoreError } from './errors.ts';
 import { AFTER_ALL, checkKey, compareUid, messageId, prefixRange } from './keys.ts';
 import {
@@ -275,11 +275,7 @@ export class MessagesRepo {
         IDBKeyRange.bound([accountId, folder, ''], [accountId, folder, []]),
       );
       if (pop3Rows > 0) throw new StoreError('invalid', `${folder} of ${accountId} holds POP3 mail`);
-      const range = prefixRange(accountId, folder);
-      const pendingIds = await tx.objectStore('pending').index('by-message').getAllKeys(range);
-      deleteAll(messages, [range]);
-      deleteAll(tx.objectStore('bodies'), [range]);
-      deleteAll(tx.objectStore('pending'), pendingIds);
+      await deleteFolderCache(tx, accountId, folder);
       deleteAll(tx.objectStore('folders'), [[accountId, folder]]);
     });
   }
@@ -338,4 +334,23 @@ export class MessagesRepo {
     const keys = await runTx(tx, () => tx.store.getAllKeys(prefixRange(accountId, folder)));
     return keys.map((key) => key[2]);
   }
+}
+
+/** A transaction over everything cached of a folder, as `removeFolder` opens it. */
+export type FolderCacheTx = IDBPTransaction<
+  BiffDB,
+  ['messages', 'bodies', 'pending', 'folders'],
+  'readwrite'
+>;
+
+/**
+ * Deletes a folder's rows, their bodies and its queued actions inside `tx` (its folder row is the
+ * caller's: removed by `removeFolder`, rewritten by the IMAP rebuild).
+ */
+export async function deleteFolderCache(tx: FolderCacheTx, accountId: string, folder: string): Promise<void> {
+  const range = prefixRange(accountId, folder);
+  const pendingIds = await tx.objectStore('pending').index('by-message').getAllKeys(range);
+  deleteAll(tx.objectStore('messages'), [range]);
+  deleteAll(tx.objectStore('bodies'), [range]);
+  deleteAll(tx.objectStore('pending'), pendingIds);
 }

@@ -4,9 +4,9 @@
  * repositories.
  */
 import { prefixRange } from '../../store/keys.ts';
-import type { ServerFlags } from '../../store/messages-repo.ts';
+import { deleteFolderCache, type ServerFlags } from '../../store/messages-repo.ts';
 import type { BiffDatabase, MessageKey, MessageRow } from '../../store/schema.ts';
-import { deleteAll, runTx } from '../../store/tx.ts';
+import { runTx } from '../../store/tx.ts';
 import { identityOf } from './identity.ts';
 
 /**
@@ -98,19 +98,14 @@ export async function dropFolderForRebuild(
 ): Promise<void> {
   const tx = db.transaction(['messages', 'bodies', 'pending', 'folders'], 'readwrite');
   await runTx(tx, async () => {
-    const range = prefixRange(accountId, folder);
-    const messages = tx.objectStore('messages');
     const folders = tx.objectStore('folders');
-    const [rows, old, pendingIds] = await Promise.all([
-      messages.getAll(range),
+    const [rows, old] = await Promise.all([
+      tx.objectStore('messages').getAll(prefixRange(accountId, folder)),
       folders.get([accountId, folder]),
-      tx.objectStore('pending').index('by-message').getAllKeys(range),
     ]);
     const known = new Map(old?.knownBefore ?? []);
     for (const row of rows) if (typeof row.uid === 'number') known.set(identityOf(row), row.uid);
-    deleteAll(messages, [range]);
-    deleteAll(tx.objectStore('bodies'), [range]);
-    deleteAll(tx.objectStore('pending'), pendingIds);
+    await deleteFolderCache(tx, accountId, folder);
     await folders.put({
       accountId,
       path: folder,
